@@ -1,0 +1,3 @@
+"""Tables of the access capability."""
+
+from __future__ import annotations

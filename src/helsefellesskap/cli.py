@@ -1,0 +1,93 @@
+"""The `helsefellesskap` command: mounts each capability's commands; domain errors exit 2 with one line."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from helsefellesskap import __version__
+from helsefellesskap.access import commands as access_commands
+from helsefellesskap.db import Database
+from helsefellesskap.errors import DomainError
+from helsefellesskap.registry import commands as registry_commands
+from helsefellesskap.settings import get_settings
+from helsefellesskap.transitions import commands as transitions_commands
+
+app = typer.Typer(
+    name="helsefellesskap",
+    help="A shared platform for a Norwegian helsefellesskap (health community).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+db_app = typer.Typer(help="The database: create and migrate the schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(registry_commands.app, name="registry")
+app.add_typer(transitions_commands.app, name="transitions")
+for name, sub in access_commands.apps.items():
+    app.add_typer(sub, name=name)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"helsefellesskap {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """A shared platform for a Norwegian helsefellesskap (health community)."""
+
+
+def open_database() -> Database:
+    return Database(get_settings().database_url)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Bring the database (empty or old) to the current schema."""
+    from helsefellesskap.migrations import current_revision, upgrade
+
+    database = open_database()
+    upgrade(database.engine, revision)
+    typer.echo(f"database at revision {current_revision(database.engine)} ({database.engine.url.get_backend_name()})")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the schema revision of the configured database."""
+    from helsefellesskap.migrations import current_revision
+
+    typer.echo(current_revision(open_database().engine) or "empty")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the API (and web app) with uvicorn; the database must be upgraded first."""
+    import uvicorn
+
+    from helsefellesskap.api import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=True)
+    except DomainError as exc:
+        sys.stderr.write(f"error: {exc.detail}\n")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Norwegian identifiers: national identity numbers (incl. D- and synthetic numbers), HPR, orgnr, kommunenummer."""

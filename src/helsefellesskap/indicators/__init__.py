@@ -1,0 +1,1 @@
+"""Indicators a helsefellesskap steers by: defined once, implemented once in Ibis."""

@@ -1,0 +1,1 @@
+"""The register: the 19 helsefellesskap, health trusts, hospitals, municipalities, organisations and forums."""

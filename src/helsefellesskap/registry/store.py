@@ -1,0 +1,3 @@
+"""Tables of the registry capability."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""The synthetic twin: a synthetic population of Norway and its care transitions."""

@@ -1,0 +1,1 @@
+"""Care transitions between hospital, municipality and GP (forskrift 2011-11-18-1115)."""

@@ -1,0 +1,3 @@
+"""Tables of the transitions capability."""
+
+from __future__ import annotations

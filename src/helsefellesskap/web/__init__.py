@@ -1,0 +1,1 @@
+"""The coordinators web app (Norwegian bokmål, server-rendered, htmx)."""

@@ -1,0 +1,123 @@
+"""Shared fixtures: one migrated database per test session (SQLite file, or a fresh PostgreSQL database
+when HELSEFELLESSKAP_TEST_DATABASE_URL names a server), emptied after every test; an API client; the CLI."""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from helsefellesskap.db import Database
+from helsefellesskap.migrations import upgrade
+from helsefellesskap.schema import metadata
+from helsefellesskap.settings import Settings, get_settings
+
+TEST_DATABASE_URL = os.environ.get("HELSEFELLESSKAP_TEST_DATABASE_URL")
+
+
+def _postgres_database(admin_url: str, worker: str) -> Iterator[str]:
+    url = make_url(admin_url)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    name = f"hf_test_{worker}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    if TEST_DATABASE_URL:
+        yield from _postgres_database(TEST_DATABASE_URL, worker_id)
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def migrated_database(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    upgrade(database.engine)
+    yield database
+    database.dispose()
+
+
+def empty_all_tables(database: Database) -> None:
+    tables = [t for t in reversed(metadata.sorted_tables)]
+    if not tables:
+        return
+    with database.engine.begin() as conn:
+        if database.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def db(migrated_database: Database) -> Iterator[Database]:
+    """The session's database, emptied after the test."""
+    yield migrated_database
+    empty_all_tables(migrated_database)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url, dev_identity_provider=True, secret_key="test-secret-key-0123456789abcdef"
+    )
+
+
+@pytest.fixture
+def client(db: Database, settings: Settings) -> Iterator[object]:
+    from fastapi.testclient import TestClient
+
+    from helsefellesskap.api import create_app
+
+    with TestClient(create_app(settings, database=db), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(db: Database, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path):
+    """Run the real `helsefellesskap` entry point (``cli.main``) against the test database."""
+    from helsefellesskap import cli as cli_module
+
+    monkeypatch.setenv("HELSEFELLESSKAP_DATABASE_URL", database_url)
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+
+    def run(*args: str) -> CliResult:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "argv", ["helsefellesskap", *args])
+        code: int = 0
+        try:
+            cli_module.main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        out = capsys.readouterr()
+        return CliResult(code, out.out, out.err)
+
+    yield run
+    get_settings.cache_clear()
