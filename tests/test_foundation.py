@@ -63,3 +63,12 @@ def test_cli_db_upgrade_reports_revision(cli) -> None:
 def test_cli_unknown_command_exits_2(cli) -> None:
     result = cli("no-such-command")
     assert result.exit_code == 2
+
+
+def test_data_model_doc_is_current() -> None:
+    from pathlib import Path
+
+    from helsefellesskap.schema_doc import render
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "data-model.md"
+    assert doc.read_text(encoding="utf-8") == render(), "regenerate: helsefellesskap db schema-doc > docs/data-model.md"

@@ -67,6 +67,14 @@ def db_current() -> None:
     typer.echo(current_revision(open_database().engine) or "empty")
 
 
+@db_app.command("schema-doc")
+def db_schema_doc() -> None:
+    """Print the data model (all tables) as Markdown, as kept in docs/data-model.md."""
+    from helsefellesskap.schema_doc import render
+
+    typer.echo(render(), nl=False)
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
