@@ -72,3 +72,17 @@ def test_data_model_doc_is_current() -> None:
 
     doc = Path(__file__).resolve().parents[1] / "docs" / "data-model.md"
     assert doc.read_text(encoding="utf-8") == render(), "regenerate: helsefellesskap db schema-doc > docs/data-model.md"
+
+
+def test_api_docs_load_no_asset_from_outside(client) -> None:
+    page = client.get("/docs").text
+    assert "cdn" not in page.lower()
+    assert "/static/vendor/swagger-ui-5.35.0/swagger-ui-bundle.js" in page
+    assert client.get("/static/vendor/swagger-ui-5.35.0/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/static/vendor/htmx-2.0.11.min.js").status_code == 200
+
+
+def test_language_choice_is_remembered_in_a_cookie(client) -> None:
+    response = client.post("/language", data={"lang": "en"}, follow_redirects=False)
+    assert response.status_code == 303
+    assert "lang=en" in response.headers["set-cookie"]

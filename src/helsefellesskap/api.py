@@ -15,6 +15,7 @@ from helsefellesskap.problems import BodyLimit, install_problem_handlers
 from helsefellesskap.registry import api as registry_api
 from helsefellesskap.settings import Settings, get_settings
 from helsefellesskap.transitions import api as transitions_api
+from helsefellesskap.web.views import CONTENT_SECURITY_POLICY, mount_web
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -29,7 +30,10 @@ async def _security_headers(request: Request, call_next: RequestResponseEndpoint
     response = await call_next(request)
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    response.headers.setdefault("Cache-Control", "no-store")
+    if response.headers.get("content-type", "").startswith("text/html") and request.url.path != "/docs":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if not request.url.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 
@@ -49,6 +53,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         version=__version__,
         description="Care transitions, shared care plans and indicators for a Norwegian helsefellesskap.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.database = database
@@ -66,4 +72,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     for router in (registry_api.router, access_api.router, transitions_api.router):
         app.include_router(router)
+    mount_web(app)
     return app
