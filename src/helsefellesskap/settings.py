@@ -31,6 +31,24 @@ class Settings(BaseSettings):
     oidc_issuer: str | None = None
     oidc_jwks_url: str | None = None
     oidc_audience: str = "helsefellesskap"
+    # Access control (docs/access.md). A hospital stay keeps its care relation this long after discharge.
+    care_relation_grace_days: int = Field(default=30, ge=0)
+    # Break the glass: the longest emergency access one request may open, and the default.
+    emergency_access_max_minutes: int = Field(default=240, ge=1)
+    emergency_access_default_minutes: int = Field(default=60, ge=1)
+    # Aggregates shown to anyone hide counts below this (small-cell suppression).
+    small_cell_threshold: int = Field(default=5, ge=1)
+    # Lifetime of development bearer tokens and of web sessions.
+    token_lifetime_minutes: int = Field(default=60, ge=1)
+    session_lifetime_minutes: int = Field(default=480, ge=1)
+    # Send the session cookie only over HTTPS; set true behind TLS in production.
+    session_cookie_secure: bool = False
+    # Login rate limit: this many failed attempts per username and client address within the window -> 429.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_seconds: int = Field(default=900, ge=1)
+    # Development identity provider's RS256 signing key (PEM). Unset: generated once into dev_signing_key_file.
+    dev_signing_key: str | None = None
+    dev_signing_key_file: Path | None = None
 
 
 @lru_cache
