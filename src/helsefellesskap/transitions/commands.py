@@ -1,7 +1,117 @@
-"""CLI commands of the transitions capability."""
+"""CLI commands of the transitions capability: offline replay of a message log, and the message schema."""
 
 from __future__ import annotations
 
-import typer
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
 
-app = typer.Typer(help="transitions", no_args_is_help=True)
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from helsefellesskap.errors import InvalidInput
+from helsefellesskap.transitions.alerts import PriorityPatientTest
+from helsefellesskap.transitions.calendar import OSLO
+from helsefellesskap.transitions.messages import Message, message_json_schema
+from helsefellesskap.transitions.pathway import StayProjection
+from helsefellesskap.transitions.replay import InvalidMessage, StayResult, latest_time, read_log, replay
+from helsefellesskap.transitions.report import stay_summary, totals
+
+app = typer.Typer(help="Care transitions: replay a message log, print the message schema.", no_args_is_help=True)
+
+
+def _read_messages(log: Path) -> list[Message | InvalidMessage]:
+    try:
+        with log.open("rb") as handle:
+            return list(read_log(handle))
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {log}: {exc.strerror}") from None
+
+
+def _priority_test(path: Path | None) -> PriorityPatientTest | None:
+    if path is None:
+        return None
+    try:
+        ids = {line.strip() for line in path.read_text("utf-8").splitlines() if line.strip()}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read {path}: {exc}") from None
+
+    def is_priority(stay: StayProjection) -> bool:
+        return stay.patient in ids
+
+    return is_priority
+
+
+def _parse_as_of(text: str | None) -> dt.datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"--as-of: not an ISO 8601 time: {text}") from None
+    if moment.tzinfo is None:
+        raise InvalidInput("--as-of needs a UTC offset, e.g. 2024-03-01T12:00:00+01:00")
+    return moment
+
+
+@app.command("replay")
+def replay_command(
+    log: Annotated[Path, typer.Argument(help="JSONL file: one message per line.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_of: Annotated[str | None, typer.Option(help="Evaluate deadlines at this time (default: the log's latest).")]
+    = None,
+    final: Annotated[bool, typer.Option(help="Read the log as complete: every unmet obligation is missing.")]
+    = False,
+    priority_ids: Annotated[
+        Path | None, typer.Option(help="File of national ids (one a line) of priority-group patients.")
+    ] = None,
+) -> None:
+    """Replay a message log with the same engine as the service and print each stay's pathway."""
+    messages = _read_messages(log)
+    moment = None if final else (_parse_as_of(as_of) or latest_time(messages))
+    results = replay(messages, as_of=moment, is_priority_patient=_priority_test(priority_ids))
+    if as_json:
+        document = {"as_of": moment.isoformat() if moment else None, "totals": totals(results),
+                    "stays": [stay_summary(result) for result in results]}
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        _print_table(results, moment)
+
+
+def _show(moment: dt.datetime | None) -> str:
+    return moment.astimezone(OSLO).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def _print_table(results: list[StayResult], as_of: dt.datetime | None) -> None:
+    console = Console(width=200)
+    table = Table(title=f"Stays (deadlines as of {_show(as_of) if as_of else 'the end: log read as final'}, "
+                  "times Europe/Oslo)")
+    for column in ("stay_id", "state", "obligations (due → met: status)", "payable_days", "amount_nok", "alerts"):
+        table.add_column(column, overflow="fold")
+    for result in results:
+        owed = "\n".join(f"{o.kind}: {_show(o.due_at)} → {_show(o.met_at)}: {o.status}" for o in result.obligations)
+        amount = f"{result.payment.amount_nok:.2f}"
+        if result.payment.unpriced_days:
+            amount += f" (+{len(result.payment.unpriced_days)} unpriced)"
+        alerts = "\n".join(alert.rule_id for alert in result.alerts)
+        table.add_row(result.stay_id, str(result.state), owed, str(result.payment.payable_days), amount, alerts)
+    console.print(table)
+    for result in results:
+        for note in result.payment.notes:
+            console.print(f"{result.stay_id}: {note}", markup=False)
+        for receipt in result.receipts:
+            for error in receipt.errors:
+                where = f" [{error.field}]" if error.field else ""
+                console.print(f"{result.stay_id}: message {receipt.message_id} {receipt.status}: "
+                              f"{error.code}{where}: {error.detail}", markup=False)
+    summary = totals(results)
+    console.print(f"{summary['stays']} stays, {summary['payable_days']} payable days, NOK {summary['amount_nok']}",
+                  markup=False)
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of one message (the wire contract)."""
+    typer.echo(json.dumps(message_json_schema(), ensure_ascii=False, indent=2))

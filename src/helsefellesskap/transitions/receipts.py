@@ -1,0 +1,96 @@
+"""Application receipts, modelled on PLO AppRec (HIS 80415:2012; status codes of kodeverk 8221 are [B]).
+
+Every message gets one: `ok` (received and applied, or a redelivery acknowledged), `rejected` (not applied,
+with machine-readable reasons), or `ok_with_errors` (kept and applied where the pathway allows, but it
+contradicts the pathway; the errors say how).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from helsefellesskap.transitions.messages import Message, ReadyForDischarge
+
+
+class ReceiptStatus(StrEnum):
+    ok = "ok"
+    rejected = "rejected"
+    ok_with_errors = "ok_with_errors"
+
+    @property
+    def apprec_code(self) -> int:
+        """The AppRec v1.1 status code (kodeverk 8221: 1 OK, 2 Avvist, 3 OK with errors) [B]."""
+        return {"ok": 1, "rejected": 2, "ok_with_errors": 3}[self.value]
+
+
+class ErrorCode(StrEnum):
+    """Machine-readable reasons in a receipt."""
+
+    invalid_message = "invalid-message"  # fails the message schema
+    readiness_criteria_missing = "readiness-criteria-missing"  # forskrift § 9
+    id_conflict = "id-conflict"  # same id, different content
+    patient_mismatch = "patient-mismatch"  # another patient than the stay's
+    before_admission = "before-admission"
+    admission_repeated = "admission-repeated"
+    already_ready = "already-ready"
+    not_ready = "not-ready"  # withdrawal without a standing readiness notice
+    no_readiness_notice = "no-readiness-notice"  # municipal answer without a standing readiness notice
+    after_discharge = "after-discharge"
+    already_discharged = "already-discharged"
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptError:
+    code: ErrorCode
+    detail: str
+    field: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    message_id: str
+    stay_id: str | None
+    status: ReceiptStatus
+    errors: tuple[ReceiptError, ...] = ()
+    duplicate: bool = False
+
+    @property
+    def applied(self) -> bool:
+        """Whether the message changed the pathway (a duplicate or a rejected message did not)."""
+        return self.status is not ReceiptStatus.rejected and not self.duplicate and not self.errors
+
+
+def ok(message: Message) -> Receipt:
+    return Receipt(message.id, message.stay_id, ReceiptStatus.ok)
+
+
+def rejected(message_id: str, stay_id: str | None, *errors: ReceiptError) -> Receipt:
+    return Receipt(message_id, stay_id, ReceiptStatus.rejected, errors)
+
+
+def flagged(message: Message, code: ErrorCode, detail: str) -> Receipt:
+    """Kept but contradicting the pathway: OK with errors, not applied."""
+    return Receipt(message.id, message.stay_id, ReceiptStatus.ok_with_errors, (ReceiptError(code, detail),))
+
+
+def duplicate(message: Message) -> Receipt:
+    return Receipt(message.id, message.stay_id, ReceiptStatus.ok, duplicate=True)
+
+
+def rule_errors(message: Message) -> tuple[ReceiptError, ...]:
+    """Checks on one message alone, beyond its schema: they make it rejected wherever it arrives."""
+    if isinstance(message, ReadyForDischarge):
+        missing = message.criteria.missing()
+        if missing:
+            # forskrift § 9: readiness rests on documented assessments; without them there is no readiness.
+            return tuple(
+                ReceiptError(
+                    ErrorCode.readiness_criteria_missing,
+                    f"forskrift § 9: the assessment '{name}' is not documented, so the patient cannot be "
+                    "declared ready for discharge",
+                    f"criteria.{name}",
+                )
+                for name in missing
+            )
+    return ()

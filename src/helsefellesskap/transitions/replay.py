@@ -1,0 +1,160 @@
+"""The engine: messages in, per-stay results out (state, obligations, payment, readmission, alerts, receipts).
+
+The same fold serves the offline replay of a log and (later) the service, which stores raw messages and
+recomputes a stay by folding them. `read_log` parses JSONL lines; a line that is not a JSON object is a bad
+file (`InvalidInput` naming the line), a JSON object that is not a valid message becomes an
+`InvalidMessage`, reported as a rejected receipt on its stay.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from helsefellesskap.errors import InvalidInput
+from helsefellesskap.transitions import receipts as rc
+from helsefellesskap.transitions.alerts import Alert, PriorityPatientTest, repeated_transition_alerts, stay_alerts
+from helsefellesskap.transitions.messages import Message, event_time, parse_message
+from helsefellesskap.transitions.obligations import Obligation, obligations
+from helsefellesskap.transitions.pathway import StayProjection, StayState, fold_stay
+from helsefellesskap.transitions.payment import StayPayment, stay_payment
+from helsefellesskap.transitions.rates import DailyRates, load_daily_rates
+from helsefellesskap.transitions.readmissions import ReadmissionLink, link_readmissions
+from helsefellesskap.transitions.receipts import ErrorCode, Receipt, ReceiptError
+from helsefellesskap.transitions.rules import DEFAULT_RULES, TransitionRules
+
+UNKNOWN_STAY = "(unknown)"
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidMessage:
+    """A JSON object that failed the message schema: kept, and answered with a rejected receipt."""
+
+    line: int | None
+    message_id: str
+    stay_id: str
+    errors: tuple[ReceiptError, ...]
+
+    @property
+    def receipt(self) -> Receipt:
+        return rc.rejected(self.message_id, self.stay_id, *self.errors)
+
+
+@dataclass(frozen=True, slots=True)
+class StayResult:
+    stay_id: str
+    projection: StayProjection
+    obligations: tuple[Obligation, ...]
+    payment: StayPayment
+    readmission: ReadmissionLink | None
+    alerts: tuple[Alert, ...]
+    receipts: tuple[Receipt, ...]
+
+    @property
+    def state(self) -> StayState:
+        return self.projection.state
+
+
+def invalid_message(raw: object, error: ValidationError, line: int | None = None) -> InvalidMessage:
+    fields = raw if isinstance(raw, dict) else {}
+    message_id = str(fields.get("id") or (f"line-{line}" if line is not None else "(no id)"))
+    stay_id = str(fields.get("stay_id") or UNKNOWN_STAY)
+    errors = tuple(
+        ReceiptError(ErrorCode.invalid_message, item["msg"], ".".join(str(part) for part in item["loc"]) or None)
+        for item in error.errors(include_url=False)
+    )
+    return InvalidMessage(line, message_id, stay_id, errors)
+
+
+def read_log(lines: Iterable[bytes | str]) -> Iterator[Message | InvalidMessage]:
+    """Parse JSONL: one message per line; blank lines are skipped."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield parse_message(line)
+        except ValidationError as error:
+            try:
+                raw = json.loads(line)
+            except ValueError:
+                raise InvalidInput(f"line {number}: not valid JSON") from None
+            if not isinstance(raw, dict):
+                raise InvalidInput(f"line {number}: a message must be a JSON object") from None
+            yield invalid_message(raw, error, number)
+
+
+def deduplicate(messages: Iterable[Message]) -> tuple[list[Message], list[Receipt]]:
+    """The same id twice is applied once: identical content is a duplicate (acknowledged), different
+    content a conflict (rejected). The first arrival wins."""
+    seen: dict[str, Message] = {}
+    unique: list[Message] = []
+    extra: list[Receipt] = []
+    for message in messages:
+        first = seen.get(message.id)
+        if first is None:
+            seen[message.id] = message
+            unique.append(message)
+        elif first == message:
+            extra.append(rc.duplicate(message))
+        else:
+            conflict = ReceiptError(ErrorCode.id_conflict, f"id {message.id} was already used for another message")
+            extra.append(rc.rejected(message.id, message.stay_id, conflict))
+    return unique, extra
+
+
+def replay(
+    messages: Iterable[Message | InvalidMessage],
+    *,
+    rules: TransitionRules = DEFAULT_RULES,
+    rates: DailyRates | None = None,
+    as_of: dt.datetime | None = None,
+    is_priority_patient: PriorityPatientTest | None = None,
+) -> list[StayResult]:
+    """Fold every stay in the messages; results sorted by stay id. `as_of=None` reads the log as final."""
+    rates = rates or load_daily_rates()
+    valid: list[Message] = []
+    extra: dict[str, list[Receipt]] = defaultdict(list)
+    for message in messages:
+        if isinstance(message, InvalidMessage):
+            extra[message.stay_id].append(message.receipt)
+        else:
+            valid.append(message)
+    unique, repeated = deduplicate(valid)
+    for receipt in repeated:
+        extra[receipt.stay_id or UNKNOWN_STAY].append(receipt)
+    by_stay: dict[str, list[Message]] = defaultdict(list)
+    for message in unique:
+        by_stay[message.stay_id].append(message)
+    stays = {stay_id: fold_stay(stay_id, stay_messages) for stay_id, stay_messages in by_stay.items()}
+    for stay_id in extra:
+        stays.setdefault(stay_id, StayProjection(stay_id, ""))
+    links = link_readmissions(stays.values(), rules)
+    repeated_alerts = repeated_transition_alerts(stays.values(), rules)
+    results = []
+    for stay_id in sorted(stays):
+        stay = stays[stay_id]
+        owed = obligations(stay, rules, as_of)
+        alerts = stay_alerts(stay, owed, links.get(stay_id), rules, is_priority_patient)
+        if stay_id in repeated_alerts:
+            alerts.insert(0, repeated_alerts[stay_id])
+        receipts = tuple(stay.receipts) + tuple(extra.get(stay_id, ()))
+        payment = stay_payment(stay, rules, rates, as_of)
+        results.append(StayResult(stay_id, stay, tuple(owed), payment, links.get(stay_id), tuple(alerts), receipts))
+    return results
+
+
+def latest_time(messages: Iterable[Message | InvalidMessage]) -> dt.datetime | None:
+    """The log's own 'now': the latest event or sending time in it."""
+    latest: dt.datetime | None = None
+    for message in messages:
+        if isinstance(message, InvalidMessage):
+            continue
+        for moment in (message.sent_at, event_time(message)):
+            if latest is None or moment > latest:
+                latest = moment
+    return latest
