@@ -11,6 +11,7 @@ from helsefellesskap import __version__
 from helsefellesskap.access import commands as access_commands
 from helsefellesskap.db import Database
 from helsefellesskap.errors import DomainError
+from helsefellesskap.priority_groups import commands as priority_groups_commands
 from helsefellesskap.registry import commands as registry_commands
 from helsefellesskap.settings import get_settings
 from helsefellesskap.transitions import commands as transitions_commands
@@ -26,6 +27,7 @@ db_app = typer.Typer(help="The database: create and migrate the schema.", no_arg
 app.add_typer(db_app, name="db")
 app.add_typer(registry_commands.app, name="registry")
 app.add_typer(transitions_commands.app, name="transitions")
+app.add_typer(priority_groups_commands.app, name="priority-groups")
 for name, sub in access_commands.apps.items():
     app.add_typer(sub, name=name)
 
