@@ -10,6 +10,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from helsefellesskap import __version__
 from helsefellesskap.access import api as access_api
+from helsefellesskap.access.http import install_access_handlers
 from helsefellesskap.db import Database
 from helsefellesskap.problems import BodyLimit, install_problem_handlers
 from helsefellesskap.registry import api as registry_api
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = database
     install_problem_handlers(app)
+    install_access_handlers(app)
     app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 

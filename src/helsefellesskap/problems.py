@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -63,6 +63,28 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+FORM_MEDIA = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _expects_form(request: Request) -> bool:
+    body_field = getattr(request.scope.get("route"), "body_field", None)
+    return body_field is not None and isinstance(body_field.field_info, params.Form)
+
+
+def _expected_media(request: Request) -> str:
+    return " or ".join(FORM_MEDIA) if _expects_form(request) else "application/json"
+
+
+def _unsupported_media_type(request: Request, exc: RequestValidationError) -> bool:
+    """A body the route cannot read because of its content type (415, not 422): FastAPI hands a JSON route the
+    raw bytes of any non-JSON body, and a form route an empty form for any non-form body."""
+    if _expects_form(request):
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        return bool(media) and media not in FORM_MEDIA
+    body = getattr(exc, "body", None)
+    return isinstance(body, bytes | bytearray) and len(body) > 0
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
@@ -72,6 +94,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if _unsupported_media_type(request, exc):
+            return problem(415, f"This operation accepts {_expected_media(request)} bodies only.",
+                           code="unsupported-media-type", instance=request.url.path)
         errors = _validation_errors(exc)
         malformed = any(e.get("type") == "json_invalid" for e in exc.errors())
         status = 400 if malformed else 422

@@ -1,0 +1,211 @@
+"""Use cases of access control that other capabilities call: authorise (and audit) an access to a person's data,
+grant and end care relations, audit other actions, authorise aggregate views.
+
+Every route, page and command that touches a person's data calls ``authorize_person`` in the same transaction
+as the read or write: the policy decides, the audit entry is written, and both commit (or roll back) together.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helsefellesskap.access import audit as audit_log
+from helsefellesskap.access.model import (
+    AccessBasis,
+    AccessRequest,
+    Action,
+    CareRelation,
+    CareRelationKind,
+    EmergencyGrant,
+    PartyRelation,
+    Principal,
+    Resource,
+    Subject,
+)
+from helsefellesskap.access.policy import NO_ACCESS, decide
+from helsefellesskap.access.store import CareRelationRow, EmergencyGrantRow
+from helsefellesskap.errors import Forbidden, InvalidInput, NotFound
+from helsefellesskap.identity.national_id import parse_national_id
+from helsefellesskap.settings import get_settings
+
+
+class AccessDenied(Forbidden):
+    """A refused access to person data. It carries the audit record of the refusal, which the edge writes in
+    its own transaction (the request's transaction is rolled back)."""
+
+    def __init__(self, detail: str, record: audit_log.AuditRecord) -> None:
+        super().__init__(detail)
+        self.record = record
+
+
+def party_of(session: Session, address: str) -> str:
+    """The top-level legal party (health trust, municipality, GP office) of an organisation unit, so that any
+    unit of a party shares its care relations. Integration point: ``registry.service.party_of``; until the
+    registry's service exists, or for an address it does not know, the address is its own party."""
+    try:
+        registry_service = importlib.import_module("helsefellesskap.registry.service")
+    except ImportError:
+        return address
+    resolve = getattr(registry_service, "party_of", None)
+    if resolve is None:
+        return address
+    try:
+        return str(resolve(session, address))
+    except NotFound:
+        return address
+
+
+def normalise_national_id(text: str) -> str:
+    """The national id in its 11-digit form; raises InvalidIdentifier (422) for anything else."""
+    return parse_national_id(text).value
+
+
+def default_grace() -> timedelta:
+    return timedelta(days=get_settings().care_relation_grace_days)
+
+
+def _relation(row: CareRelationRow) -> CareRelation:
+    return CareRelation(row.national_id, row.organisation_address, CareRelationKind(row.kind), row.reference,
+                        audit_log.utc(row.valid_from), audit_log.utc(row.valid_to) if row.valid_to else None)
+
+
+def _grant(row: EmergencyGrantRow) -> EmergencyGrant:
+    return EmergencyGrant(row.id, row.user_id, row.national_id, row.reason, audit_log.utc(row.starts_at),
+                          audit_log.utc(row.expires_at))
+
+
+def care_relations_of(session: Session, national_id: str) -> list[CareRelation]:
+    rows = session.scalars(select(CareRelationRow).where(CareRelationRow.national_id == national_id)
+                           .order_by(CareRelationRow.valid_from, CareRelationRow.id))
+    return [_relation(row) for row in rows]
+
+
+def load_subject(session: Session, principal: Principal, national_id: str) -> Subject:
+    """The facts the policy needs about one person: care relations (with parties) and this user's grants."""
+    parties: dict[str, str] = {}
+    relations = []
+    for relation in care_relations_of(session, national_id):
+        address = relation.organisation_address
+        if address not in parties:
+            parties[address] = party_of(session, address)
+        relations.append(PartyRelation(relation, parties[address]))
+    grants = session.scalars(select(EmergencyGrantRow).where(
+        EmergencyGrantRow.national_id == national_id, EmergencyGrantRow.user_id == principal.user_id))
+    return Subject(national_id, tuple(relations), tuple(_grant(row) for row in grants))
+
+
+def principal_party(session: Session, principal: Principal) -> str | None:
+    address = principal.organisation_address
+    return party_of(session, address) if address else None
+
+
+def audit_record(principal: Principal, action: Action, resource: Resource | str, *, now: datetime,
+                 national_id: str | None, basis: AccessBasis | None, reason: str | None = None,
+                 source: str | None = None) -> audit_log.AuditRecord:
+    return audit_log.AuditRecord(
+        at=now, user_id=principal.user_id, username=principal.username, display_name=principal.display_name,
+        organisation_address=principal.organisation_address,
+        role=basis.role.value if basis else ",".join(sorted(principal.roles)),
+        action=action.value, resource=str(resource), national_id=national_id,
+        outcome="allowed" if basis else "denied",
+        basis_kind=basis.kind.value if basis else None, basis_reference=basis.reference if basis else None,
+        reason=reason or (basis.reason if basis else "refused"), source=(source or "")[:200] or None,
+    )
+
+
+def authorize_person(session: Session, principal: Principal, national_id: str, action: Action,
+                     resource: Resource, *, now: datetime, source: str | None = None,
+                     grace: timedelta | None = None, reason: str | None = None,
+                     reference: str | None = None) -> AccessBasis:
+    """Decide an access to one person's data and audit it in the caller's transaction. Raises AccessDenied
+    (403, the same whether or not the person exists) when no basis allows it. ``reason`` and ``reference``
+    replace the basis's own in the audit entry (an emergency access records the stated reason and grant)."""
+    national_id = normalise_national_id(national_id)
+    request = AccessRequest(principal, resource, action, now, principal_party(session, principal),
+                            load_subject(session, principal, national_id),
+                            hospital_stay_grace=default_grace() if grace is None else grace)
+    decision = decide(request)
+    if decision.basis is None:
+        record = audit_record(principal, action, resource, now=now, national_id=national_id, basis=None,
+                              reason=decision.explanation, source=source)
+        raise AccessDenied(decision.explanation, record)
+    basis = decision.basis
+    if reason is not None or reference is not None:
+        basis = replace(basis, reason=reason or basis.reason, reference=reference or basis.reference)
+    audit_log.append(session, audit_record(principal, action, resource, now=now, national_id=national_id,
+                                           basis=basis, source=source))
+    return basis
+
+
+def authorize(session: Session, principal: Principal, resource: Resource, action: Action, *, now: datetime,
+              organisation: str | None = None) -> AccessBasis:
+    """Decide an access that concerns no single person (a work list of an organisation, administration)."""
+    if resource.is_person_data:
+        raise ValueError(f"{resource} is person data: use authorize_person")
+    target = party_of(session, organisation) if organisation else None
+    decision = decide(AccessRequest(principal, resource, action, now, principal_party(session, principal),
+                                    organisation_party=target))
+    if decision.basis is None:
+        raise Forbidden(decision.explanation)
+    return decision.basis
+
+
+def authorize_aggregate(principal: Principal, *, now: datetime) -> AccessBasis:
+    """May this principal see aggregates (indicators)? Analysts see only these, always small-cell suppressed."""
+    decision = decide(AccessRequest(principal, Resource.INDICATORS, Action.READ, now))
+    if decision.basis is None:
+        raise Forbidden(NO_ACCESS)
+    return decision.basis
+
+
+def audit(session: Session, principal: Principal, *, action: Action, resource: Resource | str, now: datetime,
+          basis: AccessBasis, national_id: str | None = None, reason: str | None = None,
+          source: str | None = None) -> None:
+    """Audit another action on person data (one the capability authorised itself), in the caller's transaction."""
+    audit_log.append(session, audit_record(principal, action, resource, now=now, national_id=national_id,
+                                           basis=basis, reason=reason, source=source))
+
+
+def grant_care_relation(session: Session, national_id: str, organisation_address: str, kind: CareRelationKind,
+                        reference: str, start: datetime, end: datetime | None = None) -> CareRelation:
+    """Give an organisation a care relation to a person (idempotent: the same kind and reference again updates
+    the period). Transitions calls this on admission (hospital) and on the admission notice (municipality)."""
+    national_id = normalise_national_id(national_id)
+    kind = CareRelationKind(kind)
+    if end is not None and end < start:
+        raise InvalidInput("A care relation cannot end before it starts.")
+    row = _find_relation(session, national_id, organisation_address, kind, reference)
+    if row is None:
+        row = CareRelationRow(national_id=national_id, organisation_address=organisation_address, kind=kind.value,
+                              reference=reference, valid_from=audit_log.utc(start))
+        session.add(row)
+    row.valid_from = audit_log.utc(start)
+    row.valid_to = audit_log.utc(end) if end else None
+    session.flush()
+    return _relation(row)
+
+
+def end_care_relation(session: Session, national_id: str, organisation_address: str, kind: CareRelationKind,
+                      reference: str, end: datetime) -> CareRelation:
+    """End a care relation (discharge, service ended, GP changed); a hospital stay keeps a grace period."""
+    row = _find_relation(session, normalise_national_id(national_id), organisation_address,
+                         CareRelationKind(kind), reference)
+    if row is None:
+        raise NotFound(f"No {kind} care relation {reference!r} of {organisation_address} to that person.")
+    if end < audit_log.utc(row.valid_from):
+        raise InvalidInput("A care relation cannot end before it starts.")
+    row.valid_to = audit_log.utc(end)
+    session.flush()
+    return _relation(row)
+
+
+def _find_relation(session: Session, national_id: str, organisation_address: str, kind: CareRelationKind,
+                   reference: str) -> CareRelationRow | None:
+    return session.scalars(select(CareRelationRow).where(
+        CareRelationRow.national_id == national_id, CareRelationRow.organisation_address == organisation_address,
+        CareRelationRow.kind == kind.value, CareRelationRow.reference == reference)).first()
