@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -27,10 +26,6 @@ class ChronicCondition:
     codes_basis: Basis  # V: codes published by the source; B: codes chosen by us
     source: str
     note: str = ""
-
-    def present_in(self, icd10_codes: Iterable[str], icpc2_codes: Iterable[str] = ()) -> tuple[str, ...]:
-        """The person's codes that indicate this condition (empty if none)."""
-        return self.icd10.matching(icd10_codes) + self.icpc2.matching(icpc2_codes)
 
 
 def parse_chronic_conditions(text: str) -> tuple[ChronicCondition, ...]:
