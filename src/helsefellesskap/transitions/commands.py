@@ -16,7 +16,7 @@ from helsefellesskap.transitions.alerts import PriorityPatientTest
 from helsefellesskap.transitions.calendar import OSLO
 from helsefellesskap.transitions.messages import Message, message_json_schema
 from helsefellesskap.transitions.pathway import StayProjection
-from helsefellesskap.transitions.replay import InvalidMessage, StayResult, latest_time, read_log, replay
+from helsefellesskap.transitions.replay import InvalidMessage, StayResult, latest_time, paused_gc, read_log, replay
 from helsefellesskap.transitions.report import stay_summary, totals
 
 app = typer.Typer(help="Care transitions: replay a message log, print the message schema.", no_args_is_help=True)
@@ -69,9 +69,10 @@ def replay_command(
     ] = None,
 ) -> None:
     """Replay a message log with the same engine as the service and print each stay's pathway."""
-    messages = _read_messages(log)
-    moment = None if final else (_parse_as_of(as_of) or latest_time(messages))
-    results = replay(messages, as_of=moment, is_priority_patient=_priority_test(priority_ids))
+    with paused_gc():
+        messages = _read_messages(log)
+        moment = None if final else (_parse_as_of(as_of) or latest_time(messages))
+        results = replay(messages, as_of=moment, is_priority_patient=_priority_test(priority_ids))
     if as_json:
         document = {"as_of": moment.isoformat() if moment else None, "totals": totals(results),
                     "stays": [stay_summary(result) for result in results]}

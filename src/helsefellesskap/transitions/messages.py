@@ -97,6 +97,13 @@ class ReadinessCriteria(BaseModel):
     functional_level_assessed: bool
 
     def missing(self) -> list[str]:
+        if (
+            self.admission_problems_clarified
+            and self.other_problems_clarified
+            and self.diagnosis_and_follow_up_plan
+            and self.functional_level_assessed
+        ):
+            return []
         return [name for name, value in self if not value]
 
 
@@ -170,6 +177,7 @@ Message = Annotated[
 ]
 
 MESSAGE_ADAPTER: TypeAdapter[Message] = TypeAdapter(Message)
+MESSAGE_LIST_ADAPTER: TypeAdapter[list[Message]] = TypeAdapter(list[Message])
 
 MESSAGE_TYPES: tuple[str, ...] = (
     "admission",

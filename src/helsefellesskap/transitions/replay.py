@@ -9,9 +9,11 @@ file (`InvalidInput` naming the line), a JSON object that is not a valid message
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -19,7 +21,7 @@ from pydantic import ValidationError
 from helsefellesskap.errors import InvalidInput
 from helsefellesskap.transitions import receipts as rc
 from helsefellesskap.transitions.alerts import Alert, PriorityPatientTest, repeated_transition_alerts, stay_alerts
-from helsefellesskap.transitions.messages import Message, event_time, parse_message
+from helsefellesskap.transitions.messages import MESSAGE_LIST_ADAPTER, Message, event_time, parse_message
 from helsefellesskap.transitions.obligations import Obligation, obligations
 from helsefellesskap.transitions.pathway import StayProjection, StayState, fold_stay
 from helsefellesskap.transitions.payment import StayPayment, stay_payment
@@ -29,6 +31,19 @@ from helsefellesskap.transitions.receipts import ErrorCode, Receipt, ReceiptErro
 from helsefellesskap.transitions.rules import DEFAULT_RULES, TransitionRules
 
 UNKNOWN_STAY = "(unknown)"
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Replay builds millions of small acyclic objects; the cyclic collector would rescan them over and over
+    (about half the run time). Pause it for the replay of a large log."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,21 +86,50 @@ def invalid_message(raw: object, error: ValidationError, line: int | None = None
     return InvalidMessage(line, message_id, stay_id, errors)
 
 
-def read_log(lines: Iterable[bytes | str]) -> Iterator[Message | InvalidMessage]:
-    """Parse JSONL: one message per line; blank lines are skipped."""
+def read_log(lines: Iterable[bytes | str], *, batch_size: int = 2000) -> Iterator[Message | InvalidMessage]:
+    """Parse JSONL: one message per line; blank lines are skipped.
+
+    Lines are validated in batches as one JSON array (pydantic-core parses an array about twice as fast as
+    the same objects one by one). A batch is accepted only when every line is one `{...}` object and the
+    array holds exactly one message per line; otherwise its lines are parsed one by one, which names the
+    failing line."""
+    batch: list[tuple[int, bytes]] = []
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+        data = line.encode("utf-8") if isinstance(line, str) else line
+        data = data.strip()
+        if data:
+            batch.append((number, data))
+        if len(batch) >= batch_size:
+            yield from _parse_batch(batch)
+            batch = []
+    yield from _parse_batch(batch)
+
+
+def _parse_batch(batch: list[tuple[int, bytes]]) -> list[Message | InvalidMessage]:
+    if not batch:
+        return []
+    if all(data[:1] == b"{" and data[-1:] == b"}" for _, data in batch):
         try:
-            yield parse_message(line)
-        except ValidationError as error:
-            try:
-                raw = json.loads(line)
-            except ValueError:
-                raise InvalidInput(f"line {number}: not valid JSON") from None
-            if not isinstance(raw, dict):
-                raise InvalidInput(f"line {number}: a message must be a JSON object") from None
-            yield invalid_message(raw, error, number)
+            messages = MESSAGE_LIST_ADAPTER.validate_json(b"[" + b",".join(data for _, data in batch) + b"]")
+        except ValidationError:
+            pass
+        else:
+            if len(messages) == len(batch):
+                return list(messages)
+    return [_parse_line(number, data) for number, data in batch]
+
+
+def _parse_line(number: int, data: bytes) -> Message | InvalidMessage:
+    try:
+        return parse_message(data)
+    except ValidationError as error:
+        try:
+            raw = json.loads(data)
+        except ValueError:
+            raise InvalidInput(f"line {number}: not valid JSON") from None
+        if not isinstance(raw, dict):
+            raise InvalidInput(f"line {number}: a message must be a JSON object") from None
+        return invalid_message(raw, error, number)
 
 
 def deduplicate(messages: Iterable[Message]) -> tuple[list[Message], list[Receipt]]:
