@@ -1,7 +1,7 @@
 """care-transition messages, stays, obligations, alerts
 
 Revision ID: 0003_transitions
-Revises: '0002_access'
+Revises: 0002_access
 """
 
 from __future__ import annotations

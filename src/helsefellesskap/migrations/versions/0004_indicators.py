@@ -1,7 +1,7 @@
 """the analytic data set the indicators run on (a loaded synthetic twin)
 
 Revision ID: 0004_indicators
-Revises: '0002_access'
+Revises: 0003_transitions
 """
 
 from __future__ import annotations
