@@ -23,7 +23,10 @@ def _patient(text: str) -> str:
         raise ValueError(exc.detail) from None
 
 
-NationalId = Annotated[str, AfterValidator(_patient), Field(description="National identity number (11 digits).")]
+NationalId = Annotated[
+    str, Field(pattern=r"^[0-9]{11}$", description="National identity number (11 digits)."), AfterValidator(_patient)
+]
+Moment = Annotated[AwareDatetime, Field(description="ISO 8601 time with a UTC offset (naive times are rejected).")]
 Address = Annotated[str, Field(min_length=1, max_length=64, description="Organisation address (HER-id-like).")]
 Icd10 = Annotated[str, Field(pattern=r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?$", description="ICD-10 code.")]
 MunicipalityNumber = Annotated[str, Field(pattern=r"^[0-9]{4}$", description="Kommunenummer (4 digits).")]
@@ -53,7 +56,7 @@ class MessageBase(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
 
     id: Annotated[str, Field(min_length=1, max_length=128, description="Unique id, the sender's.")]
-    sent_at: AwareDatetime
+    sent_at: Moment
     stay_id: Annotated[str, Field(min_length=1, max_length=128, description="The hospital's id of the stay.")]
     patient: NationalId
     sender: Address
@@ -63,8 +66,8 @@ class MessageBase(BaseModel):
 class Admission(MessageBase):
     """The hospital's ADT admission event."""
 
-    type: Literal["admission"] = "admission"
-    admitted_at: AwareDatetime
+    type: Literal["admission"]
+    admitted_at: Moment
     service: Service
     acute: bool
     municipality: MunicipalityNumber = Field(description="Residence municipality (oppholdskommune), the payer.")
@@ -74,7 +77,7 @@ class Admission(MessageBase):
 class AdmissionNotice(MessageBase):
     """Melding om innlagt pasient (forskrift § 8)."""
 
-    type: Literal["admission_notice"] = "admission_notice"
+    type: Literal["admission_notice"]
     expected_discharge: dt.date | None = None
     expected_needs: Text = ""
 
@@ -82,7 +85,7 @@ class AdmissionNotice(MessageBase):
 class HealthInformation(MessageBase):
     """Helseopplysninger (ved søknad)."""
 
-    type: Literal["health_information"] = "health_information"
+    type: Literal["health_information"]
     text: Text
 
 
@@ -110,8 +113,8 @@ class ReadinessCriteria(BaseModel):
 class ReadyForDischarge(MessageBase):
     """Melding om utskrivningsklar pasient (forskrift §§ 9-10)."""
 
-    type: Literal["ready_for_discharge"] = "ready_for_discharge"
-    ready_at: AwareDatetime
+    type: Literal["ready_for_discharge"]
+    ready_at: Moment
     criteria: ReadinessCriteria
     # Extra conditions for mental health care and TSB since 2019 (forskrift, 2019 change) [B]:
     planning_meeting_called: bool | None = Field(
@@ -125,24 +128,24 @@ class ReadyForDischarge(MessageBase):
 class ReadyForDischargeWithdrawn(MessageBase):
     """Avmelding av utskrivningsklar pasient."""
 
-    type: Literal["ready_for_discharge_withdrawn"] = "ready_for_discharge_withdrawn"
-    withdrawn_at: AwareDatetime
+    type: Literal["ready_for_discharge_withdrawn"]
+    withdrawn_at: Moment
     reason: Text = ""
 
 
 class MunicipalResponse(MessageBase):
     """The municipality's answer to the readiness notice."""
 
-    type: Literal["municipal_response"] = "municipal_response"
+    type: Literal["municipal_response"]
     can_receive: bool
-    receive_from: AwareDatetime | None = None
+    receive_from: Moment | None = Field(default=None, description="Can receive from this time; null: at once.")
 
 
 class Discharge(MessageBase):
     """Melding om utskrevet pasient; `other_hospital` is a transfer, `died` a death in hospital."""
 
-    type: Literal["discharge"] = "discharge"
-    discharged_at: AwareDatetime
+    type: Literal["discharge"]
+    discharged_at: Moment
     destination: Destination
     diagnoses: list[Icd10] = Field(default_factory=list)
     to_hospital: Address | None = Field(default=None, description="On transfer: the receiving hospital.")
@@ -151,14 +154,14 @@ class Discharge(MessageBase):
 class DischargeReport(MessageBase):
     """Utskrivningsrapport to municipal nursing (HIS 1148:2014)."""
 
-    type: Literal["discharge_report"] = "discharge_report"
+    type: Literal["discharge_report"]
     text: Text
 
 
 class DischargeSummary(MessageBase):
     """Epikrise to the GP."""
 
-    type: Literal["discharge_summary"] = "discharge_summary"
+    type: Literal["discharge_summary"]
     text: Text
     gp: Address = Field(description="HPR number or GP office address.")
 
