@@ -14,6 +14,7 @@ from helsefellesskap.errors import DomainError
 from helsefellesskap.priority_groups import commands as priority_groups_commands
 from helsefellesskap.registry import commands as registry_commands
 from helsefellesskap.settings import get_settings
+from helsefellesskap.synth import commands as synth_commands
 from helsefellesskap.transitions import commands as transitions_commands
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(registry_commands.app, name="registry")
 app.add_typer(transitions_commands.app, name="transitions")
 app.add_typer(priority_groups_commands.app, name="priority-groups")
+app.command("synth")(synth_commands.synth_command)
 for name, sub in access_commands.apps.items():
     app.add_typer(sub, name=name)
 
@@ -89,6 +91,17 @@ def serve(
 
     settings = get_settings()
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+@app.command("demo")
+def demo(
+    port: Annotated[int | None, typer.Option(help="Port to listen on (127.0.0.1).")] = None,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
+) -> None:
+    """Upgrade the database, load the register and serve on 127.0.0.1 (what ./run does)."""
+    from helsefellesskap.demo import run_demo
+
+    run_demo(port, open_browser=not no_browser)
 
 
 def main() -> None:

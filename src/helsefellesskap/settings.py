@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # Development identity provider's RS256 signing key (PEM). Unset: generated once into dev_signing_key_file.
     dev_signing_key: str | None = None
     dev_signing_key_file: Path | None = None
+    # Statistics Norway's open APIs (KLASS, PxWebApi v2) for `registry refresh`; tests point it at a local server.
+    ssb_api_base_url: str = "https://data.ssb.no/api"
+    ssb_timeout_seconds: float = Field(default=30.0, gt=0)
 
 
 @lru_cache

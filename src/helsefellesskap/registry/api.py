@@ -1,7 +1,80 @@
-"""HTTP routes of the registry capability."""
+"""HTTP routes of the registry capability: communities, municipalities and organisations (``/api/v1``).
+
+The register is reference data, not person data; the routes are open. Creating organisations will be guarded by
+the access capability."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Path, Query, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from helsefellesskap.db import Database
+from helsefellesskap.deps import get_database
+from helsefellesskap.identity.types import MunicipalityNumberStr, OrgnrStr
+from helsefellesskap.registry import service
+from helsefellesskap.registry.model import CommunityView, MunicipalityView, Organisation, OrganisationKind
+
+router = APIRouter(prefix="/api/v1", tags=["registry"])
+DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+class NewOrganisation(BaseModel):
+    """A hospital department, municipal service unit or GP office."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: OrganisationKind
+    name: str = Field(min_length=1, max_length=200)
+    parent_address: str | None = Field(default=None, description="The organisation it belongs to.")
+    municipality_number: MunicipalityNumberStr | None = Field(
+        default=None, description="For GP offices, and municipal units placed directly under their municipality.")
+    orgnr: OrgnrStr | None = None
+    address: str | None = Field(default=None, pattern=r"^[0-9]{1,12}$",
+                                description="A HER-id if it has one; allocated when left out.")
+
+
+@router.get("/communities", summary="The 19 helsefellesskap")
+def list_communities(database: DatabaseDep) -> list[CommunityView]:
+    with database.reading() as session:
+        return service.list_communities(session)
+
+
+@router.get("/communities/{community_id}", summary="One helsefellesskap: trusts, municipalities, forums")
+def get_community(database: DatabaseDep, community_id: Annotated[str, Path(max_length=64)]) -> CommunityView:
+    with database.reading() as session:
+        return service.get_community(session, community_id)
+
+
+@router.get("/municipalities/{number}", summary="A municipality, its community and the trust that serves it")
+def get_municipality(database: DatabaseDep, number: Annotated[str, Path(max_length=8)],
+                     on: Annotated[dt.date | None, Query(description="Membership on this day.")] = None,
+                     ) -> MunicipalityView:
+    with database.reading() as session:
+        return service.get_municipality(session, number, on)
+
+
+@router.post("/organisations", status_code=status.HTTP_201_CREATED, summary="Create an organisation")
+def create_organisation(database: DatabaseDep, body: NewOrganisation) -> Organisation:
+    with database.unit_of_work() as session:
+        return service.create_organisation(session, **body.model_dump(), now=dt.datetime.now(dt.UTC))
+
+
+@router.get("/organisations", summary="Organisations, filtered by kind, municipality or parent")
+def list_organisations(
+    database: DatabaseDep,
+    kind: OrganisationKind | None = None,
+    municipality: Annotated[str | None, Query(max_length=8)] = None,
+    parent: Annotated[str | None, Query(max_length=50)] = None,
+) -> list[Organisation]:
+    with database.reading() as session:
+        return service.list_organisations(session, kind=kind.value if kind else None, municipality=municipality,
+                                          parent=parent)
+
+
+@router.get("/organisations/{address}", summary="An organisation by its messaging address")
+def get_organisation(database: DatabaseDep, address: Annotated[str, Path(max_length=50)]) -> Organisation:
+    with database.reading() as session:
+        return service.get_organisation(session, address)

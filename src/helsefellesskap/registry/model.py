@@ -118,6 +118,7 @@ class NationalFigures(_Frozen):
     district_population_date: dt.date
     district_population_source: str
     municipality_numbering: int
+    population_retrieved_at: dt.datetime | None = None
 
 
 class OrganisationKind(StrEnum):
@@ -177,3 +178,72 @@ def check_new_organisation(kind: OrganisationKind, parent_kind: OrganisationKind
     if parent_kind not in allowed:
         names = ", ".join(sorted(k.value for k in allowed))
         raise InvalidInput(f"A {kind.value} must have a parent organisation of kind: {names}.")
+
+
+# Read models: what the service returns and the API and CLI render.
+
+
+class MunicipalitySummary(_Frozen):
+    number: str
+    name: str
+    population: int
+    health_trust_id: str | None = Field(description="The trust serving it; null where it is served per district.")
+
+
+class ForumView(_Frozen):
+    id: str
+    name: str
+    level: str
+    parent_id: str | None
+    member_kinds: list[str]
+    observer_kinds: list[str]
+    note: str | None = None
+
+
+class CommunityView(_Frozen):
+    id: str
+    name: str
+    regional_health_authority: str
+    population: int
+    health_trusts: list[HealthTrust]
+    municipalities: list[MunicipalitySummary]
+    forums: list[ForumView]
+
+
+class CommunityRef(_Frozen):
+    id: str
+    name: str
+
+
+class DistrictView(_Frozen):
+    number: str
+    name: str
+    population: int
+    health_trust_id: str
+
+
+class MunicipalityView(_Frozen):
+    number: str
+    name: str
+    county_number: str
+    county: str
+    population: int
+    population_date: dt.date
+    valid_from: dt.date
+    valid_to: dt.date | None
+    address: str
+    community: CommunityRef
+    health_trust_id: str | None = Field(description="The trust serving it; null where it is served per district.")
+    districts: list[DistrictView]
+
+
+class Organisation(_Frozen):
+    address: str
+    kind: OrganisationKind
+    name: str
+    orgnr: str | None
+    parent_address: str | None
+    municipality_number: str | None
+    health_trust_id: str | None
+    hospital_id: str | None
+    party_address: str = Field(description="The top-level legal party: its health trust, municipality or GP office.")

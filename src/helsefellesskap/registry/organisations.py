@@ -1,0 +1,144 @@
+"""Use cases for organisations: create hospital departments, municipal service units and GP offices under the
+register's trusts, hospitals and municipalities; look them up; find the legal party behind an address."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from helsefellesskap.errors import Conflict, InvalidInput, NotFound
+from helsefellesskap.identity.municipality_number import validate_municipality_number
+from helsefellesskap.identity.orgnr import validate_orgnr
+from helsefellesskap.registry.model import (
+    CREATED_ADDRESS_DIGITS,
+    CREATED_ADDRESS_PREFIX,
+    MUNICIPAL_UNIT_KINDS,
+    PARTY_KINDS,
+    Organisation,
+    OrganisationKind,
+    check_new_organisation,
+    created_address,
+    municipality_address,
+)
+from helsefellesskap.registry.store import MunicipalityRow, OrganisationRow
+
+_MAX_DEPTH = 50
+_MAX_ADDRESS_DIGITS = 12
+_MAX_NAME = 200
+
+
+def _kind(value: str) -> OrganisationKind:
+    try:
+        return OrganisationKind(value)
+    except ValueError:
+        names = ", ".join(k.value for k in OrganisationKind)
+        raise InvalidInput(f"Unknown organisation kind {value!r}; one of: {names}.") from None
+
+
+def _row(session: Session, address: str) -> OrganisationRow:
+    row = session.get(OrganisationRow, address)
+    if row is None:
+        raise NotFound(f"No organisation with address {address}.")
+    return row
+
+
+def party_of(session: Session, address: str) -> str:
+    """The address of the top-level legal party of an organisation unit: its health trust, municipality or GP office."""
+    row = _row(session, address)
+    for _ in range(_MAX_DEPTH):
+        if OrganisationKind(row.kind) in PARTY_KINDS or row.parent_address is None:
+            return row.address
+        row = _row(session, row.parent_address)
+    raise InvalidInput(f"The organisation tree above {address} is too deep.")  # pragma: no cover
+
+
+def organisation_kind(session: Session, address: str) -> OrganisationKind:
+    return OrganisationKind(_row(session, address).kind)
+
+
+def _view(session: Session, row: OrganisationRow) -> Organisation:
+    return Organisation(
+        address=row.address, kind=OrganisationKind(row.kind), name=row.name, orgnr=row.orgnr,
+        parent_address=row.parent_address, municipality_number=row.municipality_number,
+        health_trust_id=row.health_trust_id, hospital_id=row.hospital_id, party_address=party_of(session, row.address))
+
+
+def get_organisation(session: Session, address: str) -> Organisation:
+    return _view(session, _row(session, address))
+
+
+def list_organisations(session: Session, *, kind: str | None = None, municipality: str | None = None,
+                       parent: str | None = None) -> list[Organisation]:
+    query = select(OrganisationRow).order_by(OrganisationRow.address)
+    if kind is not None:
+        query = query.where(OrganisationRow.kind == _kind(kind).value)
+    if municipality is not None:
+        query = query.where(OrganisationRow.municipality_number == validate_municipality_number(municipality))
+    if parent is not None:
+        query = query.where(OrganisationRow.parent_address == parent)
+    return [_view(session, row) for row in session.scalars(query)]
+
+
+def _next_address(session: Session) -> str:
+    length = len(CREATED_ADDRESS_PREFIX) + CREATED_ADDRESS_DIGITS
+    highest = session.scalar(select(func.max(OrganisationRow.address)).where(
+        OrganisationRow.address.like(f"{CREATED_ADDRESS_PREFIX}%"), func.length(OrganisationRow.address) == length))
+    return created_address(int(highest[len(CREATED_ADDRESS_PREFIX):]) + 1 if highest else 1)
+
+
+def _checked_address(session: Session, address: str | None) -> str:
+    if address is None:
+        return _next_address(session)
+    address = address.strip()
+    if not address.isdigit() or not address.isascii() or len(address) > _MAX_ADDRESS_DIGITS:
+        raise InvalidInput(f"An address is 1 to {_MAX_ADDRESS_DIGITS} digits (HER-id style), not {address!r}.")
+    if session.get(OrganisationRow, address) is not None:
+        raise Conflict(f"The address {address} is already taken.")
+    return address
+
+
+def _placement(session: Session, kind: OrganisationKind, parent_address: str | None,
+               municipality_number: str | None) -> OrganisationRow | None:
+    """The parent row (a municipal unit without a parent goes directly under its municipality)."""
+    if municipality_number is not None:
+        municipality_number = validate_municipality_number(municipality_number)
+        if session.get(MunicipalityRow, municipality_number) is None:
+            raise InvalidInput(f"Municipality {municipality_number} is not in the register.")
+    parent = None
+    if parent_address is not None:
+        parent = session.get(OrganisationRow, parent_address)
+        if parent is None:
+            raise InvalidInput(f"No parent organisation with address {parent_address}.")
+    check_new_organisation(kind, OrganisationKind(parent.kind) if parent else None, municipality_number)
+    if parent is None and kind in MUNICIPAL_UNIT_KINDS and municipality_number is not None:
+        parent = _row(session, municipality_address(municipality_number))
+    if parent is not None and municipality_number is not None and parent.municipality_number != municipality_number:
+        raise InvalidInput(f"The parent organisation is not in municipality {municipality_number}.")
+    return parent
+
+
+def create_organisation(session: Session, *, kind: str, name: str, parent_address: str | None = None,
+                        municipality_number: str | None = None, orgnr: str | None = None,
+                        address: str | None = None, now: dt.datetime) -> Organisation:
+    """Create a hospital department, municipal service unit or GP office; ``address`` is allocated when not given."""
+    organisation_kind_ = _kind(kind)
+    name = name.strip()
+    if not name or len(name) > _MAX_NAME:
+        raise InvalidInput(f"An organisation needs a name of 1 to {_MAX_NAME} characters.")
+    orgnr = validate_orgnr(orgnr) if orgnr else None
+    parent = _placement(session, organisation_kind_, parent_address, municipality_number)
+    row = OrganisationRow(
+        address=_checked_address(session, address), kind=organisation_kind_.value, name=name, orgnr=orgnr,
+        parent_address=parent.address if parent else None,
+        municipality_number=parent.municipality_number if parent else municipality_number,
+        health_trust_id=parent.health_trust_id if parent else None,
+        hospital_id=parent.hospital_id if parent else None, created_at=now)
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"The address {row.address} was taken meanwhile; try again.") from None
+    return _view(session, row)
