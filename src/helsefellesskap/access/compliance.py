@@ -37,9 +37,10 @@ def compliance_query(session: Session, principal: Principal, criteria: audit_log
     person = normalise_national_id(criteria.person) if criteria.person else None
     criteria = audit_log.AuditFilter(person, criteria.user, criteria.organisation, criteria.emergency,
                                      criteria.since, criteria.until, criteria.limit)
+    rows = audit_log.query(session, criteria)
     audit(session, principal, action=Action.READ, resource=Resource.AUDIT_COMPLIANCE, now=now, basis=basis,
           national_id=person, reason=f"compliance query {describe(criteria)}", source=source)
-    return audit_log.query(session, criteria)
+    return rows
 
 
 def describe(criteria: audit_log.AuditFilter) -> str:

@@ -23,6 +23,7 @@ from helsefellesskap.db import Database
 from helsefellesskap.deps import get_app_settings, get_database
 from helsefellesskap.errors import DomainError, NotFound, Unauthenticated
 from helsefellesskap.problems import problem
+from helsefellesskap.settings import Settings
 
 SESSION_COOKIE = "helsefellesskap_session"
 _bearer = HTTPBearer(auto_error=False, bearerFormat="JWT",
@@ -156,9 +157,24 @@ def _record_refusal(database: Database, record: audit_log.AuditRecord) -> None:
         audit_log.append(session, record)
 
 
+DEV_SECRET_KEY = Settings.model_fields["secret_key"].default
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def check_production_settings(settings: Settings) -> None:
+    """Without the development provider this is production: refuse to start on the development secret or a short
+    one (it signs the web sessions)."""
+    if settings.dev_identity_provider:
+        return
+    if settings.secret_key == DEV_SECRET_KEY or len(settings.secret_key.encode()) < MIN_SECRET_KEY_LENGTH:
+        raise RuntimeError(f"Set HELSEFELLESSKAP_SECRET_KEY to a random secret of at least {MIN_SECRET_KEY_LENGTH} "
+                           "bytes: the development identity provider is off, so this is a production setup.")
+
+
 def install_access_handlers(app: FastAPI) -> None:
     """Refused accesses to person data are audited too (snooping attempts show in compliance queries);
-    a blocked login answers 429 with Retry-After."""
+    a blocked login answers 429 with Retry-After. Checks the secrets of a production setup first."""
+    check_production_settings(app.state.settings)
 
     @app.exception_handler(AccessDenied)
     async def _denied(request: Request, exc: AccessDenied) -> JSONResponse:
