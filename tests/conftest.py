@@ -20,6 +20,9 @@ from helsefellesskap.schema import metadata
 from helsefellesskap.settings import Settings, get_settings
 
 TEST_DATABASE_URL = os.environ.get("HELSEFELLESSKAP_TEST_DATABASE_URL")
+# Cheap password hashes in tests: hash strength is configuration, the behaviour is what the tests check.
+os.environ.setdefault("HELSEFELLESSKAP_ARGON2_TIME_COST", "1")
+os.environ.setdefault("HELSEFELLESSKAP_ARGON2_MEMORY_KIB", "1024")
 
 
 def _postgres_database(admin_url: str, worker: str) -> Iterator[str]:

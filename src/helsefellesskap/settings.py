@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     oidc_issuer: str | None = None
     oidc_jwks_url: str | None = None
     oidc_audience: str = "helsefellesskap"
+    # Cost of argon2id password hashes (development provider). Defaults are argon2-cffi's RFC 9106 profile;
+    # the test suite lowers them (hash strength is not under test there, behaviour is).
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
     # Access control (docs/access.md). A hospital stay keeps its care relation this long after discharge.
     care_relation_grace_days: int = Field(default=30, ge=0)
     # Break the glass: the longest emergency access one request may open, and the default.

@@ -47,5 +47,13 @@ def api_docs() -> HTMLResponse:
 
 
 def mount_web(app: FastAPI) -> None:
+    from helsefellesskap.web import pages
+    from helsefellesskap.web.session import SignInRequired
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(router)
+    app.include_router(pages.router)
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, exc: SignInRequired) -> RedirectResponse:
+        return RedirectResponse("/login", status_code=303)

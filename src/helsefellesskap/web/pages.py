@@ -1,0 +1,100 @@
+"""Sign-in, sign-out, the role's start page, and the patient's "who has looked at my data"."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from helsefellesskap.access.compliance import access_log_of_patient
+from helsefellesskap.access.http import TooManyAttempts, current_time, login, logout, request_source
+from helsefellesskap.access.model import Principal
+from helsefellesskap.access.users import list_users
+from helsefellesskap.deps import get_app_settings, get_database
+from helsefellesskap.errors import DomainError, Forbidden, NotFound, Unauthenticated
+from helsefellesskap.registry.organisations import get_organisation
+from helsefellesskap.web.i18n import translations
+from helsefellesskap.web.session import home_of, navigation, page_principal, require_principal
+from helsefellesskap.web.templating import locale_of, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _demo_users(request: Request) -> list[tuple[str, str]]:
+    """Usernames and names to show on the sign-in page, only while the development provider is on."""
+    if not get_app_settings(request).dev_identity_provider:
+        return []
+    with get_database(request).reading() as session:
+        return [(p.username, p.display_name) for p in list_users(session) if p.username != "integrasjon"]
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> Response:
+    return render(request, "login.html", principal=None, demo_users=_demo_users(request), error=None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login_submit(request: Request, username: Annotated[str, Form(max_length=100)],
+                 password: Annotated[str, Form(max_length=200)]) -> Response:
+    _ = translations(locale_of(request)).gettext
+    response = RedirectResponse("/", status_code=303)
+    try:
+        principal = login(request, response, username, password)
+    except TooManyAttempts as exc:
+        error, status = _("Too many failed attempts. Try again in {seconds} seconds.").format(
+            seconds=exc.retry_after), 429
+    except (Unauthenticated, NotFound):
+        error, status = _("Wrong username or password."), 401
+    else:
+        response.headers["location"] = home_of(principal)
+        return response
+    return render(request, "login.html", status_code=status, principal=None,
+                  demo_users=_demo_users(request), error=error, username=username)
+
+
+@router.post("/logout")
+def logout_submit() -> RedirectResponse:
+    response = RedirectResponse("/login", status_code=303)
+    logout(response)
+    return response
+
+
+@router.get("/")
+def start(request: Request) -> RedirectResponse:
+    principal = page_principal(request)
+    return RedirectResponse(home_of(principal) if principal else "/login", status_code=303)
+
+
+def _organisation_name(session: Session, address: str | None) -> str:
+    if address is None:
+        return ""
+    try:
+        return get_organisation(session, address).name
+    except DomainError:
+        return address
+
+
+def forbidden_page(request: Request, principal: Principal) -> Response:
+    _ = translations(locale_of(request)).gettext
+    return render(request, "error.html", status_code=403, principal=principal,
+                  navigation=navigation(request, principal), title=_("No access"),
+                  message=_("You do not have access to this page."))
+
+
+@router.get("/my/access-log", response_class=HTMLResponse)
+def my_access_log(request: Request) -> Response:
+    principal = require_principal(request)
+    try:
+        with get_database(request).unit_of_work() as session:
+            rows = access_log_of_patient(session, principal, now=current_time(request),
+                                         source=request_source(request))
+            entries = [{"at": row.at, "name": row.display_name,
+                        "organisation": _organisation_name(session, row.organisation_address),
+                        "action": row.action, "resource": row.resource, "basis": row.basis_kind,
+                        "reason": row.reason} for row in rows]
+    except Forbidden:
+        return forbidden_page(request, principal)
+    return render(request, "my_access_log.html", principal=principal, navigation=navigation(request, principal),
+                  entries=entries)

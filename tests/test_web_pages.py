@@ -1,0 +1,92 @@
+"""Sign-in, the start page of each role, and the patient's page "who has looked at my data" — through the real
+app, session cookie and audit log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from helsefellesskap.access.model import Action, CareRelationKind, Resource
+from helsefellesskap.access.seeding import default_demo_organisations
+from helsefellesskap.access.service import authorize_person, grant_care_relation
+from helsefellesskap.access.users import DEMO_PASSWORD, demo_patient_national_id, get_user, seed_demo_users
+from helsefellesskap.db import Database
+
+
+def _seed(db: Database) -> None:
+    with db.unit_of_work() as session:
+        seed_demo_users(session, default_demo_organisations(session), now=datetime.now(UTC))
+
+
+def _sign_in(client, username: str):
+    return client.post("/login", data={"username": username, "password": DEMO_PASSWORD}, follow_redirects=False)
+
+
+def test_pages_need_sign_in(client) -> None:
+    for path in ("/", "/my/access-log"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"] == "/login"
+
+
+def test_sign_in_page_is_in_bokmal_and_lists_demo_users(client, db) -> None:
+    _seed(db)
+    page = client.get("/login")
+    assert page.status_code == 200
+    assert '<html lang="nb">' in page.text
+    assert "Logg inn" in page.text and "Brukernavn" in page.text
+    assert "<code>pasient</code>" in page.text
+    assert "content-security-policy" in page.headers
+
+
+def test_wrong_password_is_refused_without_a_session(client, db) -> None:
+    _seed(db)
+    response = client.post("/login", data={"username": "pasient", "password": "wrong"}, follow_redirects=False)
+    assert response.status_code == 401
+    assert "Feil brukernavn eller passord." in response.text
+    assert "helsefellesskap_session" not in response.headers.get("set-cookie", "")
+
+
+def test_each_role_lands_on_its_start_page(client, db) -> None:
+    _seed(db)
+    expected = {"pasient": "/my/access-log", "utskrivning": "/boards/hospital", "tildeling": "/boards/municipality",
+                "fastlege": "/alerts", "analytiker": "/dashboard", "personvern": "/audit"}
+    for username, home in expected.items():
+        response = _sign_in(client, username)
+        assert response.status_code == 303, username
+        assert response.headers["location"] == home, username
+        client.cookies.clear()
+
+
+def test_patient_sees_who_has_looked_at_their_data(client, db) -> None:
+    _seed(db)
+    patient = demo_patient_national_id()
+    now = datetime.now(UTC)
+    with db.unit_of_work() as session:
+        nurse = get_user(session, "sykepleier")
+        assert nurse.organisation_address is not None
+        grant_care_relation(session, patient, nurse.organisation_address, CareRelationKind.HOSPITAL_STAY,
+                            "stay-1", now)
+        authorize_person(session, nurse, patient, Action.READ, Resource.PERSON_PATHWAY, now=now, source="test")
+    assert _sign_in(client, "pasient").status_code == 303
+    page = client.get("/my/access-log")
+    assert page.status_code == 200
+    assert "Hvem har sett mine opplysninger" in page.text
+    assert "Sykepleier Siri Sykehus" in page.text
+    assert "Lest" in page.text
+
+
+def test_staff_cannot_open_the_patient_page(client, db) -> None:
+    _seed(db)
+    _sign_in(client, "sykepleier")
+    page = client.get("/my/access-log")
+    assert page.status_code == 403
+    assert "Ingen tilgang" in page.text
+
+
+def test_sign_out_ends_the_session(client, db) -> None:
+    _seed(db)
+    _sign_in(client, "pasient")
+    assert client.get("/my/access-log").status_code == 200
+    client.post("/logout", follow_redirects=False)
+    client.cookies.clear()
+    assert client.get("/my/access-log", follow_redirects=False).status_code == 303
