@@ -200,22 +200,24 @@ def parse_message(data: str | bytes) -> Message:
     return MESSAGE_ADAPTER.validate_json(data)
 
 
+_EVENT_FIELD: dict[str, str] = {
+    "admission": "admitted_at",
+    "ready_for_discharge": "ready_at",
+    "ready_for_discharge_withdrawn": "withdrawn_at",
+    "discharge": "discharged_at",
+}
+
+
 def event_time(message: Message) -> dt.datetime:
     """When the event happened: the type's own time field, else when the message was sent."""
-    if isinstance(message, Admission):
-        return message.admitted_at
-    if isinstance(message, ReadyForDischarge):
-        return message.ready_at
-    if isinstance(message, ReadyForDischargeWithdrawn):
-        return message.withdrawn_at
-    if isinstance(message, Discharge):
-        return message.discharged_at
-    return message.sent_at
+    moment: dt.datetime = getattr(message, _EVENT_FIELD.get(message.type, "sent_at"))
+    return moment
 
 
 def fold_key(message: Message) -> tuple[dt.datetime, dt.datetime, str]:
     """The deterministic order in which a stay's messages are folded: event time, sent_at, id."""
-    return (event_time(message), message.sent_at, message.id)
+    sent_at = message.sent_at
+    return (getattr(message, _EVENT_FIELD.get(message.type, "sent_at")), sent_at, message.id)
 
 
 def message_json_schema() -> dict[str, object]:

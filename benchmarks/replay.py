@@ -1,0 +1,73 @@
+"""Replay throughput of the transitions engine on a large in-memory log (messages per second).
+
+Generates a synthetic year of transition messages (`transitions.sample.random_stays`, sorted by sending time
+as a real feed would be), then measures in the same run:
+- baseline: `json.loads` of every line (the floor any JSONL reader pays);
+- replay: `read_log` + `replay` exactly as `helsefellesskap transitions replay` runs them (GC paused).
+Reports messages/s and the ratio to the baseline. Run: `.venv/bin/python -m benchmarks.replay [--messages N]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import time
+
+from helsefellesskap.transitions.replay import latest_time, paused_gc, read_log, replay
+from helsefellesskap.transitions.sample import random_stays
+
+MESSAGES_PER_STAY = 8.1  # what random_stays produces on average
+
+
+def make_log(messages: int, seed: int) -> list[bytes]:
+    stays = int(messages / MESSAGES_PER_STAY) + 1
+    feed = sorted(random_stays(stays, seed=seed), key=lambda m: (m["sent_at"], m["id"]))
+    return [json.dumps(m, ensure_ascii=False).encode() for m in feed]
+
+
+def measure(lines: list[bytes]) -> dict[str, float]:
+    gc.collect()
+    started = time.perf_counter()
+    for line in lines:
+        json.loads(line)
+    baseline = time.perf_counter() - started
+    gc.collect()
+    started = time.perf_counter()
+    with paused_gc():
+        messages = list(read_log(lines))
+        parsed = time.perf_counter()
+        results = replay(messages, as_of=latest_time(messages))
+    done = time.perf_counter()
+    return {
+        "messages": len(lines),
+        "stays": len(results),
+        "baseline_s": baseline,
+        "parse_s": parsed - started,
+        "fold_s": done - parsed,
+        "replay_s": done - started,
+        "payable_days": sum(r.payment.payable_days for r in results),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=1_000_000, help="size of the log (default 1 000 000)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    lines = make_log(args.messages, args.seed)
+    print(f"generated {len(lines):,} messages in {time.perf_counter() - started:.1f} s")
+    r = measure(lines)
+    n = r["messages"]
+    print(f"baseline json.loads : {n / r['baseline_s']:>10,.0f} messages/s ({r['baseline_s']:.1f} s)")
+    print(f"replay (parse+fold) : {n / r['replay_s']:>10,.0f} messages/s ({r['replay_s']:.1f} s: "
+          f"parse {r['parse_s']:.1f} s, fold {r['fold_s']:.1f} s) for {r['stays']:,.0f} stays, "
+          f"{r['payable_days']:,.0f} payable days")
+    print(f"ratio replay/baseline: {r['baseline_s'] / r['replay_s']:.2f} "
+          f"(replay runs at {100 * r['baseline_s'] / r['replay_s']:.0f}% of json.loads speed)")
+    print(f"projected for 3 000 000 messages (a year of Norway): {3_000_000 * r['replay_s'] / n:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
