@@ -116,8 +116,8 @@ def _check_populations(national: NationalFigures, municipalities: list[Municipal
         _require(district.municipality_number in by_number, f"{where}: unknown municipality.")
         _require(district.number.startswith(district.municipality_number), f"{where}: not in its municipality.")
         _require(district.health_trust_id in trust_ids, f"{where}: unknown health trust {district.health_trust_id}.")
-    if national.district_population_date != day:
-        return  # figures of different dates are not comparable (districts are not refreshed from SSB)
+    if national.district_population_date != day or national.district_population_source != national.population_source:
+        return  # figures of different dates or sources are not comparable (districts are not refreshed from SSB)
     for number in {d.municipality_number for d in districts}:
         summed = sum(d.population for d in districts if d.municipality_number == number)
         _require(summed == by_number[number].population,
