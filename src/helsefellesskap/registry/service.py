@@ -75,8 +75,8 @@ def _forum_depth(reference: Reference, forum_id: str) -> int:
 
 def _load_structure(session: Session, reference: Reference) -> None:
     _upsert(session, CommunityRow, "id", (
-        {"id": c.id, "name": c.name, "regional_health_authority": c.regional_health_authority}
-        for c in reference.communities.values()))
+        {"id": c.id, "name": c.name, "regional_health_authority": c.regional_health_authority, "position": i}
+        for i, c in enumerate(reference.communities.values())))
     _upsert(session, HealthTrustRow, "id", (
         {"id": t.id, "name": t.name, "legal_form": t.legal_form, "orgnr": t.orgnr,
          "regional_health_authority": t.regional_health_authority} for t in reference.health_trusts.values()))
@@ -172,9 +172,8 @@ def _community_view(session: Session, row: CommunityRow) -> CommunityView:
 
 
 def list_communities(session: Session) -> list[CommunityView]:
-    rows = session.scalars(select(CommunityRow)).all()
-    order = {community_id: i for i, community_id in enumerate(load_reference().communities)}
-    return [_community_view(session, row) for row in sorted(rows, key=lambda r: (order.get(r.id, len(order)), r.id))]
+    rows = session.scalars(select(CommunityRow).order_by(CommunityRow.position, CommunityRow.id))
+    return [_community_view(session, row) for row in rows]
 
 
 def get_community(session: Session, community_id: str) -> CommunityView:

@@ -17,6 +17,7 @@ class CommunityRow(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     regional_health_authority: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)  # order of communities.json (grouped by RHA)
 
 
 class HealthTrustRow(Base):

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(64), nullable=False),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("regional_health_authority", sa.String(64), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_registry_communities")),
     )
     op.create_table(
