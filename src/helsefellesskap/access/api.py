@@ -27,6 +27,8 @@ from helsefellesskap.settings import Settings
 router = APIRouter(prefix="/api/v1", tags=["access"])
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+SYNTHETIC_EXAMPLE = "17854101463"  # a synthetic (Tenor) number: never a real person
+NationalIdPath = Annotated[NationalIdStr, Path(description="national identity number", examples=[SYNTHETIC_EXAMPLE])]
 
 
 class Problem(BaseModel):
@@ -108,7 +110,7 @@ class AuditEntryOut(BaseModel):
 
 class EmergencyAccessIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    national_id: NationalIdStr
+    national_id: Annotated[NationalIdStr, Field(examples=[SYNTHETIC_EXAMPLE])]
     reason: str = Field(min_length=10, max_length=2000, description="Why the data is needed now.")
     duration_minutes: int | None = Field(default=None, ge=1, description="Default and maximum: see settings.")
 
@@ -276,7 +278,7 @@ def create(body: UserIn, principal: CurrentPrincipal, database: DatabaseDep, now
 
 @router.get("/persons/{national_id}/care-relations", response_model=list[CareRelationOut],
             responses=AUTHENTICATED, summary="The organisations with a care relation to a person")
-def person_care_relations(national_id: NationalIdStr, principal: CurrentPrincipal, database: DatabaseDep,
+def person_care_relations(national_id: NationalIdPath, principal: CurrentPrincipal, database: DatabaseDep,
                           now: Now, source: Source) -> list[CareRelationOut]:
     with database.unit_of_work() as session:
         authorize_person(session, principal, national_id, Action.READ, Resource.PERSON_CARE_RELATIONS, now=now,
@@ -288,7 +290,7 @@ def person_care_relations(national_id: NationalIdStr, principal: CurrentPrincipa
 @router.post("/persons/{national_id}/care-relations", response_model=CareRelationOut,
              status_code=status.HTTP_201_CREATED, responses=AUTHENTICATED,
              summary="Coordinator: place an organisation on the person's care team")
-def add_to_care_team(national_id: NationalIdStr, body: CareTeamIn, principal: CurrentPrincipal,
+def add_to_care_team(national_id: NationalIdPath, body: CareTeamIn, principal: CurrentPrincipal,
                      database: DatabaseDep, now: Now, source: Source) -> CareRelationOut:
     with database.unit_of_work() as session:
         authorize_person(session, principal, national_id, Action.WRITE, Resource.PERSON_CARE_RELATIONS, now=now,
