@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from helsefellesskap.transitions.messages import Destination
 from helsefellesskap.transitions.obligations import Obligation, ObligationStatus, Party
@@ -94,8 +95,7 @@ RULES: dict[str, AlertRule] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Alert:
+class Alert(NamedTuple):
     rule_id: str
     stay_id: str
     party: Party

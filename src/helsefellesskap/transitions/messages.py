@@ -92,7 +92,7 @@ class HealthInformation(MessageBase):
 class ReadinessCriteria(BaseModel):
     """The documented assessments behind a readiness decision (forskrift § 9) [B on exact wording]."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
 
     admission_problems_clarified: bool
     other_problems_clarified: bool

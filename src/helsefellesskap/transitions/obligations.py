@@ -8,8 +8,8 @@ every unfulfilled obligation is missing), and `due` while its deadline lies ahea
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from helsefellesskap.transitions.calendar import end_of_oslo_day
 from helsefellesskap.transitions.messages import Destination
@@ -58,8 +58,7 @@ MUNICIPAL_CARE = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Obligation:
+class Obligation(NamedTuple):
     kind: ObligationKind
     party: Party
     organisation: str | None  # the hospital's address, or the municipality's number

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from helsefellesskap.transitions import receipts as rc
 from helsefellesskap.transitions.messages import (
@@ -45,8 +46,7 @@ READY = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class MunicipalAnswer:
+class MunicipalAnswer(NamedTuple):
     message_id: str
     sent_at: dt.datetime
     can_receive: bool

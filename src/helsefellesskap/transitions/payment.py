@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from helsefellesskap.transitions.calendar import dates_between, oslo_date
 from helsefellesskap.transitions.messages import Service
@@ -29,8 +30,7 @@ SCHEME_START = dt.date(2012, 1, 1)  # forskrift in force 1 Jan 2012 (fact sheet 
 MENTAL_HEALTH_AND_TSB_START = dt.date(2019, 1, 1)  # 2019 change: PHV and TSB included [V S8]
 
 
-@dataclass(frozen=True, slots=True)
-class PayableDay:
+class PayableDay(NamedTuple):
     date: dt.date
     ore: int | None  # None: the year has no known rate
 

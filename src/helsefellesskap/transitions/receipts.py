@@ -7,8 +7,8 @@ contradicts the pathway; the errors say how).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from helsefellesskap.transitions.messages import Message, ReadyForDischarge
 
@@ -40,15 +40,13 @@ class ErrorCode(StrEnum):
     already_discharged = "already-discharged"
 
 
-@dataclass(frozen=True, slots=True)
-class ReceiptError:
+class ReceiptError(NamedTuple):
     code: ErrorCode
     detail: str
     field: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Receipt:
+class Receipt(NamedTuple):
     message_id: str
     stay_id: str | None
     status: ReceiptStatus
