@@ -1,0 +1,133 @@
+"""Where the indicators run: one abstract set of Ibis tables (`Twin`) over each engine.
+
+- duckdb (default): DuckDB reading the Parquet files of a twin directory (no extensions: plain Parquet).
+- sqlite / postgres: Ibis's own backends on the platform database, over the `twin_*` tables `load-twin` filled.
+- pyspark: Spark reading the same Parquet files (optional extra `spark`).
+
+Every engine exposes the same tables with the same column names and types, so one Ibis expression per
+indicator runs unchanged on all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+from sqlalchemy.engine import make_url
+
+from helsefellesskap.errors import InvalidInput
+
+# The twin's Parquet tables the indicators read (docs/synth.md) and the columns of each they use.
+TWIN_COLUMNS: dict[str, tuple[str, ...]] = {
+    "municipalities": ("municipality", "community", "population"),
+    "persons": ("person_id", "birth_date", "sex", "municipality", "community"),
+    "conditions": ("person_id", "code", "onset_date"),
+    "stays": ("stay_id", "person_id", "municipality", "service", "acute", "admitted_at", "ready_at",
+              "withdrawn_at", "ready_again_at", "discharged_at", "destination", "primary_diagnosis"),
+    "messages": ("id", "type", "stay_id", "sent_at", "can_receive"),
+    "services": ("service_id", "person_id", "municipality", "kind", "start", "end", "origin", "stay_id"),
+    "gp_contacts": ("person_id", "contact_date", "icpc2"),
+    "deaths": ("person_id", "died_on"),
+}  # fmt: skip
+
+
+class Engine(StrEnum):
+    duckdb = "duckdb"
+    sqlite = "sqlite"
+    postgres = "postgres"
+    pyspark = "pyspark"
+
+
+@dataclass(frozen=True)
+class Twin:
+    """The abstract tables every indicator expression is written against."""
+
+    municipalities: ir.Table
+    persons: ir.Table
+    conditions: ir.Table
+    stays: ir.Table
+    stay_diagnoses: ir.Table  # stay_id, code: every diagnosis of a stay (main and secondary)
+    messages: ir.Table
+    services: ir.Table
+    gp_contacts: ir.Table
+    deaths: ir.Table
+    backend: Any
+
+
+def parse_engine(name: str) -> Engine:
+    try:
+        return Engine(name)
+    except ValueError:
+        raise InvalidInput(f"unknown engine {name!r} (known: {', '.join(e.value for e in Engine)})") from None
+
+
+def check_twin_directory(directory: Path) -> None:
+    if not directory.is_dir():
+        raise InvalidInput(f"no such data directory: {directory}")
+    missing = [name for name in TWIN_COLUMNS if not (directory / f"{name}.parquet").is_file()]
+    if missing:
+        raise InvalidInput(f"{directory} is not a twin directory: missing {', '.join(f'{m}.parquet' for m in missing)}")
+
+
+def _from_parquet(backend: Any, directory: Path) -> Twin:
+    check_twin_directory(directory)
+    tables = {
+        name: backend.read_parquet(str(directory / f"{name}.parquet"), table_name=f"twin_{name}")
+        for name in TWIN_COLUMNS
+    }
+    stays = tables["stays"]
+    diagnoses = stays.select(stay_id=stays.stay_id, code=stays.diagnoses.unnest())
+    return _twin(backend, tables, diagnoses)
+
+
+def _twin(backend: Any, tables: dict[str, ir.Table], stay_diagnoses: ir.Table) -> Twin:
+    chosen = {name: tables[name].select(*columns) for name, columns in TWIN_COLUMNS.items()}
+    return Twin(stay_diagnoses=stay_diagnoses.select("stay_id", "code"), backend=backend, **chosen)
+
+
+def duckdb_twin(directory: Path, *, threads: int | None = None) -> Twin:
+    """DuckDB over the Parquet files of `directory` (in memory; reads the files in place)."""
+    config = {"threads": threads} if threads else {}
+    return _from_parquet(ibis.duckdb.connect(**config), directory)
+
+
+def pyspark_twin(directory: Path) -> Twin:
+    """Spark (local, all cores) over the Parquet files of `directory`. Needs the extra `spark` and a JDK."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise InvalidInput("the pyspark engine needs the extra 'spark': pip install 'helsefellesskap[spark]'") from None
+    check_twin_directory(directory)
+    session = (
+        SparkSession.builder.appName("helsefellesskap-indicators").master("local[*]")
+        .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "8").getOrCreate()
+    )
+    return _from_parquet(ibis.pyspark.connect(session), directory)
+
+
+def database_backend(url: str) -> Any:
+    """An Ibis connection to the platform database named by a SQLAlchemy URL (SQLite file or PostgreSQL)."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise InvalidInput("the sqlite engine needs a database file, not an in-memory database")
+        return ibis.sqlite.connect(parsed.database)
+    if backend == "postgresql":
+        return ibis.postgres.connect(
+            host=parsed.host or "localhost", port=parsed.port or 5432, user=parsed.username,
+            password=parsed.password, database=parsed.database,
+        )
+    raise InvalidInput(f"the platform database must be SQLite or PostgreSQL, not {backend}")
+
+
+def database_twin(url: str) -> Twin:
+    """The twin loaded into the platform database (`helsefellesskap load-twin`)."""
+    backend = database_backend(url)
+    tables = {name: backend.table(f"twin_{name}") for name in TWIN_COLUMNS}
+    return _twin(backend, tables, backend.table("twin_stay_diagnoses"))

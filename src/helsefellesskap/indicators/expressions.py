@@ -1,0 +1,248 @@
+"""One Ibis expression per indicator, written against the abstract `Twin` tables, so the same code runs on
+DuckDB, SQLite, PostgreSQL and Spark.
+
+Each indicator builds its *units*: one row per thing counted, with the columns
+`person_id, municipality, month, numerator, denominator` (month null unless the result is by month). Numerator
+and denominator rows may be different things (stays and inhabitants): they are summed per group by `aggregate`,
+which adds the community (from the municipality) and the priority group (from the person) when asked for.
+The definitions and their sources are in `catalogue.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+
+from helsefellesskap.indicators import catalogue as c
+from helsefellesskap.indicators.engines import Twin
+from helsefellesskap.indicators.groups import code_predicate
+from helsefellesskap.indicators.model import Dimension, Period
+from helsefellesskap.indicators.timeline import DAY, HOUR, age_on, day_number, day_of, local_day, month_of_day, seconds
+from helsefellesskap.priority_groups.codes import CodeSet
+
+UNIT_COLUMNS = ("person_id", "municipality", "month", "numerator", "denominator")
+NO_MONTH = ibis.null("int64")
+READMISSION_CODES = CodeSet(frozenset(p for group in c.READMISSION_GROUPS.values() for p in group))
+INSTITUTIONAL_SERVICES = ("short_term_stay", "nursing_home", "municipal_acute_bed")
+
+
+def _units(table: ir.Table, *, numerator: ir.Value | int, denominator: ir.Value | int,
+           month: ir.Value = NO_MONTH) -> ir.Table:
+    """The unit columns, in order and with the same types on every engine."""
+
+    def value(v: ir.Value | int) -> ir.Value:
+        return ibis.literal(v) if isinstance(v, int) else v
+
+    return table.select(
+        person_id=table.person_id.cast("int64"), municipality=table.municipality.cast("string"),
+        month=month.cast("int64"), numerator=value(numerator).cast("int64"),
+        denominator=value(denominator).cast("int64"),
+    )
+
+
+def _month(day: ir.IntegerValue, by_month: bool) -> ir.Value:
+    return month_of_day(day) if by_month else NO_MONTH
+
+
+def months_of(period: Period) -> ir.Table:
+    """month (YYYYMM), first_day, next_day: the calendar months of the period, as day numbers."""
+    rows: list[tuple[int, int, int]] = []
+    year, month = period.start.year, period.start.month
+    while date(year, month, 1) < period.end:
+        following = date(year + month // 12, month % 12 + 1, 1)
+        first = max(date(year, month, 1), period.start)
+        rows.append((year * 100 + month, day_of(first), day_of(min(following, period.end))))
+        year, month = following.year, following.month
+    return ibis.memtable({
+        "month": [r[0] for r in rows], "first_day": [r[1] for r in rows], "next_day": [r[2] for r in rows],
+    })  # fmt: skip
+
+
+def readmission(twin: Twin, period: Period, by_month: bool) -> ir.Table:
+    # NKI "Reinnleggelser av eldre innen 30 dager" [V S42]: 67+, 11 diagnosis groups, acute readmission at any
+    # hospital 8 hours to 30 days after discharge [V S84]; exclusions [B] (catalogue.READMISSION).
+    stays = twin.stays.join(twin.persons.select("person_id", "birth_date"), "person_id")
+    stays = stays.mutate(admitted=seconds(stays.admitted_at), discharged=seconds(stays.discharged_at))
+    index = stays.filter(
+        (stays.service == "somatic")
+        & (age_on(stays.birth_date, local_day(stays.admitted_at)) >= c.READMISSION_MIN_AGE)
+        & code_predicate(stays.primary_diagnosis.replace(".", "").upper(), READMISSION_CODES)
+        & ~stays.destination.isin(["died", "other_hospital"])
+        & (stays.discharged <= day_of(period.end) * DAY - c.READMISSION_MAX_DAYS * DAY)
+    )
+    acute = twin.stays.filter(twin.stays.acute).select(later_person=twin.stays.person_id,
+                                                        later_admitted=seconds(twin.stays.admitted_at))
+    readmitted = index.join(acute, [
+        index.person_id == acute.later_person,
+        acute.later_admitted >= index.discharged + c.READMISSION_MIN_HOURS * HOUR,
+        acute.later_admitted <= index.discharged + c.READMISSION_MAX_DAYS * DAY,
+    ]).select(readmitted_stay=index.stay_id).distinct()
+    joined = index.left_join(readmitted, index.stay_id == readmitted.readmitted_stay)
+    return _units(joined, numerator=ibis.ifelse(joined.readmitted_stay.notnull(), 1, 0), denominator=1,
+                  month=_month(local_day(joined.discharged_at), by_month))
+
+
+def _payable_days(twin: Twin) -> ir.Table:
+    """stay_id, days: overliggerdøgn per stay. A readiness period runs from the readiness time to the withdrawal
+    or the discharge; its days count unless the municipality's first answer in it was 'can receive'
+    (§ 13: payable when the municipality cannot receive or has not answered [B])."""
+    s = twin.stays
+    first = s.filter(s.ready_at.notnull()).select(
+        "stay_id", start=s.ready_at, end=s.withdrawn_at.fill_null(s.discharged_at)
+    )
+    again = s.filter(s.ready_again_at.notnull()).select("stay_id", start=s.ready_again_at, end=s.discharged_at)
+    periods = ibis.union(first, again).mutate(start_s=seconds(ibis._.start), end_s=seconds(ibis._.end))
+    m = twin.messages
+    answers = m.filter(m.type == "municipal_response").select(
+        answer_stay=m.stay_id, sent=seconds(m.sent_at), can_receive=m.can_receive
+    )
+    joined = periods.left_join(answers, [
+        periods.stay_id == answers.answer_stay, answers.sent >= periods.start_s, answers.sent <= periods.end_s,
+    ])
+    firsts = joined.group_by(["stay_id", "start_s", "start", "end"]).aggregate(
+        first_yes=joined.sent.min(where=joined.can_receive), first_no=joined.sent.min(where=~joined.can_receive),
+    )
+    payable = firsts.first_yes.isnull() | (firsts.first_no.notnull() & (firsts.first_no < firsts.first_yes))
+    days = ibis.greatest(local_day(firsts.end) - local_day(firsts.start), 0)
+    counted = firsts.mutate(days=ibis.ifelse(payable, days, 0))
+    return counted.group_by("stay_id").aggregate(days=counted.days.sum())
+
+
+def _inhabitants(twin: Twin, period: Period, by_month: bool, min_age: int) -> ir.Table:
+    persons = twin.persons.filter(age_on(twin.persons.birth_date, ibis.literal(day_of(period.start))) >= min_age)
+    if not by_month:
+        return _units(persons, numerator=0, denominator=1)
+    months = months_of(period)
+    deaths = twin.deaths.select(dead_person=twin.deaths.person_id, died=day_number(twin.deaths.died_on))
+    living = persons.left_join(deaths, persons.person_id == deaths.dead_person).cross_join(months)
+    living = living.filter(living.died.isnull() | (living.died >= living.first_day))
+    return _units(living, numerator=0, denominator=1, month=living.month)
+
+
+def delayed_discharge_days(min_age: int) -> Callable[[Twin, Period, bool], ir.Table]:
+    def build(twin: Twin, period: Period, by_month: bool) -> ir.Table:
+        # Overliggerdøgn per 1 000 inhabitants [V S85, S86]; counted days per forskrift § 13 [B].
+        stays = twin.stays.join(twin.persons.select("person_id", "birth_date"), "person_id")
+        stays = stays.filter(age_on(stays.birth_date, local_day(stays.admitted_at)) >= min_age)
+        days = stays.join(_payable_days(twin), "stay_id")
+        numerator = _units(days, numerator=days.days, denominator=0,
+                           month=_month(local_day(days.discharged_at), by_month))
+        return ibis.union(numerator, _inhabitants(twin, period, by_month, min_age))
+
+    return build
+
+
+def _first_sent(twin: Twin, kind: str) -> ir.Table:
+    m = twin.messages.filter(twin.messages.type == kind)
+    return m.group_by(m.stay_id.name(f"{kind}_stay")).aggregate(**{f"{kind}_sent": seconds(m.sent_at).min()})
+
+
+def notices_on_time(twin: Twin, period: Period, by_month: bool) -> ir.Table:
+    # § 8: admission notice within 24 hours of admission; § 10: readiness notice the same day [B].
+    stays = twin.stays.filter(twin.stays.ready_at.notnull())
+    admission, readiness = _first_sent(twin, "admission_notice"), _first_sent(twin, "ready_for_discharge")
+    joined = stays.left_join(admission, stays.stay_id == admission.admission_notice_stay)
+    joined = joined.left_join(readiness, joined.stay_id == readiness.ready_for_discharge_stay)
+    admitted_ok = joined.admission_notice_sent <= seconds(joined.admitted_at) + c.ADMISSION_NOTICE_HOURS * HOUR
+    ready_ok = (joined.ready_for_discharge_sent + 3600) // DAY == local_day(joined.ready_at)
+    on_time = admitted_ok.fill_null(False) & ready_ok.fill_null(False)
+    return _units(joined, numerator=ibis.ifelse(on_time, 1, 0), denominator=1,
+                  month=_month(local_day(joined.admitted_at), by_month))
+
+
+def transition_events(twin: Twin, period: Period) -> ir.Table:
+    """person_id, municipality (of residence), at (epoch seconds): every transition in the period."""
+    start, end = day_of(period.start), day_of(period.end)
+    s = twin.stays
+    admissions = s.select("person_id", at=seconds(s.admitted_at))
+    discharges = s.filter(s.destination != "died").select("person_id", at=seconds(s.discharged_at))
+    v = twin.services
+    started = v.filter(v.kind.isin(list(INSTITUTIONAL_SERVICES)) & ~v.origin.isin(["baseline", "discharge"]))
+    services = started.select("person_id", at=day_number(started.start) * DAY)
+    events = ibis.union(admissions, discharges, services)
+    day = (events.at + 3600) // DAY
+    events = events.filter((day >= start) & (day < end))
+    return events.join(twin.persons.select("person_id", "municipality"), "person_id")
+
+
+def transitions_per_person_year(twin: Twin, period: Period, by_month: bool) -> ir.Table:
+    # A transition = a move between levels of care (the issue's definition) [B].
+    events = transition_events(twin, period)
+    numerator = _units(events, numerator=1, denominator=0, month=_month((events.at + 3600) // DAY, by_month))
+    deaths = twin.deaths.select(dead_person=twin.deaths.person_id, died=day_number(twin.deaths.died_on))
+    persons = twin.persons.left_join(deaths, twin.persons.person_id == deaths.dead_person)
+    last = persons.died.fill_null(day_of(period.end))
+    if not by_month:
+        lived = ibis.greatest(ibis.least(last, day_of(period.end)) - day_of(period.start), 0)
+        return ibis.union(numerator, _units(persons, numerator=0, denominator=lived))
+    months = persons.mutate(last=last).cross_join(months_of(period))
+    lived = ibis.greatest(ibis.least(months["last"], months.next_day) - months.first_day, 0)
+    return ibis.union(numerator, _units(months, numerator=0, denominator=lived, month=months.month))
+
+
+def three_transitions_in_30_days(twin: Twin, period: Period, by_month: bool) -> ir.Table:
+    # Three or more transitions within 30 days: the third at most 30 days after the first [B].
+    events = transition_events(twin, period)
+    third = events.at.lead(c.CLUSTER_TRANSITIONS - 1).over(group_by=events.person_id, order_by=events.at)
+    flagged = events.mutate(starts=ibis.ifelse(third.notnull() & (third - events.at <= c.CLUSTER_DAYS * DAY), 1, 0),
+                            month=_month((events.at + 3600) // DAY, by_month))
+    persons = flagged.group_by(["person_id", "municipality", "month"]).aggregate(numerator=flagged.starts.max())
+    return _units(persons, numerator=persons.numerator, denominator=1, month=persons.month)
+
+
+def days_ready_to_discharge(twin: Twin, period: Period, by_month: bool) -> ir.Table:
+    # NPR time points utskrivningsklar and discharge [V S47]; the last readiness counts after a withdrawal.
+    s = twin.stays.filter(twin.stays.ready_at.notnull() & (twin.stays.destination != "died"))
+    ready = s.ready_again_at.fill_null(s.ready_at)
+    days = ibis.greatest(local_day(s.discharged_at) - local_day(ready), 0)
+    return _units(s, numerator=days, denominator=1, month=_month(local_day(s.discharged_at), by_month))
+
+
+def days_first_stay_to_nursing_home(twin: Twin, period: Period, by_month: bool) -> ir.Table:
+    s = twin.stays
+    first = s.group_by("person_id").aggregate(first_day=local_day(s.admitted_at).min())
+    homes = twin.services.filter(twin.services.kind == "nursing_home")
+    homes = homes.select(home_person=homes.person_id, home_day=day_number(homes.start))
+    joined = first.join(homes, first.person_id == homes.home_person)
+    per_person = joined.group_by(["person_id", "first_day"]).aggregate(
+        before=joined.home_day.min(where=joined.home_day < joined.first_day),
+        after=joined.home_day.min(where=joined.home_day >= joined.first_day),
+    )
+    # Persons already in a nursing home before their first stay are left out.
+    admitted = per_person.filter(per_person.before.isnull() & per_person.after.notnull())
+    admitted = admitted.join(twin.persons.select("person_id", "municipality"), "person_id")
+    return _units(admitted, numerator=admitted.after - admitted.first_day, denominator=1,
+                  month=_month(admitted.first_day, by_month))
+
+
+EXPRESSIONS: dict[str, Callable[[Twin, Period, bool], ir.Table]] = {
+    c.READMISSION.id: readmission,
+    c.DELAYED_67.id: delayed_discharge_days(67),
+    c.DELAYED_80.id: delayed_discharge_days(80),
+    c.NOTICES.id: notices_on_time,
+    c.TRANSITIONS.id: transitions_per_person_year,
+    c.CLUSTERED.id: three_transitions_in_30_days,
+    c.READY_TO_DISCHARGE.id: days_ready_to_discharge,
+    c.FIRST_STAY_TO_NURSING_HOME.id: days_first_stay_to_nursing_home,
+}
+
+
+def aggregate(units: ir.Table, twin: Twin, dimensions: tuple[Dimension, ...], groups: ir.Table | None,
+              community: str | None = None) -> ir.Table:
+    """Sum numerator and denominator per requested dimension (community via the municipality, priority group
+    via the person); `community` keeps only that community's municipalities."""
+    table = units
+    if Dimension.community in dimensions or community is not None:
+        table = table.join(twin.municipalities.select("municipality", "community"), "municipality")
+        if community is not None:
+            table = table.filter(table.community == community)
+    if Dimension.priority_group in dimensions:
+        if groups is None:
+            raise ValueError("grouping by priority group needs the person_groups table")
+        table = table.join(groups, "person_id")
+    keys = [d.value for d in dimensions]
+    sums = {"numerator": table.numerator.sum(), "denominator": table.denominator.sum()}
+    return table.group_by(keys).aggregate(**sums) if keys else table.aggregate(**sums)

@@ -1,0 +1,170 @@
+"""Each person's priority groups, as one Ibis expression generated from the classifier's own rules.
+
+The classifier (`priority_groups.model.classify`) is Python, one person at a time; at national scale that is too
+slow to run inside an indicator query, and it would not run on Spark or in the database. So its rules are
+re-expressed here as Ibis predicates *generated from the classifier's data*: the code sets (`CodeSet` include
+and exclude prefixes), the chronic-condition list, the HFRS weight table, the age and score thresholds and the
+look-back windows all come from `ClassificationRules` — nothing is copied. A test checks that this expression
+and `classify` give every person of a generated twin the same groups.
+
+The facts of a person, as of the reference date (the last day of the period):
+- diagnoses: the twin's conditions (dated by onset), every diagnosis of every hospital stay (dated by the
+  admission day) and the ICPC-2 codes of GP contacts, each counted in a rule's look-back window;
+- mental health contacts: stays in mental health care admitted within the SMI look-back window;
+- municipal services: services running on the reference date, as Volven 9151 types (see SERVICE_TYPE_OF_KIND).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+
+from helsefellesskap.indicators.engines import Twin
+from helsefellesskap.indicators.model import NO_PRIORITY_GROUP
+from helsefellesskap.indicators.timeline import age_on, day_number, day_of, local_day
+from helsefellesskap.priority_groups.codes import CodeSet
+from helsefellesskap.priority_groups.model import DEFAULT_RULES, ClassificationRules, PriorityGroup, Sex
+
+# The twin's service kinds as Volven 9151 service types [V code list S41]: home care is 'helsetjenester i hjemmet'
+# (15), a nursing home is a long-term stay (21), a short-term stay is 'tidsbegrenset opphold' (18 chosen) [B].
+SERVICE_TYPE_OF_KIND = {"home_care": "15", "nursing_home": "21", "short_term_stay": "18"}
+ICD10, ICPC2 = "icd10", "icpc2"
+
+
+def code_predicate(code: ir.StringValue, codes: CodeSet) -> ir.BooleanValue:
+    """`code` (normalised: no dot, upper case) is in the code set: starts with an included prefix and with no
+    excluded one — the semantics of `CodeSet.matches`, as prefix comparisons grouped by prefix length."""
+    return _starts_with_any(code, codes.include) & ~_starts_with_any(code, codes.exclude)
+
+
+def _starts_with_any(code: ir.StringValue, prefixes: Iterable[str]) -> ir.BooleanValue:
+    by_length: dict[int, list[str]] = {}
+    for prefix in prefixes:
+        by_length.setdefault(len(prefix), []).append(prefix)
+    tests = [code.substr(0, length).isin(sorted(group)) for length, group in sorted(by_length.items())]
+    return ibis.or_(*tests) if tests else ibis.literal(False)
+
+
+def person_codes(twin: Twin) -> ir.Table:
+    """person_id, code (normalised), day (day number), system."""
+    conditions = twin.conditions.select(
+        person_id=twin.conditions.person_id, code=twin.conditions.code, day=day_number(twin.conditions.onset_date),
+        system=ibis.literal(ICD10),
+    )
+    stays = twin.stays.select("stay_id", "person_id", day=local_day(twin.stays.admitted_at))
+    staying = twin.stay_diagnoses.join(stays, "stay_id")
+    from_stays = staying.select("person_id", code=staying.code, day=staying.day, system=ibis.literal(ICD10))
+    gp = twin.gp_contacts.filter(twin.gp_contacts.icpc2.notnull())
+    from_gp = gp.select(person_id=gp.person_id, code=gp.icpc2, day=day_number(gp.contact_date),
+                        system=ibis.literal(ICPC2))
+    codes = ibis.union(conditions, from_stays, from_gp)
+    return codes.mutate(code=codes.code.replace(".", "").upper())
+
+
+def _hfrs_tenths(codes: ir.Table, rules: ClassificationRules, reference: int) -> ir.Table:
+    weights = ibis.memtable({
+        "category": list(rules.hfrs_table.weights),
+        "tenths": [int(w.points * 10) for w in rules.hfrs_table.weights.values()],
+    })  # fmt: skip
+    window = codes.filter((codes.system == ICD10) & _in_window(codes.day, reference, rules.hfrs_lookback_days))
+    categories = window.select("person_id", category=window.code.substr(0, 3)).distinct()
+    scored = categories.join(weights, "category")
+    return scored.group_by("person_id").aggregate(hfrs_tenths=scored.tenths.sum())
+
+
+def _in_window(day: ir.IntegerValue, reference: int, days: int) -> ir.BooleanValue:
+    # The classifier's window: (reference - days, reference].
+    return (day > reference - days) & (day <= reference)
+
+
+def _chronic_counts(codes: ir.Table, rules: ClassificationRules, reference: int) -> ir.Table:
+    window = codes.filter(_in_window(codes.day, reference, rules.chronic_lookback_days))
+    hits = []
+    for condition in rules.chronic_conditions:
+        matched = ((window.system == ICD10) & code_predicate(window.code, condition.icd10)) | (
+            (window.system == ICPC2) & code_predicate(window.code, condition.icpc2)
+        )
+        hits.append(window.filter(matched).select("person_id", "day", condition=ibis.literal(condition.id)))
+    per_condition = ibis.union(*hits, distinct=True).group_by(["person_id", "condition"]).aggregate(
+        days=ibis._.day.nunique()
+    )
+    present = per_condition.filter(per_condition.days >= rules.chronic_min_contact_days)
+    return present.group_by("person_id").aggregate(chronic=present.count())
+
+
+def _code_flags(codes: ir.Table, rules: ClassificationRules, reference: int) -> ir.Table:
+    icd = codes.filter(codes.system == ICD10)
+
+    def has(codeset: CodeSet, days: int) -> ir.BooleanValue:
+        return (code_predicate(icd.code, codeset) & _in_window(icd.day, reference, days)).any()
+
+    return icd.group_by("person_id").aggregate(
+        smi_code=has(rules.smi_codes, rules.smi_lookback_days),
+        substance_code=has(rules.substance_use_codes, rules.substance_use_lookback_days),
+        pregnancy_code=has(rules.pregnancy_codes, rules.pregnancy_lookback_days),
+    )
+
+
+def _mental_health_contacts(twin: Twin, rules: ClassificationRules, reference: int) -> ir.Table:
+    stays = twin.stays
+    day = local_day(stays.admitted_at)
+    contacts = stays.filter((stays.service == "mental_health") & _in_window(day, reference, rules.smi_lookback_days))
+    return contacts.group_by("person_id").aggregate(contacts=contacts.count())
+
+
+def _frail_services(twin: Twin, rules: ClassificationRules, reference: int) -> ir.Table:
+    kinds = sorted(k for k, code in SERVICE_TYPE_OF_KIND.items() if code in rules.frail_service_types)
+    services = twin.services
+    running = (day_number(services.start) <= reference) & (
+        services.end.isnull() | (day_number(services.end) >= reference)
+    )
+    chosen = services.filter(running & services.kind.isin(kinds or ["-"]))
+    return chosen.select("person_id").distinct().mutate(frail_service=ibis.literal(True))
+
+
+def person_facts(twin: Twin, reference: date, rules: ClassificationRules = DEFAULT_RULES) -> ir.Table:
+    """One row per person: age, sex and the flags and counts the rules test."""
+    ref = day_of(reference)
+    codes = person_codes(twin)
+    persons = twin.persons.select("person_id", "sex", age=age_on(twin.persons.birth_date, ibis.literal(ref)))
+    facts = persons
+    parts = (_code_flags(codes, rules, ref), _hfrs_tenths(codes, rules, ref), _chronic_counts(codes, rules, ref),
+             _mental_health_contacts(twin, rules, ref), _frail_services(twin, rules, ref))
+    for part in parts:
+        facts = facts.left_join(part, "person_id").drop("person_id_right")
+    return facts.mutate(
+        smi_code=facts.smi_code.fill_null(False), substance_code=facts.substance_code.fill_null(False),
+        pregnancy_code=facts.pregnancy_code.fill_null(False), hfrs_tenths=facts.hfrs_tenths.fill_null(0),
+        chronic=facts.chronic.fill_null(0), contacts=facts.contacts.fill_null(0),
+        frail_service=facts.frail_service.fill_null(False),
+    )
+
+
+def person_groups(twin: Twin, reference: date, rules: ClassificationRules = DEFAULT_RULES) -> ir.Table:
+    """person_id, priority_group: one row per group a person is in; `none` for a person in no group."""
+    f = person_facts(twin, reference, rules)
+    adult = f.age >= rules.adult_min_age
+    female = (f.sex == Sex.female.value) if rules.pregnancy_requires_female else ibis.literal(True)
+    rule_of = {
+        # Each line is the classifier's rule of the same name (priority_groups/model.py), with its sources there.
+        PriorityGroup.children_and_youth: f.age <= rules.child_max_age,
+        PriorityGroup.severe_mental_illness_and_substance_use: adult & (
+            (f.smi_code & (f.contacts >= rules.smi_min_mental_health_contacts)) | f.substance_code
+        ),
+        PriorityGroup.frail_elderly: (f.age >= rules.frail_min_age) & (
+            (f.hfrs_tenths >= int(rules.frail_min_hfrs * 10)) | f.frail_service
+        ),
+        PriorityGroup.multiple_chronic_conditions: f.chronic >= rules.chronic_min_conditions,
+        PriorityGroup.pregnancy_birth_postnatal: female & f.pregnancy_code,
+    }
+    flagged = f.mutate(**{group.value: condition for group, condition in rule_of.items()})
+    parts = [
+        flagged.filter(flagged[group.value]).select("person_id", priority_group=ibis.literal(group.value))
+        for group in rule_of
+    ]
+    in_none = ~ibis.or_(*(flagged[group.value] for group in rule_of))
+    parts.append(flagged.filter(in_none).select("person_id", priority_group=ibis.literal(NO_PRIORITY_GROUP)))
+    return ibis.union(*parts)
