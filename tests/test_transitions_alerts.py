@@ -151,3 +151,19 @@ def test_ledger_splits_a_stay_over_months() -> None:
     lines = ledger(run(builder).values())
     assert [(x.month, x.payable_days, x.amount_ore) for x in lines] == [("2024-03", 2, 2 * 574500),
                                                                          ("2024-04", 1, 574500)]
+
+
+def test_the_priority_groups_classifier_decides_priority_patients() -> None:
+    from helsefellesskap.identity.national_id import make_synthetic_national_id
+    from helsefellesskap.transitions.priority import priority_patient_test, stay_person_facts
+
+    child = StayBuilder("S1", make_synthetic_national_id(dt.date(2015, 5, 1), "female", 1))
+    child.admission(at(1))
+    child.ready(at(2))
+    child.discharge(at(3), destination="home_with_services")
+    adult = stay("S2", at(1), None)
+    results = run(child, adult, is_priority_patient=priority_patient_test())
+    facts = stay_person_facts(results["S1"].projection)
+    assert facts is not None and facts.age == 8
+    assert "KB-PRIORITY-NO-MUNICIPAL-ANSWER" in alert_ids(results["S1"])
+    assert priority_patient_test()(results["S2"].projection) is False

@@ -16,6 +16,7 @@ from helsefellesskap.transitions.alerts import PriorityPatientTest
 from helsefellesskap.transitions.calendar import OSLO
 from helsefellesskap.transitions.messages import Message, message_json_schema
 from helsefellesskap.transitions.pathway import StayProjection
+from helsefellesskap.transitions.priority import priority_patient_test
 from helsefellesskap.transitions.replay import InvalidMessage, StayResult, latest_time, paused_gc, read_log, replay
 from helsefellesskap.transitions.report import stay_summary, totals
 
@@ -30,16 +31,17 @@ def _read_messages(log: Path) -> list[Message | InvalidMessage]:
         raise InvalidInput(f"cannot read {log}: {exc.strerror}") from None
 
 
-def _priority_test(path: Path | None) -> PriorityPatientTest | None:
+def _priority_test(path: Path | None, classify: bool) -> PriorityPatientTest | None:
+    classifier = priority_patient_test() if classify else None
     if path is None:
-        return None
+        return classifier
     try:
         ids = {line.strip() for line in path.read_text("utf-8").splitlines() if line.strip()}
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"cannot read {path}: {exc}") from None
 
     def is_priority(stay: StayProjection) -> bool:
-        return stay.patient in ids
+        return stay.patient in ids or (classifier is not None and classifier(stay))
 
     return is_priority
 
@@ -67,12 +69,16 @@ def replay_command(
     priority_ids: Annotated[
         Path | None, typer.Option(help="File of national ids (one a line) of priority-group patients.")
     ] = None,
+    classify_priority: Annotated[
+        bool, typer.Option(help="Decide priority groups with the priority-groups classifier (age, sex, ICD-10).")
+    ] = False,
 ) -> None:
     """Replay a message log with the same engine as the service and print each stay's pathway."""
     with paused_gc():
         messages = _read_messages(log)
         moment = None if final else (_parse_as_of(as_of) or latest_time(messages))
-        results = replay(messages, as_of=moment, is_priority_patient=_priority_test(priority_ids))
+        test = _priority_test(priority_ids, classify_priority)
+        results = replay(messages, as_of=moment, is_priority_patient=test)
     if as_json:
         document = {"as_of": moment.isoformat() if moment else None, "totals": totals(results),
                     "stays": [stay_summary(result) for result in results]}
