@@ -45,6 +45,7 @@ def test_community_shows_trusts_and_forums(loaded) -> None:
 def test_municipality_json(loaded) -> None:
     body = json.loads(loaded("registry", "municipality", "0301", "--json").stdout)
     assert body["community"]["id"] == "oslo" and len(body["districts"]) == 18
+    assert body["population_source"] == "memory"  # until `registry refresh` (PROVENANCE.md)
 
 
 def test_unknown_municipality_is_exit_2_one_line(loaded) -> None:

@@ -111,7 +111,7 @@ def municipality(number: Annotated[str, typer.Argument(help="Kommunenummer, e.g.
         return
     console = _console()
     console.print(f"{item.number} {item.name} ({item.county}), population {item.population} on "
-                  f"{item.population_date}, address {item.address}")
+                  f"{item.population_date} (source: {item.population_source}), address {item.address}")
     console.print(f"helsefellesskap: {item.community.name} ({item.community.id}); "
                   f"health trust: {item.health_trust_id or 'per district'}")
     for d in item.districts:

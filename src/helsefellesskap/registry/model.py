@@ -229,6 +229,7 @@ class MunicipalityView(_Frozen):
     county: str
     population: int
     population_date: dt.date
+    population_source: str = Field(description="'memory' (approximate, see PROVENANCE.md) or the SSB table.")
     valid_from: dt.date
     valid_to: dt.date | None
     address: str

@@ -88,7 +88,8 @@ def _load_structure(session: Session, reference: Reference) -> None:
          "local_hospital": h.local_hospital} for h in reference.hospitals.values()))
     day = reference.national.population_date
     _upsert(session, MunicipalityRow, "number", (
-        {**m.model_dump(), "population_date": day} for m in reference.municipalities.values()))
+        {**m.model_dump(), "population_date": day, "population_source": reference.national.population_source}
+        for m in reference.municipalities.values()))
     session.execute(delete(MembershipRow))
     session.add_all(MembershipRow(**m.model_dump()) for m in reference.memberships)
     _upsert(session, DistrictRow, "number", (d.model_dump() for d in reference.districts.values()))
@@ -202,7 +203,8 @@ def get_municipality(session: Session, number: str, on: dt.date | None = None) -
                                 .order_by(DistrictRow.number))
     return MunicipalityView(
         number=row.number, name=row.name, county_number=row.county_number, county=row.county,
-        population=row.population, population_date=row.population_date, valid_from=row.valid_from,
+        population=row.population, population_date=row.population_date,
+        population_source=row.population_source, valid_from=row.valid_from,
         valid_to=row.valid_to, address=municipality_address(row.number),
         community=CommunityRef(id=community.id, name=community.name), health_trust_id=membership.health_trust_id,
         districts=[DistrictView(number=d.number, name=d.name, population=d.population,

@@ -56,6 +56,8 @@ class MunicipalityRow(Base):
     county: Mapped[str] = mapped_column(String(100))
     population: Mapped[int] = mapped_column(Integer)
     population_date: Mapped[date] = mapped_column(Date)
+    # "memory" until `registry refresh` has replaced the figures with Statistics Norway's (PROVENANCE.md)
+    population_source: Mapped[str] = mapped_column(String(200))
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
 

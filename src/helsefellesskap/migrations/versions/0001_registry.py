@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column("county", sa.String(100), nullable=False),
         sa.Column("population", sa.Integer(), nullable=False),
         sa.Column("population_date", sa.Date(), nullable=False),
+        sa.Column("population_source", sa.String(200), nullable=False),
         sa.Column("valid_from", sa.Date(), nullable=False),
         sa.Column("valid_to", sa.Date(), nullable=True),
         sa.PrimaryKeyConstraint("number", name=op.f("pk_registry_municipalities")),
