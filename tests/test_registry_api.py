@@ -134,3 +134,18 @@ def test_openapi_describes_the_register(client) -> None:
     schema = client.get("/openapi.json").json()
     assert "/api/v1/communities/{community_id}" in schema["paths"]
     assert "CommunityView" in schema["components"]["schemas"]
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/organisations/12%0034", "/api/v1/communities/os%00lo", "/api/v1/organisations?parent=1%002",
+    "/api/v1/municipalities/03%0001",
+])
+def test_nul_and_odd_characters_are_422_never_500(register, client, path) -> None:
+    response = client.get(path)
+    assert response.status_code == 422, response.text
+
+
+def test_control_characters_in_a_name_are_refused(register, client) -> None:
+    response = client.post("/api/v1/organisations", json={
+        "kind": "gp_office", "name": "Lege\x00kontor", "municipality_number": "0301"})
+    assert response.status_code == 422

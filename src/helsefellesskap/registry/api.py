@@ -19,6 +19,7 @@ from helsefellesskap.registry.model import CommunityView, MunicipalityView, Orga
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 DatabaseDep = Annotated[Database, Depends(get_database)]
+ADDRESS_PATTERN = r"^[0-9]{1,50}$"
 
 
 class NewOrganisation(BaseModel):
@@ -28,7 +29,8 @@ class NewOrganisation(BaseModel):
 
     kind: OrganisationKind
     name: str = Field(min_length=1, max_length=200)
-    parent_address: str | None = Field(default=None, description="The organisation it belongs to.")
+    parent_address: str | None = Field(default=None, pattern=ADDRESS_PATTERN,
+                                       description="The address of the organisation it belongs to.")
     municipality_number: MunicipalityNumberStr | None = Field(
         default=None, description="For GP offices, and municipal units placed directly under their municipality.")
     orgnr: OrgnrStr | None = None
@@ -43,7 +45,8 @@ def list_communities(database: DatabaseDep) -> list[CommunityView]:
 
 
 @router.get("/communities/{community_id}", summary="One helsefellesskap: trusts, municipalities, forums")
-def get_community(database: DatabaseDep, community_id: Annotated[str, Path(max_length=64)]) -> CommunityView:
+def get_community(database: DatabaseDep,
+                  community_id: Annotated[str, Path(pattern=r"^[a-z0-9-]{1,64}$")]) -> CommunityView:
     with database.reading() as session:
         return service.get_community(session, community_id)
 
@@ -67,7 +70,7 @@ def list_organisations(
     database: DatabaseDep,
     kind: OrganisationKind | None = None,
     municipality: Annotated[str | None, Query(max_length=8)] = None,
-    parent: Annotated[str | None, Query(max_length=50)] = None,
+    parent: Annotated[str | None, Query(pattern=ADDRESS_PATTERN)] = None,
 ) -> list[Organisation]:
     with database.reading() as session:
         return service.list_organisations(session, kind=kind.value if kind else None, municipality=municipality,
@@ -75,6 +78,6 @@ def list_organisations(
 
 
 @router.get("/organisations/{address}", summary="An organisation by its messaging address")
-def get_organisation(database: DatabaseDep, address: Annotated[str, Path(max_length=50)]) -> Organisation:
+def get_organisation(database: DatabaseDep, address: Annotated[str, Path(pattern=ADDRESS_PATTERN)]) -> Organisation:
     with database.reading() as session:
         return service.get_organisation(session, address)

@@ -39,7 +39,7 @@ def _kind(value: str) -> OrganisationKind:
 
 
 def _row(session: Session, address: str) -> OrganisationRow:
-    row = session.get(OrganisationRow, address)
+    row = session.get(OrganisationRow, address) if address.isdigit() and address.isascii() else None
     if row is None:
         raise NotFound(f"No organisation with address {address}.")
     return row
@@ -78,7 +78,7 @@ def list_organisations(session: Session, *, kind: str | None = None, municipalit
     if municipality is not None:
         query = query.where(OrganisationRow.municipality_number == validate_municipality_number(municipality))
     if parent is not None:
-        query = query.where(OrganisationRow.parent_address == parent)
+        query = query.where(OrganisationRow.parent_address == (parent if parent.isdigit() else ""))
     return [_view(session, row) for row in session.scalars(query)]
 
 
@@ -109,7 +109,7 @@ def _placement(session: Session, kind: OrganisationKind, parent_address: str | N
             raise InvalidInput(f"Municipality {municipality_number} is not in the register.")
     parent = None
     if parent_address is not None:
-        parent = session.get(OrganisationRow, parent_address)
+        parent = session.get(OrganisationRow, parent_address) if parent_address.isdigit() else None
         if parent is None:
             raise InvalidInput(f"No parent organisation with address {parent_address}.")
     check_new_organisation(kind, OrganisationKind(parent.kind) if parent else None, municipality_number)
@@ -126,8 +126,8 @@ def create_organisation(session: Session, *, kind: str, name: str, parent_addres
     """Create a hospital department, municipal service unit or GP office; ``address`` is allocated when not given."""
     organisation_kind_ = _kind(kind)
     name = name.strip()
-    if not name or len(name) > _MAX_NAME:
-        raise InvalidInput(f"An organisation needs a name of 1 to {_MAX_NAME} characters.")
+    if not name or len(name) > _MAX_NAME or not name.isprintable():
+        raise InvalidInput(f"An organisation needs a name of 1 to {_MAX_NAME} printable characters.")
     orgnr = validate_orgnr(orgnr) if orgnr else None
     parent = _placement(session, organisation_kind_, parent_address, municipality_number)
     row = OrganisationRow(

@@ -178,7 +178,7 @@ def list_communities(session: Session) -> list[CommunityView]:
 
 
 def get_community(session: Session, community_id: str) -> CommunityView:
-    row = session.get(CommunityRow, community_id)
+    row = session.get(CommunityRow, community_id) if community_id.isprintable() else None
     if row is None:
         raise NotFound(f"No helsefellesskap with id {community_id!r}.")
     return _community_view(session, row)
