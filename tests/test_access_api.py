@@ -22,6 +22,7 @@ PERSON = "17854101463"  # synthetic (Tenor)
 OTHER_PERSON = "03823800761"  # synthetic (Tenor)
 NOBODY = "26887102243"  # synthetic, valid, in no record
 HOSPITAL, MUNICIPALITY, GP_OFFICE, TRUST = "1060200", "2340300", "3990001", "1060000"
+TRUST_ELSEWHERE = "1030000"  # Oslo universitetssykehus
 NOW = dt.datetime.now(dt.UTC)
 PASSWORD = "correct horse battery"
 
@@ -358,3 +359,20 @@ def test_malformed_json_wrong_content_type_and_oversized_bodies(client, db: Data
     unknown_field = client.post("/api/v1/emergency-access", headers=headers,
                                 json={"national_id": PERSON, "reason": "x" * 20, "admin": True})
     assert_problem(unknown_field, 422)
+
+
+# --- parties: units of one legal party share its care relations (registry.party_of) ---------------------------
+
+def test_units_of_one_health_trust_share_a_relation_and_other_parties_do_not(client, db: Database,
+                                                                              settings) -> None:
+    from helsefellesskap.registry.service import load_register
+
+    load_register(db)
+    elverum = user(db, "lege.elverum", Role.HOSPITAL_PHYSICIAN, "1060100")  # Sykehuset Innlandet, Elverum
+    other_trust = user(db, "lege.oslo", Role.HOSPITAL_PHYSICIAN, TRUST_ELSEWHERE)
+    municipal = user(db, "tildeling", Role.ALLOCATION_OFFICER, MUNICIPALITY)
+    relate(db, HOSPITAL, CareRelationKind.HOSPITAL_STAY)  # held by Sykehuset Innlandet, Hamar
+    url = f"/api/v1/persons/{PERSON}/care-relations"
+    assert client.get(url, headers=auth(settings, elverum)).status_code == 200
+    assert client.get(url, headers=auth(settings, other_trust)).status_code == 403
+    assert client.get(url, headers=auth(settings, municipal)).status_code == 403

@@ -107,3 +107,12 @@ def test_audit_query_is_itself_audited_and_verify_stays_intact(cli) -> None:
 def test_audit_query_rejects_an_invalid_person(cli) -> None:
     result = cli("audit", "query", "--person", "123")
     assert result.exit_code == 2 and result.stderr.startswith("error: ")
+
+
+def test_dev_seed_registers_the_demo_gp_office_and_the_patients_gp_relation(cli) -> None:
+    assert cli("registry", "load").exit_code == 0
+    assert cli("dev", "seed").exit_code == 0
+    shown = cli("registry", "organisation", "show", "3990001")
+    assert shown.exit_code == 0, shown.stderr
+    relations = cli("care-relations", "list", demo_patient_national_id())
+    assert "3990001" in relations.stdout and "gp" in relations.stdout

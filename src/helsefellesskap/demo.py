@@ -5,6 +5,7 @@ demo data here as they grow."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import webbrowser
 
@@ -26,6 +27,12 @@ def run_demo(port: int | None = None, *, open_browser: bool = True) -> None:
     upgrade(database.engine)
     counts = load_register(database)
     typer.echo(f"register loaded: {counts['communities']} communities, {counts['municipalities']} municipalities")
+    if settings.dev_identity_provider:
+        from helsefellesskap.access.seeding import seed_demo
+
+        with database.unit_of_work() as session:
+            users = seed_demo(session, now=dt.datetime.now(dt.UTC))
+        typer.echo(f"demo users: {', '.join(u.username for u in users)} (password: see docs/access.md)")
     address = f"http://127.0.0.1:{port or settings.port}"
     typer.echo(f"serving on {address}  (API documentation: {address}/docs; stop with Ctrl+C)")
     if open_browser:

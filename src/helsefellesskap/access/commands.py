@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 from helsefellesskap.access import audit as audit_log
 from helsefellesskap.access.compliance import describe
 from helsefellesskap.access.model import AccessBasis, Action, BasisKind, CareRelationKind, Principal, Resource, Role
-from helsefellesskap.access.seeding import default_demo_organisations
+from helsefellesskap.access.seeding import seed_demo
 from helsefellesskap.access.service import audit, end_care_relation, grant_care_relation, normalise_national_id
 from helsefellesskap.access.service import care_relations_of as relations_of
 from helsefellesskap.access.tokens import issue_dev_token
-from helsefellesskap.access.users import DEMO_PASSWORD, NewUser, create_user, get_user, list_users, seed_demo_users
+from helsefellesskap.access.users import DEMO_PASSWORD, NewUser, create_user, get_user, list_users
 from helsefellesskap.db import Database
 from helsefellesskap.errors import DomainError, InvalidInput
 from helsefellesskap.settings import get_settings
@@ -112,7 +112,7 @@ def dev_seed() -> None:
     if not get_settings().dev_identity_provider:
         raise DomainError("the development identity provider is disabled (HELSEFELLESSKAP_DEV_IDENTITY_PROVIDER)")
     with _database().unit_of_work() as session:
-        users = seed_demo_users(session, default_demo_organisations(session), now=_now())
+        users = seed_demo(session, now=_now())
     for principal in users:
         typer.echo(f"{principal.username:<18} {','.join(sorted(principal.roles)):<24} "
                    f"{principal.organisation_address or principal.national_id or ''}")

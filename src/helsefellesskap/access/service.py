@@ -7,7 +7,6 @@ as the read or write: the policy decides, the audit entry is written, and both c
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -31,6 +30,7 @@ from helsefellesskap.access.policy import NO_ACCESS, decide
 from helsefellesskap.access.store import CareRelationRow, EmergencyGrantRow
 from helsefellesskap.errors import Forbidden, InvalidInput, NotFound
 from helsefellesskap.identity.national_id import parse_national_id
+from helsefellesskap.registry import service as registry_service
 from helsefellesskap.settings import get_settings
 
 
@@ -44,18 +44,11 @@ class AccessDenied(Forbidden):
 
 
 def party_of(session: Session, address: str) -> str:
-    """The top-level legal party (health trust, municipality, GP office) of an organisation unit, so that any
-    unit of a party shares its care relations. Integration point: ``registry.service.party_of``; until the
-    registry's service exists, or for an address it does not know, the address is its own party."""
+    """The top-level legal party (health trust, municipality, GP office) of an organisation unit, so that every
+    unit of a party shares its care relations (the party is the data controller). An address the registry does
+    not know is its own party."""
     try:
-        registry_service = importlib.import_module("helsefellesskap.registry.service")
-    except ImportError:
-        return address
-    resolve = getattr(registry_service, "party_of", None)
-    if resolve is None:
-        return address
-    try:
-        return str(resolve(session, address))
+        return registry_service.party_of(session, address)
     except NotFound:
         return address
 
