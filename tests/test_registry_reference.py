@@ -187,3 +187,21 @@ def test_versioned_membership_answers_by_date_and_rejects_overlap(data_copy: Pat
     _rewrite_csv(data_copy / "memberships.csv", overlap)
     with pytest.raises(RegisterDataError, match="overlapping memberships for 3216"):
         read_reference(data_copy)
+
+
+def test_forums_nest_to_any_depth_and_a_cycle_is_refused(data_copy: Path) -> None:
+    path = data_copy / "forums.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["forums"] += [
+        {"id": "oslo-fsu-elderly", "community_id": "oslo", "parent_id": "oslo-ssu",
+         "level": "professional_committee", "name": "FSU eldre"},
+        {"id": "oslo-local-ous", "community_id": "oslo", "parent_id": "oslo-fsu-elderly",
+         "level": "local_forum", "name": "Lokalt samarbeidsutvalg"},
+    ]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert read_reference(data_copy).forums["oslo-local-ous"].parent_id == "oslo-fsu-elderly"
+    meeting = next(f for f in data["forums"] if f["id"] == "oslo-partnership-meeting")
+    meeting["parent_id"] = "oslo-local-ous"  # a partnership meeting under its own descendant
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(RegisterDataError, match="broken parent chain"):
+        read_reference(data_copy)
