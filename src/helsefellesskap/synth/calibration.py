@@ -88,7 +88,9 @@ def readmitted(stays: pl.DataFrame, index: pl.DataFrame, *, min_hours: float = 8
     left = index.filter(pl.col("destination").is_in(["died", "other_hospital"]).not_()).filter(
         pl.col("discharged_at") <= pl.lit(end) - timedelta(days=30)).with_columns(
         earliest=pl.col("discharged_at") + timedelta(hours=min_hours)).sort("earliest")  # fmt: skip
-    joined = left.join_asof(acute, left_on="earliest", right_on="next_admitted", by="person_id", strategy="forward")
+    joined = left.join_asof(
+        acute, left_on="earliest", right_on="next_admitted", by="person_id", strategy="forward", check_sortedness=False
+    )
     return joined.with_columns(
         readmitted=(pl.col("next_admitted").is_not_null()
                     & (pl.col("next_admitted") <= pl.col("discharged_at") + timedelta(days=30))))  # fmt: skip

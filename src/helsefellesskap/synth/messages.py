@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from helsefellesskap.synth.chunk import DESTINATIONS, DIED, SERVICE_NAMES, Stays
+from helsefellesskap.synth.chunk import DESTINATIONS, DIED, SERVICE_NAMES, SOMATIC, Stays
 from helsefellesskap.synth.tables import MESSAGES_SCHEMA, dates, timestamps
 
 CRITERIA = ("admission_problems_clarified", "other_problems_clarified", "diagnosis_and_follow_up_plan",
@@ -44,6 +44,12 @@ CONTRACT_FIELDS: dict[str, tuple[str, ...]] = {
     "discharge_report": ("text",),
     "discharge_summary": ("text", "gp"),
 }
+# Optional fields (contract extensions of the transitions engine), written only when set: the 2019 process
+# conditions for mental health care and TSB [B].
+OPTIONAL_FIELDS: dict[str, tuple[str, ...]] = {
+    "ready_for_discharge": ("planning_meeting_called", "own_follow_up_clarified"),
+}
+PSYCHIATRY_CONDITIONS_MET = 0.95  # share of mental health / TSB readiness notices meeting both [B]
 
 
 @dataclass
@@ -98,8 +104,12 @@ def _readiness(rng: np.random.Generator, stays: Stays, parties: StayParties, sta
     index = np.flatnonzero(np.isfinite(ready))
     end = stays.discharged[index]
     notice_at = np.minimum(ready[index] + rng.uniform(0.1, 2, index.size) * HOUR, end - 0.5 * HOUR)
+    psychiatry = stays.service[index] != SOMATIC
+    met = rng.random(index.size) < PSYCHIATRY_CONDITIONS_MET
+    conditions = pa.array(np.where(psychiatry, met, False), mask=~psychiatry)
     parts = [_part(stays, parties, index, "ready_for_discharge", notice_at, start,
-                   ready_at=timestamps(ready[index], start), criteria=_criteria(rng, index.size))]  # fmt: skip
+                   ready_at=timestamps(ready[index], start), criteria=_criteria(rng, index.size),
+                   planning_meeting_called=conditions, own_follow_up_clarified=conditions)]  # fmt: skip
     answer = answered[index]
     first_at = np.minimum(notice_at + rng.uniform(0.5, 6, index.size) * HOUR, end - 0.25 * HOUR)
     can = ~refused[index]

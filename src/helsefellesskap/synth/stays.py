@@ -23,18 +23,18 @@ SOMATIC_RATE = (
 CONDITION_RATE = (("I50", 2.2), ("J44", 2.0), ("N18", 1.5), ("C", 2.5), ("F00", 1.3), ("F01", 1.3), ("F03", 1.3),
                   ("E11", 1.3), ("I48", 1.3), ("G20", 1.4))  # fmt: skip
 HFRS_RATE = 0.04  # log-rate per HFRS point [B]
-HETEROGENEITY_SHAPE = 0.6  # gamma-distributed personal propensity (mean 1) — more patients with repeat stays
+HETEROGENEITY_SHAPE = 1.0  # gamma-distributed personal propensity (mean 1) — more patients with repeat stays
 # Mental health and substance abuse døgn stays per person-year [B: order of magnitude].
 MENTAL_HEALTH_RATE = (("F20", 0.2), ("F25", 0.2), ("F31", 0.12), ("F33", 0.035), ("F32", 0.013), ("F60", 0.08))
 MENTAL_HEALTH_BASE = 0.0018  # ages 13+
 SUBSTANCE_ABUSE_RATE = (("F10", 0.12), ("F19", 0.3))
 # Readmission within 30 days: log-odds [B, tuned to § 6.1 and § 6.1's 21.7 % for utskrivningsklare]; early
 # discharge and frailty raise it (the model's stated assumptions).
-READMISSION_BASE = -4.6
+READMISSION_BASE = -4.8
 READMISSION_HFRS = 0.06
-READMISSION_EARLY = 0.6
+READMISSION_EARLY = 1.0
 READMISSION_AGE = ((67, 0.5), (80, 0.3))
-READMISSION_NEEDS = 0.7
+READMISSION_NEEDS = 1.0
 READMISSION_DELAYED = -0.15
 READMISSION_ROUNDS = 3
 TREATMENT_SCALE = 0.9  # on the diagnosis groups' mean treatment days [B, tuned to the ALOS of § 6.3]
@@ -180,7 +180,8 @@ def readmissions(chunk: Chunk, stays: Stays, among: np.ndarray) -> Stays:
     keep = (at < chunk.death[person]) & (at < chunk.days)
     chosen, at, person = chosen[keep], at[keep], person[keep]
     new = new_stays(chunk, person, stays.service[chosen], np.floor(at), chosen, np.ones(chosen.size, bool))
-    new.admitted = np.maximum(new.admitted, at)  # never before the drawn moment (keeps ≥ 8 h after discharge)
+    # Never before the drawn moment (≥ 8 h after discharge) nor after the 30 days of the indicator's window.
+    new.admitted = np.clip(new.admitted, at, stays.discharged[chosen] + high - 1 / 24)
     same = (rng.random(chosen.size) < 0.5) & (stays.service[chosen] == SOMATIC)
     new.group[same], new.code[same] = stays.group[chosen][same], stays.code[chosen][same]
     return new

@@ -37,7 +37,8 @@ MESSAGES_SCHEMA = pa.schema([
     ("patient", pa.string()), ("sender", pa.string()), ("recipient", pa.string()), ("admitted_at", TIME),
     ("service", pa.string()), ("acute", pa.bool_()), ("municipality", pa.string()), ("diagnoses", CODES),
     ("expected_discharge", pa.date32()), ("expected_needs", pa.string()), ("ready_at", TIME),
-    ("criteria", CRITERIA_TYPE), ("withdrawn_at", TIME), ("reason", pa.string()), ("can_receive", pa.bool_()),
+    ("criteria", CRITERIA_TYPE), ("planning_meeting_called", pa.bool_()), ("own_follow_up_clarified", pa.bool_()),
+    ("withdrawn_at", TIME), ("reason", pa.string()), ("can_receive", pa.bool_()),
     ("receive_from", TIME), ("discharged_at", TIME), ("destination", pa.string()), ("text", pa.string()),
     ("gp", pa.string()),
 ])  # fmt: skip

@@ -76,7 +76,7 @@ def _build_chunk(spec: TwinSpec, planned: PlannedChunk, first_id: int, ids: Nati
     conditions = draw_conditions(rng, persons.age, persons.sex, start)
     home, nursing = draw_baseline(rng, persons.age, conditions.hfrs)
     death = draw_death_times(rng, persons.age, persons.sex, conditions.hfrs, _days(spec))
-    capacity = municipal_capacity(spec.seed, place.index, place.regional_health_authority)
+    capacity = municipal_capacity(spec.seed, place.index, place.regional_health_authority, place.population)
     return Chunk(rng, place, capacity, start, _days(spec), persons, conditions, death, home, nursing)
 
 
@@ -90,7 +90,7 @@ def _reference_tables(spec: TwinSpec, places: list[Place], chunks: list[PlannedC
         "regional_health_authority": [p.regional_health_authority for p in places],
         "health_trust": [p.health_trust for p in places], "population": [p.population for p in places],
         "persons": [persons[p.number] for p in places],
-        "capacity": [municipal_capacity(spec.seed, p.index, p.regional_health_authority) for p in places],
+        "capacity": [municipal_capacity(spec.seed, p.index, p.regional_health_authority, p.population) for p in places],
     })  # fmt: skip
     gps = [(p, np.arange(gp_count(persons[p.number]))) for p in places]
     return {

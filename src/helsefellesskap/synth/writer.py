@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from helsefellesskap.synth.messages import COMMON_FIELDS, CONTRACT_FIELDS
+from helsefellesskap.synth.messages import COMMON_FIELDS, CONTRACT_FIELDS, OPTIONAL_FIELDS
 from helsefellesskap.synth.tables import SCHEMAS
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -30,7 +30,9 @@ def _json_value(value: Any) -> Any:
 def contract_message(row: dict[str, Any]) -> dict[str, Any]:
     """A messages-table row as the contract's JSON object: the common fields and the type's own fields only."""
     names = COMMON_FIELDS + CONTRACT_FIELDS[row["type"]]
-    return {name: _json_value(row[name]) for name in names}
+    message = {name: _json_value(row[name]) for name in names}
+    message.update({name: row[name] for name in OPTIONAL_FIELDS.get(row["type"], ()) if row[name] is not None})
+    return message
 
 
 class TwinWriter:

@@ -1,0 +1,49 @@
+"""`helsefellesskap synth`: writes the twin and its calibration report; bad arguments exit 2 with one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--scale", "0"], "--scale must be in (0, 1]"),
+        (["--scale", "-0.5"], "--scale must be in (0, 1]"),
+        (["--scale", "2"], "--scale must be in (0, 1]"),
+        (["--years", "0"], "--years must be between 1 and 20"),
+        (["--community", "atlantis"], "unknown community 'atlantis'"),
+        (["--scale", "0.000001", "--community", "finnmark"], "the scale is too small"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(cli, tmp_path: Path, args: list[str], message: str) -> None:
+    result = cli("synth", "--out", str(tmp_path / "twin"), "--quiet", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "twin" / "stays.parquet").exists()
+
+
+def test_synth_writes_every_table_the_jsonl_and_the_calibration_report(cli, tmp_path: Path) -> None:
+    out, report = tmp_path / "twin", tmp_path / "calibration.md"
+    result = cli("synth", "--scale", "0.005", "--years", "1", "--seed", "3", "--community", "ostfold",
+                 "--out", str(out), "--jsonl", "--report", str(report), "--quiet")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "persons=" in result.stdout and "stays=" in result.stdout
+    names = {p.name for p in out.iterdir()}
+    assert {"persons.parquet", "stays.parquet", "messages.parquet", "messages.jsonl", "run.json"} <= names
+    text = report.read_text(encoding="utf-8")
+    assert "| Overliggerdøgn per 1 000 | 13.10 | 2022 [V S85, S48] |" in text
+    assert "helsefellesskap synth --scale 0.005" in text
+
+
+def test_the_generated_log_replays_in_the_transitions_command(cli, tmp_path: Path) -> None:
+    out = tmp_path / "twin"
+    assert cli("synth", "--scale", "0.003", "--community", "ostfold", "--out", str(out), "--jsonl",
+               "--quiet").exit_code == 0  # fmt: skip
+    result = cli("transitions", "replay", str(out / "messages.jsonl"), "--final")
+    assert result.exit_code == 0, result.stderr
+    assert "stays" in result.stdout and "payable days" in result.stdout
