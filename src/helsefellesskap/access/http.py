@@ -152,9 +152,11 @@ def logout(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
-def _record_refusal(database: Database, record: audit_log.AuditRecord) -> None:
+def record_refusal(database: Database, denied: AccessDenied) -> None:
+    """Audit a refused access to person data in a transaction of its own (the request's has rolled back).
+    The API does this for every AccessDenied; a page that catches Forbidden to render its own 403 calls it."""
     with database.unit_of_work() as session:
-        audit_log.append(session, record)
+        audit_log.append(session, denied.record)
 
 
 DEV_SECRET_KEY = Settings.model_fields["secret_key"].default
@@ -180,7 +182,7 @@ def install_access_handlers(app: FastAPI) -> None:
     async def _denied(request: Request, exc: AccessDenied) -> JSONResponse:
         from starlette.concurrency import run_in_threadpool
 
-        await run_in_threadpool(_record_refusal, get_database(request), exc.record)
+        await run_in_threadpool(record_refusal, get_database(request), exc)
         return problem(exc.status, exc.detail, code=exc.code, instance=request.url.path)
 
     @app.exception_handler(TooManyAttempts)
