@@ -116,3 +116,19 @@ def test_dev_seed_registers_the_demo_gp_office_and_the_patients_gp_relation(cli)
     assert shown.exit_code == 0, shown.stderr
     relations = cli("care-relations", "list", demo_patient_national_id())
     assert "3990001" in relations.stdout and "gp" in relations.stdout
+
+
+def test_audit_emergencies_lists_the_accesses_to_review(cli, db) -> None:
+    import datetime as dt
+
+    from helsefellesskap.access.emergency import open_emergency_access
+    from helsefellesskap.access.model import Principal
+
+    nurse = Principal("u-9", "hjemmesykepleier", "Hanne", "2340300", frozenset({Role.MUNICIPAL_NURSE}))
+    now = dt.datetime.now(dt.UTC)
+    with db.unit_of_work() as session:
+        open_emergency_access(session, nurse, PERSON, "fall at home, unconscious", dt.timedelta(minutes=30),
+                              now=now, maximum=dt.timedelta(hours=4))
+    [row] = [json.loads(line) for line in cli("audit", "emergencies", "--json").stdout.splitlines()]
+    assert (row["username"], row["national_id"], row["review_outcome"]) == ("hjemmesykepleier", PERSON, None)
+    assert "to review" in cli("audit", "emergencies").stdout

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from helsefellesskap.access import audit as audit_log
 from helsefellesskap.access.compliance import describe
+from helsefellesskap.access.emergency import emergency_grants
 from helsefellesskap.access.model import AccessBasis, Action, BasisKind, CareRelationKind, Principal, Resource, Role
 from helsefellesskap.access.seeding import seed_demo
 from helsefellesskap.access.service import audit, end_care_relation, grant_care_relation, normalise_national_id
@@ -93,6 +94,26 @@ def audit_query(
             typer.echo(f"{row.seq:>6} {record.at:%Y-%m-%d %H:%M:%S}Z {record.outcome:<7} {record.username:<16} "
                        f"{record.organisation_address or '-':<10} {record.role or '-':<22} {record.action:<5} "
                        f"{record.resource:<22} {record.national_id or '-':<11} {record.reason}")
+
+
+@audit_app.command("emergencies")
+def audit_emergencies(
+    include_reviewed: Annotated[bool, typer.Option("--all", help="reviewed ones too")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
+) -> None:
+    """Emergency accesses ("break the glass") waiting for review, newest first."""
+    with _database().unit_of_work() as session:
+        grants = emergency_grants(session, _operator(), now=_now(), pending_only=not include_reviewed)
+        rows = [{"id": g.id, "username": g.username, "organisation_address": g.organisation_address,
+                 "national_id": g.national_id, "reason": g.reason, "starts_at": audit_log.utc(g.starts_at).isoformat(),
+                 "expires_at": audit_log.utc(g.expires_at).isoformat(), "review_outcome": g.review_outcome}
+                for g in grants]
+    for row in rows:
+        if as_json:
+            typer.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            typer.echo(f"{row['starts_at']} {row['username']:<16} {row['national_id']} "
+                       f"{row['review_outcome'] or 'to review':<12} {row['id']} {row['reason']}")
 
 
 @dev_app.command("token")
