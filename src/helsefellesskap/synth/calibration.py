@@ -20,6 +20,7 @@ from helsefellesskap.synth.diagnoses import INDICATOR_GROUPS
 POPULATION_2019 = 5_328_212
 POPULATION_2020 = 5_367_580
 POPULATION_2022 = 5_425_270
+FRAILTY_ORDER = {"HFRS < 5": 0, "HFRS 5–15": 1, "HFRS > 15": 2}
 SMI_CODES = ("F20", "F25", "F30", "F31", "F32", "F33", *(f"F6{i}" for i in range(10)))
 
 
@@ -185,7 +186,7 @@ def readmission_by_risk(twin: Twin) -> pl.DataFrame:
     return (
         index.group_by("frailty", "early_discharge")
         .agg(pl.len().alias("stays"), (100 * pl.col("readmitted").mean()).round(1).alias("readmitted_percent"))
-        .sort("frailty", "early_discharge")
+        .sort(pl.col("frailty").replace_strict(FRAILTY_ORDER, return_dtype=pl.Int8), "early_discharge")
     )
 
 
@@ -241,9 +242,13 @@ def render(twin: Twin, command: str) -> str:
         "| measure | target | source | produced | ratio |",
         "|---|---|---|---|---|",
     ]
-    for f in figures(twin):
+    produced = figures(twin)
+    for f in produced:
         ratio = "n/a" if f.ratio is None else f"{f.ratio:.2f}"
         lines.append(f"| {f.measure} | {_number(f.target)} | {f.source} | {_number(f.produced)} | {ratio} |")
+    off = [f.measure for f in produced if f.ratio is not None and not 0.9 <= f.ratio <= 1.1]
+    lines += ["", "Off by more than 10 %: " + ("; ".join(off) if off else "none") + "."]
+    lines += ["The targets mix years (2019 activity, 2022 utskrivningsklare) while the twin's population is 2024's."]
     lines += ["", "## Readmission by frailty and early discharge (67+, 11 groups; the model's assumptions)", ""]
     lines += _markdown_table(readmission_by_risk(twin))
     lines += ["", "## Overliggerdøgn by municipal capacity quartile (the model's driver of waits)", ""]
