@@ -376,3 +376,10 @@ def test_units_of_one_health_trust_share_a_relation_and_other_parties_do_not(cli
     assert client.get(url, headers=auth(settings, elverum)).status_code == 200
     assert client.get(url, headers=auth(settings, other_trust)).status_code == 403
     assert client.get(url, headers=auth(settings, municipal)).status_code == 403
+
+
+def test_only_administrators_create_organisations(client, db: Database, settings) -> None:
+    body = {"kind": "gp_office", "name": "Nytt legekontor", "municipality_number": "3403"}
+    assert_problem(client.post("/api/v1/organisations", json=body), 401)
+    nurse = user(db, "sykepleier", Role.HOSPITAL_NURSE)
+    assert_problem(client.post("/api/v1/organisations", json=body, headers=auth(settings, nurse)), 403)

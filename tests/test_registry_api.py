@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from helsefellesskap.access.model import Principal, Role
+from helsefellesskap.access.tokens import issue_dev_token
 from helsefellesskap.db import Database
 from helsefellesskap.registry.service import load_register
+
+
+@pytest.fixture
+def client(client, settings):
+    """The app's client signed in as an administrator: creating organisations is theirs (docs/access.md)."""
+    admin = Principal("admin-1", "admin", "Administrator", "1060000", frozenset({Role.ADMINISTRATOR}))
+    client.headers["Authorization"] = f"Bearer {issue_dev_token(admin, settings, dt.datetime.now(dt.UTC))}"
+    return client
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """HTTP routes of the registry capability: communities, municipalities and organisations (``/api/v1``).
 
-The register is reference data, not person data; the routes are open. Creating organisations will be guarded by
-the access capability."""
+The register is reference data, not person data; reading is open. Creating organisations is for administrators
+(access policy: ``organisations.write``)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from helsefellesskap.access.http import CurrentPrincipal, Now
+from helsefellesskap.access.model import Action, Resource
+from helsefellesskap.access.service import authorize
 from helsefellesskap.db import Database
 from helsefellesskap.deps import get_database
 from helsefellesskap.identity.types import MunicipalityNumberStr, OrgnrStr
@@ -59,10 +62,13 @@ def get_municipality(database: DatabaseDep, number: Annotated[str, Path(max_leng
         return service.get_municipality(session, number, on)
 
 
-@router.post("/organisations", status_code=status.HTTP_201_CREATED, summary="Create an organisation")
-def create_organisation(database: DatabaseDep, body: NewOrganisation) -> Organisation:
+@router.post("/organisations", status_code=status.HTTP_201_CREATED, summary="Create an organisation (administrator)")
+def create_organisation(database: DatabaseDep, body: NewOrganisation, principal: CurrentPrincipal,
+                        now: Now) -> Organisation:
     with database.unit_of_work() as session:
-        return service.create_organisation(session, **body.model_dump(), now=dt.datetime.now(dt.UTC))
+        # Organisations decide which units share a party's care relations: administrators only.
+        authorize(session, principal, Resource.ORGANISATIONS_WRITE, Action.WRITE, now=now)
+        return service.create_organisation(session, **body.model_dump(), now=now)
 
 
 @router.get("/organisations", summary="Organisations, filtered by kind, municipality or parent")
