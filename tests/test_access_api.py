@@ -383,3 +383,13 @@ def test_only_administrators_create_organisations(client, db: Database, settings
     assert_problem(client.post("/api/v1/organisations", json=body), 401)
     nurse = user(db, "sykepleier", Role.HOSPITAL_NURSE)
     assert_problem(client.post("/api/v1/organisations", json=body, headers=auth(settings, nurse)), 403)
+
+
+def test_creating_a_patient_user_shows_in_that_persons_access_log(client, db: Database, settings) -> None:
+    admin = user(db, "admin", Role.ADMINISTRATOR, TRUST)
+    created = client.post("/api/v1/users", headers=auth(settings, admin), json={
+        "username": "petra", "display_name": "Petra", "roles": ["patient"], "national_id": PERSON})
+    assert created.status_code == 201, created.text
+    patient = user(db, "petra2", Role.PATIENT, None, national_id=PERSON)
+    [entry] = client.get("/api/v1/me/access-log", headers=auth(settings, patient)).json()
+    assert entry["name"] == "Admin" and entry["resource"] == "users.admin" and "petra" in entry["reason"]

@@ -14,7 +14,13 @@ from helsefellesskap.access.compliance import access_log_of_patient, compliance_
 from helsefellesskap.access.emergency import emergency_grants, open_emergency_access, review_emergency_access
 from helsefellesskap.access.http import CurrentPrincipal, Now, Source, check_credentials
 from helsefellesskap.access.model import Action, CareRelationKind, Principal, Resource, Role
-from helsefellesskap.access.service import authorize, authorize_person, care_relations_of, grant_care_relation
+from helsefellesskap.access.service import (
+    audit,
+    authorize,
+    authorize_person,
+    care_relations_of,
+    grant_care_relation,
+)
 from helsefellesskap.access.store import AuditEntryRow, EmergencyGrantRow
 from helsefellesskap.access.tokens import JWKS_PATH, dev_jwks, issue_dev_token
 from helsefellesskap.access.users import NewUser, create_user, list_users
@@ -268,12 +274,18 @@ def users(principal: CurrentPrincipal, database: DatabaseDep, now: Now) -> list[
 
 @router.post("/users", response_model=PrincipalOut, status_code=status.HTTP_201_CREATED,
              responses=_problems(401, 403, 409, 422), summary="Administrator: create a user")
-def create(body: UserIn, principal: CurrentPrincipal, database: DatabaseDep, now: Now) -> PrincipalOut:
+def create(body: UserIn, principal: CurrentPrincipal, database: DatabaseDep, now: Now, source: Source) -> PrincipalOut:
     with database.unit_of_work() as session:
-        authorize(session, principal, Resource.USERS_ADMIN, Action.WRITE, now=now)
+        basis = authorize(session, principal, Resource.USERS_ADMIN, Action.WRITE, now=now)
         user = NewUser(body.username, body.display_name, frozenset(body.roles), body.organisation_address,
                        body.national_id, body.hpr, body.password)
-        return PrincipalOut.of(create_user(session, user, now=now))
+        created = create_user(session, user, now=now)
+        if created.national_id:
+            # A user tied to a national id sees that person's record as their own: the person sees who made it.
+            audit(session, principal, action=Action.WRITE, resource=Resource.USERS_ADMIN, now=now, basis=basis,
+                  national_id=created.national_id, source=source,
+                  reason=f"created user {created.username} with access to this person's own record")
+        return PrincipalOut.of(created)
 
 
 @router.get("/persons/{national_id}/care-relations", response_model=list[CareRelationOut],

@@ -155,6 +155,9 @@ def users_create(
     with _database().unit_of_work() as session:
         principal = create_user(session, NewUser(username, name, frozenset(role), organisation, national_id, hpr,
                                                  password), now=_now())
+        if principal.national_id:
+            _audit_operator(session, Action.WRITE, Resource.USERS_ADMIN, principal.national_id,
+                            f"created user {principal.username} with access to this person's own record")
     typer.echo(f"created {principal.username} ({principal.user_id})")
 
 
