@@ -227,3 +227,47 @@ def test_emergency_access_needs_a_reason_and_is_time_limited() -> None:
         emergency_window("unconscious patient, acute", NOW, dt.timedelta(hours=5), maximum)
     with pytest.raises(InvalidInput):
         emergency_window("unconscious patient, acute", NOW, dt.timedelta(0), maximum)
+
+
+PARTIES = ("1060000", "2340300", "3990001")
+GRACE = dt.timedelta(days=30)
+moments = st.integers(min_value=-60 * 24 * 60, max_value=60 * 24 * 60).map(lambda m: NOW + dt.timedelta(minutes=m))
+
+
+@st.composite
+def party_relations(draw: st.DrawFn) -> PartyRelation:
+    start = draw(moments)
+    end = draw(st.none() | moments.filter(lambda m: m >= start))
+    kind = draw(st.sampled_from(CareRelationKind))
+    party = draw(st.sampled_from(PARTIES))
+    return PartyRelation(CareRelation(PERSON, party, kind, "ref", start, end), party)
+
+
+@st.composite
+def emergency_grants(draw: st.DrawFn) -> EmergencyGrant:
+    start = draw(moments)
+    return EmergencyGrant("g", draw(st.sampled_from(("u1", "u2"))), PERSON, "reason given",
+                          start, start + dt.timedelta(minutes=draw(st.integers(1, 240))))
+
+
+def _active(fact: PartyRelation, party: str) -> bool:
+    relation = fact.relation
+    grace = GRACE if relation.kind is CareRelationKind.HOSPITAL_STAY else dt.timedelta(0)
+    ends = None if relation.valid_to is None else relation.valid_to + grace
+    return fact.party == party and relation.valid_from <= NOW and (ends is None or ends >= NOW)
+
+
+@given(st.sampled_from(sorted(CARE)), st.sampled_from(PARTIES), st.lists(party_relations(), max_size=4),
+       st.lists(emergency_grants(), max_size=2), st.sampled_from([Resource.PERSON_PATHWAY, Resource.PERSON_TIMELINE]))
+def test_staff_read_person_data_only_on_an_active_relation_of_their_party_or_their_own_grant(
+    role: str, party: str, relations: list[PartyRelation], grants: list[EmergencyGrant], resource: Resource
+) -> None:
+    who = principal(Role(role), organisation=party)
+    decision = decide(AccessRequest(who, resource, R, NOW, party, Subject(PERSON, tuple(relations), tuple(grants))))
+    by_relation = any(_active(fact, party) for fact in relations)
+    by_grant = Role(role) in {Role.HOSPITAL_PHYSICIAN, Role.HOSPITAL_NURSE, Role.MUNICIPAL_NURSE, Role.GP} and any(
+        g.user_id == "u1" and g.starts_at <= NOW < g.expires_at for g in grants)
+    assert decision.allowed is (by_relation or by_grant)
+    if decision.basis is not None:
+        expected = BasisKind.CARE_RELATION if by_relation else BasisKind.EMERGENCY
+        assert decision.basis.kind is expected
