@@ -10,7 +10,8 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, TypeAdapter
+from pydantic.dataclasses import dataclass
 
 from helsefellesskap.errors import InvalidIdentifier
 from helsefellesskap.transitions.patient_id import validate_patient
@@ -52,9 +53,14 @@ class Destination(StrEnum):
     other = "other"
 
 
-class MessageBase(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
+# Slotted pydantic dataclasses rather than BaseModel: a year's replay holds millions of messages, and a
+# BaseModel instance carries a __dict__ and a fields-set (about 1.2 KB together) where slots need ~150 bytes.
+_CONFIG = ConfigDict(extra="ignore", str_strip_whitespace=True)
+message = dataclass(config=_CONFIG, frozen=True, slots=True, kw_only=True)
 
+
+@message
+class MessageBase:
     id: Annotated[str, Field(min_length=1, max_length=128, description="Unique id, the sender's.")]
     sent_at: Moment
     stay_id: Annotated[str, Field(min_length=1, max_length=128, description="The hospital's id of the stay.")]
@@ -63,6 +69,7 @@ class MessageBase(BaseModel):
     recipient: Address
 
 
+@message
 class Admission(MessageBase):
     """The hospital's ADT admission event."""
 
@@ -74,6 +81,7 @@ class Admission(MessageBase):
     diagnoses: list[Icd10] = Field(default_factory=list)
 
 
+@message
 class AdmissionNotice(MessageBase):
     """Melding om innlagt pasient (forskrift § 8)."""
 
@@ -82,6 +90,7 @@ class AdmissionNotice(MessageBase):
     expected_needs: Text = ""
 
 
+@message
 class HealthInformation(MessageBase):
     """Helseopplysninger (ved søknad)."""
 
@@ -89,10 +98,9 @@ class HealthInformation(MessageBase):
     text: Text
 
 
-class ReadinessCriteria(BaseModel):
+@message
+class ReadinessCriteria:
     """The documented assessments behind a readiness decision (forskrift § 9) [B on exact wording]."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
 
     admission_problems_clarified: bool
     other_problems_clarified: bool
@@ -107,9 +115,14 @@ class ReadinessCriteria(BaseModel):
             and self.functional_level_assessed
         ):
             return []
-        return [name for name, value in self if not value]
+        return [name for name in _CRITERIA if not getattr(self, name)]
 
 
+_CRITERIA = ("admission_problems_clarified", "other_problems_clarified", "diagnosis_and_follow_up_plan",
+             "functional_level_assessed")
+
+
+@message
 class ReadyForDischarge(MessageBase):
     """Melding om utskrivningsklar pasient (forskrift §§ 9-10)."""
 
@@ -125,6 +138,7 @@ class ReadyForDischarge(MessageBase):
     )
 
 
+@message
 class ReadyForDischargeWithdrawn(MessageBase):
     """Avmelding av utskrivningsklar pasient."""
 
@@ -133,6 +147,7 @@ class ReadyForDischargeWithdrawn(MessageBase):
     reason: Text = ""
 
 
+@message
 class MunicipalResponse(MessageBase):
     """The municipality's answer to the readiness notice."""
 
@@ -141,6 +156,7 @@ class MunicipalResponse(MessageBase):
     receive_from: Moment | None = Field(default=None, description="Can receive from this time; null: at once.")
 
 
+@message
 class Discharge(MessageBase):
     """Melding om utskrevet pasient; `other_hospital` is a transfer, `died` a death in hospital."""
 
@@ -151,6 +167,7 @@ class Discharge(MessageBase):
     to_hospital: Address | None = Field(default=None, description="On transfer: the receiving hospital.")
 
 
+@message
 class DischargeReport(MessageBase):
     """Utskrivningsrapport to municipal nursing (HIS 1148:2014)."""
 
@@ -158,6 +175,7 @@ class DischargeReport(MessageBase):
     text: Text
 
 
+@message
 class DischargeSummary(MessageBase):
     """Epikrise to the GP."""
 
