@@ -17,10 +17,15 @@ from helsefellesskap.synth.twin import TwinSpec, generate
 
 
 @pytest.fixture(scope="module")
-def twin(tmp_path_factory: pytest.TempPathFactory) -> Twin:
+def national(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("national")
     generate(TwinSpec(scale=0.01, years=1, seed=11), load_places(), out)
-    return read_twin(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def twin(national: Path) -> Twin:
+    return read_twin(national)
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +109,21 @@ def test_deaths_in_hospital_end_their_stay_and_the_report_renders(twin: Twin, tm
     died = twin.stays.filter(pl.col("destination") == "died")
     assert set(in_hospital["stay_id"]) == set(died["stay_id"])
     assert 0.15 < in_hospital.height / twin.deaths.height < 0.5
+
+
+def test_a_withdrawn_readiness_is_followed_by_a_renewed_one_and_no_stale_acceptance(national: Path) -> None:
+    # Avmelding (fact sheet § 4.1 step 5): the hospital withdraws; the patient is declared ready again later.
+    messages = pl.read_parquet(national / "messages.parquet").sort("stay_id", "sent_at")
+    withdrawn = set(messages.filter(pl.col("type") == "ready_for_discharge_withdrawn")["stay_id"])
+    assert withdrawn
+    for stay in withdrawn:
+        rows = messages.filter(pl.col("stay_id") == stay)
+        types = rows["type"].to_list()
+        w = types.index("ready_for_discharge_withdrawn")
+        assert "ready_for_discharge" in types[:w] and "ready_for_discharge" in types[w + 1:]
+        renewed = w + 1 + types[w + 1:].index("ready_for_discharge")
+        first = types.index("ready_for_discharge")
+        between = rows.slice(first, renewed - first).filter(
+            (pl.col("type") == "municipal_response") & pl.col("can_receive"))
+        assert between.height == 0, stay
+        assert types[-1] in {"discharge", "discharge_report", "discharge_summary"}

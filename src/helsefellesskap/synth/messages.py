@@ -99,10 +99,11 @@ def _criteria(rng: np.random.Generator, n: int) -> pa.StructArray:
 
 
 def _readiness(rng: np.random.Generator, stays: Stays, parties: StayParties, start: np.datetime64,
-               ready: np.ndarray, refused: np.ndarray, answered: np.ndarray) -> list[pa.Table]:  # fmt: skip
-    """The readiness notice and the municipality's answers for stays with a finite `ready` time."""
+               ready: np.ndarray, refused: np.ndarray, period_end: np.ndarray) -> list[pa.Table]:  # fmt: skip
+    """The readiness notice and the municipality's answers for stays with a finite `ready` time; the readiness
+    lasts until `period_end` (the discharge, or its withdrawal — then no later "can receive" follows)."""
     index = np.flatnonzero(np.isfinite(ready))
-    end = stays.discharged[index]
+    end = period_end[index]
     notice_at = np.minimum(ready[index] + rng.uniform(0.1, 2, index.size) * HOUR, end - 0.5 * HOUR)
     psychiatry = stays.service[index] != SOMATIC
     met = rng.random(index.size) < PSYCHIATRY_CONDITIONS_MET
@@ -110,14 +111,14 @@ def _readiness(rng: np.random.Generator, stays: Stays, parties: StayParties, sta
     parts = [_part(stays, parties, index, "ready_for_discharge", notice_at, start,
                    ready_at=timestamps(ready[index], start), criteria=_criteria(rng, index.size),
                    planning_meeting_called=conditions, own_follow_up_clarified=conditions)]  # fmt: skip
-    answer = answered[index]
+    answer = stays.answered[index]
     first_at = np.minimum(notice_at + rng.uniform(0.5, 6, index.size) * HOUR, end - 0.25 * HOUR)
     can = ~refused[index]
     receive_from = np.where(can, np.maximum(notice_at, np.floor(end + HOUR) + 8 * HOUR - HOUR), np.nan)
     parts.append(_part(stays, parties, index[answer], "municipal_response", first_at[answer], start,
                        to_municipality=False, can_receive=can[answer],
                        receive_from=timestamps(receive_from[answer], start)))  # fmt: skip
-    later = answer & ~can
+    later = answer & ~can & (end == stays.discharged[index])
     later_at = np.maximum(np.floor(end + HOUR) - 10 * HOUR - HOUR, first_at + HOUR)[later]
     later_at = np.minimum(later_at, end[later] - 0.1 * HOUR)
     parts.append(_part(stays, parties, index[later], "municipal_response", later_at, start, to_municipality=False,
@@ -156,8 +157,9 @@ def build_messages(rng: np.random.Generator, stays: Stays, parties: StayParties,
     needs_text = np.array([EXPECTED_NEEDS.get(d, "Behov for kommunale tjenester vurderes") for d in destination])
     parts.append(_part(stays, parties, notified, "admission_notice", notice_at, start,
                        expected_discharge=expected_date, expected_needs=needs_text[notified]))  # fmt: skip
-    parts += _readiness(rng, stays, parties, start, stays.ready, stays.refused, stays.answered)
-    parts += _readiness(rng, stays, parties, start, stays.ready_again, stays.refused_again, stays.answered)
+    first_end = np.where(np.isfinite(stays.withdrawn), stays.withdrawn, stays.discharged)
+    parts += _readiness(rng, stays, parties, start, stays.ready, stays.refused, first_end)
+    parts += _readiness(rng, stays, parties, start, stays.ready_again, stays.refused_again, stays.discharged)
     withdrawn = np.flatnonzero(np.isfinite(stays.withdrawn))
     parts.append(_part(stays, parties, withdrawn, "ready_for_discharge_withdrawn",
                        stays.withdrawn[withdrawn] + rng.uniform(0.1, 1, withdrawn.size) * HOUR, start,
