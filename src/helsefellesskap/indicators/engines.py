@@ -84,9 +84,24 @@ def _from_parquet(backend: Any, directory: Path) -> Twin:
     return _twin(backend, tables, diagnoses)
 
 
+def _canonical(table: ir.Table, columns: tuple[str, ...]) -> ir.Table:
+    """The columns with one type on every engine (string lengths and NOT NULL differ between them). Timestamps
+    are left alone: casting DuckDB's TIMESTAMPTZ would go through the session time zone."""
+    values = {}
+    for name in columns:
+        column = table[name]
+        kind = column.type()
+        if kind.is_string() or kind.is_integer() or kind.is_boolean() or kind.is_date():
+            target = "int64" if kind.is_integer() else kind.copy(nullable=True)
+            values[name] = column.cast(target)
+        else:
+            values[name] = column
+    return table.select(**values)
+
+
 def _twin(backend: Any, tables: dict[str, ir.Table], stay_diagnoses: ir.Table) -> Twin:
-    chosen = {name: tables[name].select(*columns) for name, columns in TWIN_COLUMNS.items()}
-    return Twin(stay_diagnoses=stay_diagnoses.select("stay_id", "code"), backend=backend, **chosen)
+    chosen = {name: _canonical(tables[name], columns) for name, columns in TWIN_COLUMNS.items()}
+    return Twin(stay_diagnoses=_canonical(stay_diagnoses, ("stay_id", "code")), backend=backend, **chosen)
 
 
 def duckdb_twin(directory: Path, *, threads: int | None = None) -> Twin:

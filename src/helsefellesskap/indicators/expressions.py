@@ -20,7 +20,7 @@ from helsefellesskap.indicators import catalogue as c
 from helsefellesskap.indicators.engines import Twin
 from helsefellesskap.indicators.groups import code_predicate
 from helsefellesskap.indicators.model import Dimension, Period
-from helsefellesskap.indicators.timeline import DAY, HOUR, age_on, day_number, day_of, local_day, month_of_day, seconds
+from helsefellesskap.indicators.timeline import DAY, HOUR, age_on, birthday, day_number, day_of, local_day, seconds
 from helsefellesskap.priority_groups.codes import CodeSet
 
 UNIT_COLUMNS = ("person_id", "municipality", "month", "numerator", "denominator")
@@ -43,8 +43,15 @@ def _units(table: ir.Table, *, numerator: ir.Value | int, denominator: ir.Value 
     )
 
 
-def _month(day: ir.IntegerValue, by_month: bool) -> ir.Value:
-    return month_of_day(day) if by_month else NO_MONTH
+def _anchored(table: ir.Table, day: ir.IntegerValue, period: Period, by_month: bool) -> tuple[ir.Table, ir.Value]:
+    """The table and its `month`: the calendar month of `day` (a day number), or null when not by month.
+    Months are looked up in a small calendar table (a range join, no extra subquery: SQLite's parser limits
+    nesting) that reaches a year past the period, so an event after the period's end keeps its month."""
+    if not by_month:
+        return table, NO_MONTH
+    calendar = months_of(Period(period.start, date(period.end.year + 1, period.end.month, 1)))
+    joined = table.join(calendar, [day >= calendar.first_day, day < calendar.next_day])
+    return joined, joined.month
 
 
 def months_of(period: Period) -> ir.Table:
@@ -65,14 +72,13 @@ def readmission(twin: Twin, period: Period, by_month: bool) -> ir.Table:
     # NKI "Reinnleggelser av eldre innen 30 dager" [V S42]: 67+, 11 diagnosis groups, acute readmission at any
     # hospital 8 hours to 30 days after discharge [V S84]; exclusions [B] (catalogue.READMISSION).
     stays = twin.stays.join(twin.persons.select("person_id", "birth_date"), "person_id")
-    stays = stays.mutate(admitted=seconds(stays.admitted_at), discharged=seconds(stays.discharged_at))
     index = stays.filter(
         (stays.service == "somatic")
-        & (age_on(stays.birth_date, local_day(stays.admitted_at)) >= c.READMISSION_MIN_AGE)
+        & (birthday(stays.birth_date, c.READMISSION_MIN_AGE) <= local_day(stays.admitted_at))
         & code_predicate(stays.primary_diagnosis.replace(".", "").upper(), READMISSION_CODES)
         & ~stays.destination.isin(["died", "other_hospital"])
-        & (stays.discharged <= day_of(period.end) * DAY - c.READMISSION_MAX_DAYS * DAY)
-    )
+        & (seconds(stays.discharged_at) <= day_of(period.end) * DAY - c.READMISSION_MAX_DAYS * DAY)
+    ).select("stay_id", "person_id", "municipality", discharged=seconds(stays.discharged_at))
     acute = twin.stays.filter(twin.stays.acute).select(later_person=twin.stays.person_id,
                                                         later_admitted=seconds(twin.stays.admitted_at))
     readmitted = index.join(acute, [
@@ -81,8 +87,8 @@ def readmission(twin: Twin, period: Period, by_month: bool) -> ir.Table:
         acute.later_admitted <= index.discharged + c.READMISSION_MAX_DAYS * DAY,
     ]).select(readmitted_stay=index.stay_id).distinct()
     joined = index.left_join(readmitted, index.stay_id == readmitted.readmitted_stay)
-    return _units(joined, numerator=ibis.ifelse(joined.readmitted_stay.notnull(), 1, 0), denominator=1,
-                  month=_month(local_day(joined.discharged_at), by_month))
+    joined, month = _anchored(joined, (joined.discharged + HOUR) // DAY, period, by_month)
+    return _units(joined, numerator=ibis.ifelse(joined.readmitted_stay.notnull(), 1, 0), denominator=1, month=month)
 
 
 def _payable_days(twin: Twin) -> ir.Table:
@@ -91,10 +97,12 @@ def _payable_days(twin: Twin) -> ir.Table:
     (§ 13: payable when the municipality cannot receive or has not answered [B])."""
     s = twin.stays
     first = s.filter(s.ready_at.notnull()).select(
-        "stay_id", start=s.ready_at, end=s.withdrawn_at.fill_null(s.discharged_at)
+        "stay_id", start_s=seconds(s.ready_at), end_s=seconds(s.withdrawn_at.fill_null(s.discharged_at))
     )
-    again = s.filter(s.ready_again_at.notnull()).select("stay_id", start=s.ready_again_at, end=s.discharged_at)
-    periods = ibis.union(first, again).mutate(start_s=seconds(ibis._.start), end_s=seconds(ibis._.end))
+    again = s.filter(s.ready_again_at.notnull()).select(
+        "stay_id", start_s=seconds(s.ready_again_at), end_s=seconds(s.discharged_at)
+    )
+    periods = ibis.union(first, again)
     m = twin.messages
     answers = m.filter(m.type == "municipal_response").select(
         answer_stay=m.stay_id, sent=seconds(m.sent_at), can_receive=m.can_receive
@@ -102,17 +110,17 @@ def _payable_days(twin: Twin) -> ir.Table:
     joined = periods.left_join(answers, [
         periods.stay_id == answers.answer_stay, answers.sent >= periods.start_s, answers.sent <= periods.end_s,
     ])
-    firsts = joined.group_by(["stay_id", "start_s", "start", "end"]).aggregate(
+    firsts = joined.group_by(["stay_id", "start_s", "end_s"]).aggregate(
         first_yes=joined.sent.min(where=joined.can_receive), first_no=joined.sent.min(where=~joined.can_receive),
     )
     payable = firsts.first_yes.isnull() | (firsts.first_no.notnull() & (firsts.first_no < firsts.first_yes))
-    days = ibis.greatest(local_day(firsts.end) - local_day(firsts.start), 0)
+    days = ibis.greatest((firsts.end_s + HOUR) // DAY - (firsts.start_s + HOUR) // DAY, 0)
     counted = firsts.mutate(days=ibis.ifelse(payable, days, 0))
     return counted.group_by("stay_id").aggregate(days=counted.days.sum())
 
 
 def _inhabitants(twin: Twin, period: Period, by_month: bool, min_age: int) -> ir.Table:
-    persons = twin.persons.filter(age_on(twin.persons.birth_date, ibis.literal(day_of(period.start))) >= min_age)
+    persons = twin.persons.filter(age_on(twin.persons.birth_date, period.start) >= min_age)
     if not by_month:
         return _units(persons, numerator=0, denominator=1)
     months = months_of(period)
@@ -126,10 +134,10 @@ def delayed_discharge_days(min_age: int) -> Callable[[Twin, Period, bool], ir.Ta
     def build(twin: Twin, period: Period, by_month: bool) -> ir.Table:
         # Overliggerdøgn per 1 000 inhabitants [V S85, S86]; counted days per forskrift § 13 [B].
         stays = twin.stays.join(twin.persons.select("person_id", "birth_date"), "person_id")
-        stays = stays.filter(age_on(stays.birth_date, local_day(stays.admitted_at)) >= min_age)
+        stays = stays.filter(birthday(stays.birth_date, min_age) <= local_day(stays.admitted_at))
         days = stays.join(_payable_days(twin), "stay_id")
-        numerator = _units(days, numerator=days.days, denominator=0,
-                           month=_month(local_day(days.discharged_at), by_month))
+        days, month = _anchored(days, local_day(days.discharged_at), period, by_month)
+        numerator = _units(days, numerator=days.days, denominator=0, month=month)
         return ibis.union(numerator, _inhabitants(twin, period, by_month, min_age))
 
     return build
@@ -147,10 +155,10 @@ def notices_on_time(twin: Twin, period: Period, by_month: bool) -> ir.Table:
     joined = stays.left_join(admission, stays.stay_id == admission.admission_notice_stay)
     joined = joined.left_join(readiness, joined.stay_id == readiness.ready_for_discharge_stay)
     admitted_ok = joined.admission_notice_sent <= seconds(joined.admitted_at) + c.ADMISSION_NOTICE_HOURS * HOUR
-    ready_ok = (joined.ready_for_discharge_sent + 3600) // DAY == local_day(joined.ready_at)
+    ready_ok = (joined.ready_for_discharge_sent + HOUR) // DAY == local_day(joined.ready_at)
     on_time = admitted_ok.fill_null(False) & ready_ok.fill_null(False)
-    return _units(joined, numerator=ibis.ifelse(on_time, 1, 0), denominator=1,
-                  month=_month(local_day(joined.admitted_at), by_month))
+    joined, month = _anchored(joined, local_day(joined.admitted_at), period, by_month)
+    return _units(joined, numerator=ibis.ifelse(on_time, 1, 0), denominator=1, month=month)
 
 
 def transition_events(twin: Twin, period: Period) -> ir.Table:
@@ -163,7 +171,7 @@ def transition_events(twin: Twin, period: Period) -> ir.Table:
     started = v.filter(v.kind.isin(list(INSTITUTIONAL_SERVICES)) & ~v.origin.isin(["baseline", "discharge"]))
     services = started.select("person_id", at=day_number(started.start) * DAY)
     events = ibis.union(admissions, discharges, services)
-    day = (events.at + 3600) // DAY
+    day = (events.at + HOUR) // DAY
     events = events.filter((day >= start) & (day < end))
     return events.join(twin.persons.select("person_id", "municipality"), "person_id")
 
@@ -171,7 +179,8 @@ def transition_events(twin: Twin, period: Period) -> ir.Table:
 def transitions_per_person_year(twin: Twin, period: Period, by_month: bool) -> ir.Table:
     # A transition = a move between levels of care (the issue's definition) [B].
     events = transition_events(twin, period)
-    numerator = _units(events, numerator=1, denominator=0, month=_month((events.at + 3600) // DAY, by_month))
+    anchored, month = _anchored(events, (events.at + HOUR) // DAY, period, by_month)
+    numerator = _units(anchored, numerator=1, denominator=0, month=month)
     deaths = twin.deaths.select(dead_person=twin.deaths.person_id, died=day_number(twin.deaths.died_on))
     persons = twin.persons.left_join(deaths, twin.persons.person_id == deaths.dead_person)
     last = persons.died.fill_null(day_of(period.end))
@@ -187,8 +196,9 @@ def three_transitions_in_30_days(twin: Twin, period: Period, by_month: bool) -> 
     # Three or more transitions within 30 days: the third at most 30 days after the first [B].
     events = transition_events(twin, period)
     third = events.at.lead(c.CLUSTER_TRANSITIONS - 1).over(group_by=events.person_id, order_by=events.at)
-    flagged = events.mutate(starts=ibis.ifelse(third.notnull() & (third - events.at <= c.CLUSTER_DAYS * DAY), 1, 0),
-                            month=_month((events.at + 3600) // DAY, by_month))
+    flagged = events.mutate(starts=ibis.ifelse(third.notnull() & (third - events.at <= c.CLUSTER_DAYS * DAY), 1, 0))
+    flagged, month = _anchored(flagged, (flagged.at + HOUR) // DAY, period, by_month)
+    flagged = flagged.mutate(month=month)
     persons = flagged.group_by(["person_id", "municipality", "month"]).aggregate(numerator=flagged.starts.max())
     return _units(persons, numerator=persons.numerator, denominator=1, month=persons.month)
 
@@ -198,24 +208,25 @@ def days_ready_to_discharge(twin: Twin, period: Period, by_month: bool) -> ir.Ta
     s = twin.stays.filter(twin.stays.ready_at.notnull() & (twin.stays.destination != "died"))
     ready = s.ready_again_at.fill_null(s.ready_at)
     days = ibis.greatest(local_day(s.discharged_at) - local_day(ready), 0)
-    return _units(s, numerator=days, denominator=1, month=_month(local_day(s.discharged_at), by_month))
+    s, month = _anchored(s, local_day(s.discharged_at), period, by_month)
+    return _units(s, numerator=days, denominator=1, month=month)
 
 
 def days_first_stay_to_nursing_home(twin: Twin, period: Period, by_month: bool) -> ir.Table:
     s = twin.stays
-    first = s.group_by("person_id").aggregate(first_day=local_day(s.admitted_at).min())
+    first = s.group_by("person_id").aggregate(first_stay_day=local_day(s.admitted_at).min())
     homes = twin.services.filter(twin.services.kind == "nursing_home")
     homes = homes.select(home_person=homes.person_id, home_day=day_number(homes.start))
     joined = first.join(homes, first.person_id == homes.home_person)
-    per_person = joined.group_by(["person_id", "first_day"]).aggregate(
-        before=joined.home_day.min(where=joined.home_day < joined.first_day),
-        after=joined.home_day.min(where=joined.home_day >= joined.first_day),
+    per_person = joined.group_by(["person_id", "first_stay_day"]).aggregate(
+        before=joined.home_day.min(where=joined.home_day < joined.first_stay_day),
+        after=joined.home_day.min(where=joined.home_day >= joined.first_stay_day),
     )
     # Persons already in a nursing home before their first stay are left out.
     admitted = per_person.filter(per_person.before.isnull() & per_person.after.notnull())
     admitted = admitted.join(twin.persons.select("person_id", "municipality"), "person_id")
-    return _units(admitted, numerator=admitted.after - admitted.first_day, denominator=1,
-                  month=_month(admitted.first_day, by_month))
+    admitted, month = _anchored(admitted, admitted.first_stay_day, period, by_month)
+    return _units(admitted, numerator=admitted.after - admitted.first_stay_day, denominator=1, month=month)
 
 
 EXPRESSIONS: dict[str, Callable[[Twin, Period, bool], ir.Table]] = {
@@ -234,7 +245,7 @@ def aggregate(units: ir.Table, twin: Twin, dimensions: tuple[Dimension, ...], gr
               community: str | None = None) -> ir.Table:
     """Sum numerator and denominator per requested dimension (community via the municipality, priority group
     via the person); `community` keeps only that community's municipalities."""
-    table = units
+    table = units.view()  # a fresh relation: joining onto a finished join chain confuses Ibis otherwise
     if Dimension.community in dimensions or community is not None:
         table = table.join(twin.municipalities.select("municipality", "community"), "municipality")
         if community is not None:

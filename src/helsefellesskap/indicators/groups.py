@@ -81,18 +81,17 @@ def _in_window(day: ir.IntegerValue, reference: int, days: int) -> ir.BooleanVal
 
 
 def _chronic_counts(codes: ir.Table, rules: ClassificationRules, reference: int) -> ir.Table:
+    """chronic: the number of the SKDE conditions present (enough distinct contact days in the window)."""
     window = codes.filter(_in_window(codes.day, reference, rules.chronic_lookback_days))
-    hits = []
-    for condition in rules.chronic_conditions:
+    days = {}
+    for number, condition in enumerate(rules.chronic_conditions):
         matched = ((window.system == ICD10) & code_predicate(window.code, condition.icd10)) | (
             (window.system == ICPC2) & code_predicate(window.code, condition.icpc2)
         )
-        hits.append(window.filter(matched).select("person_id", "day", condition=ibis.literal(condition.id)))
-    per_condition = ibis.union(*hits, distinct=True).group_by(["person_id", "condition"]).aggregate(
-        days=ibis._.day.nunique()
-    )
-    present = per_condition.filter(per_condition.days >= rules.chronic_min_contact_days)
-    return present.group_by("person_id").aggregate(chronic=present.count())
+        days[f"condition_{number}"] = window.day.nunique(where=matched)
+    per_person = window.group_by("person_id").aggregate(**days)
+    present = [ibis.ifelse(per_person[name] >= rules.chronic_min_contact_days, 1, 0) for name in days]
+    return per_person.select("person_id", chronic=sum(present[1:], present[0]) if present else ibis.literal(0))
 
 
 def _code_flags(codes: ir.Table, rules: ClassificationRules, reference: int) -> ir.Table:
@@ -129,12 +128,18 @@ def person_facts(twin: Twin, reference: date, rules: ClassificationRules = DEFAU
     """One row per person: age, sex and the flags and counts the rules test."""
     ref = day_of(reference)
     codes = person_codes(twin)
-    persons = twin.persons.select("person_id", "sex", age=age_on(twin.persons.birth_date, ibis.literal(ref)))
-    facts = persons
-    parts = (_code_flags(codes, rules, ref), _hfrs_tenths(codes, rules, ref), _chronic_counts(codes, rules, ref),
-             _mental_health_contacts(twin, rules, ref), _frail_services(twin, rules, ref))
-    for part in parts:
-        facts = facts.left_join(part, "person_id").drop("person_id_right")
+    persons = twin.persons.select("person_id", "sex", age=age_on(twin.persons.birth_date, reference))
+    parts = [part.rename({f"person_{number}": "person_id"}) for number, part in enumerate((
+        _code_flags(codes, rules, ref), _hfrs_tenths(codes, rules, ref), _chronic_counts(codes, rules, ref),
+        _mental_health_contacts(twin, rules, ref), _frail_services(twin, rules, ref),
+    ))]  # fmt: skip
+    # One flat multi-way join (a chain of joined-then-trimmed subqueries nests too deep for SQLite's parser).
+    joined = persons
+    for number, part in enumerate(parts):
+        joined = joined.left_join(part, persons.person_id == part[f"person_{number}"])
+    facts = joined.select(
+        *persons.columns, *(c for part in parts for c in part.columns if not c.startswith("person_"))
+    )
     return facts.mutate(
         smi_code=facts.smi_code.fill_null(False), substance_code=facts.substance_code.fill_null(False),
         pregnancy_code=facts.pregnancy_code.fill_null(False), hfrs_tenths=facts.hfrs_tenths.fill_null(0),
@@ -160,11 +165,11 @@ def person_groups(twin: Twin, reference: date, rules: ClassificationRules = DEFA
         PriorityGroup.multiple_chronic_conditions: f.chronic >= rules.chronic_min_conditions,
         PriorityGroup.pregnancy_birth_postnatal: female & f.pregnancy_code,
     }
-    flagged = f.mutate(**{group.value: condition for group, condition in rule_of.items()})
-    parts = [
-        flagged.filter(flagged[group.value]).select("person_id", priority_group=ibis.literal(group.value))
-        for group in rule_of
-    ]
-    in_none = ~ibis.or_(*(flagged[group.value] for group in rule_of))
-    parts.append(flagged.filter(in_none).select("person_id", priority_group=ibis.literal(NO_PRIORITY_GROUP)))
-    return ibis.union(*parts)
+    in_none = ~ibis.or_(*rule_of.values())
+    flagged = f.mutate(**{group.value: condition for group, condition in rule_of.items()}, **{NO_PRIORITY_GROUP: in_none})
+    # One row per (person, group the person is in): a cross join with the group names, not a union of one query
+    # per group (a deep union overflows SQLite's parser).
+    names = [group.value for group in rule_of] + [NO_PRIORITY_GROUP]
+    crossed = flagged.cross_join(ibis.memtable({"priority_group": names}))
+    member = ibis.or_(*((crossed.priority_group == name) & crossed[name] for name in names))
+    return crossed.filter(member).select("person_id", "priority_group")

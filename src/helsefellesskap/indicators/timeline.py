@@ -2,8 +2,8 @@
 
 SQLite's Ibis backend has no interval arithmetic and neither SQLite nor PostgreSQL turn epoch seconds back into
 timestamps, so the indicators work on integers: a time is its Unix epoch seconds, a day is its number since
-1970-01-01, and the month of a day is computed with the civil-from-days algorithm (Howard Hinnant, "chrono-
-compatible low-level date algorithms"), which needs only integer division.
+1970-01-01 (birthdays computed with Howard Hinnant's days_from_civil, which needs only integer division), and the
+month of a day comes from a small table of the period's months (`expressions.months_of`).
 
 Local time is taken as UTC+1 (Norwegian standard time), as the synthetic twin does: during summer time an event
 between midnight and 01:00 local time falls on the previous day [B: a known simplification; exact Europe/Oslo
@@ -32,11 +32,8 @@ def local_day(time: ir.TimestampValue) -> ir.IntegerValue:
     return (seconds(time) + LOCAL_OFFSET) // DAY
 
 
-def day_number(day: ir.DateValue) -> ir.IntegerValue:
-    """Days since 1970-01-01 of a date (Hinnant's days_from_civil)."""
-    y = day.year().cast("int64")
-    m = day.month().cast("int64")
-    d = day.day().cast("int64")
+def _days_from_civil(y: ir.IntegerValue, m: ir.IntegerValue, d: ir.IntegerValue) -> ir.IntegerValue:
+    """Hinnant's days_from_civil; a day past the month's end rolls into the next month (29 February -> 1 March)."""
     y = y - ibis.ifelse(m <= 2, 1, 0)
     era = y // 400
     yoe = y - era * 400
@@ -46,36 +43,20 @@ def day_number(day: ir.DateValue) -> ir.IntegerValue:
     return era * 146097 + doe - 719468
 
 
-def month_of_day(days: ir.IntegerValue) -> ir.IntegerValue:
-    """YYYYMM of a day number (Hinnant's civil_from_days; days after 0000-03-01)."""
-    z = days + 719468
-    era = z // 146097
-    doe = z - era * 146097
-    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    month = ibis.ifelse(mp < 10, mp + 3, mp - 9)
-    year = yoe + era * 400 + ibis.ifelse(month <= 2, 1, 0)
-    return year * 100 + month
+def day_number(day: ir.DateValue) -> ir.IntegerValue:
+    """Days since 1970-01-01 of a date."""
+    return day.epoch_days().cast("int64")
 
 
-def age_on(birth: ir.DateValue, day: ir.IntegerValue) -> ir.IntegerValue:
-    """Whole years of age on a day number (the birthday of 29 February falls on 1 March in other years)."""
-    month_day = month_of_day(day) % 100 * 100  # MM00
-    years = month_of_day(day) // 100 - birth.year().cast("int64")
+def birthday(birth: ir.DateValue, years: int) -> ir.IntegerValue:
+    """The day number of the `years`th birthday (born 29 February: 1 March in other years)."""
+    return _days_from_civil(birth.year().cast("int64") + years, birth.month().cast("int64"), birth.day().cast("int64"))
+
+
+def age_on(birth: ir.DateValue, on: date) -> ir.IntegerValue:
+    """Whole years of age on a given date."""
     born_md = birth.month().cast("int64") * 100 + birth.day().cast("int64")
-    day_md = month_day + _day_of_month(day)
-    return years - ibis.ifelse(day_md < born_md, 1, 0)
-
-
-def _day_of_month(days: ir.IntegerValue) -> ir.IntegerValue:
-    z = days + 719468
-    era = z // 146097
-    doe = z - era * 146097
-    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    return doy - (153 * mp + 2) // 5 + 1
+    return on.year - birth.year().cast("int64") - ibis.ifelse(born_md > on.month * 100 + on.day, 1, 0)
 
 
 def day_of(value: date) -> int:

@@ -1,0 +1,93 @@
+"""Bulk-load a twin directory into the platform database's `twin_*` tables: Parquet read in batches with pyarrow,
+written with PostgreSQL COPY (psycopg) or SQLAlchemy Core executemany (SQLite). One transaction; a previously
+loaded twin is replaced, so loading is idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from sqlalchemy import Table, delete
+from sqlalchemy.orm import Session
+
+from helsefellesskap.indicators.engines import check_twin_directory
+from helsefellesskap.indicators.store import TWIN_TABLES
+
+BATCH_ROWS = 50_000
+ROW_ID_TABLES = ("conditions", "gp_contacts")  # no natural key: numbered in file order
+
+
+def _columns(table: Table) -> list[str]:
+    return [c.name for c in table.columns]
+
+
+def _batches(directory: Path, name: str, table: Table) -> Iterator[pa.RecordBatch]:
+    if name == "stay_diagnoses":
+        yield from _diagnosis_batches(directory)
+        return
+    columns = [c for c in _columns(table) if c != "row_id"]
+    first_row = 0
+    for batch in pq.ParquetFile(directory / f"{name}.parquet").iter_batches(BATCH_ROWS, columns=columns):
+        if name in ROW_ID_TABLES:
+            batch = pa.RecordBatch.from_arrays(
+                [pa.array(range(first_row, first_row + batch.num_rows), pa.int64()), *batch.columns],
+                names=["row_id", *batch.schema.names],
+            )
+            first_row += batch.num_rows
+        yield batch
+
+
+def _diagnosis_batches(directory: Path) -> Iterator[pa.RecordBatch]:
+    """stays.diagnoses (a list per stay) as rows (stay_id, position, code)."""
+    for batch in pq.ParquetFile(directory / "stays.parquet").iter_batches(BATCH_ROWS, columns=["stay_id", "diagnoses"]):
+        lists = batch.column("diagnoses")
+        parents = pc.list_parent_indices(lists)
+        offsets = pc.subtract(pa.array(lists.offsets.to_numpy()[:-1]), pa.scalar(0, lists.offsets.type))
+        starts = pc.take(offsets, parents)
+        positions = pc.subtract(pa.array(range(len(parents)), pa.int64()), starts.cast(pa.int64()))
+        yield pa.RecordBatch.from_arrays(
+            [pc.take(batch.column("stay_id"), parents), positions.cast(pa.int32()), pc.list_flatten(lists)],
+            names=["stay_id", "position", "code"],
+        )
+
+
+def _copy_postgres(session: Session, table: Table, batches: Iterator[pa.RecordBatch]) -> int:
+    raw: Any = session.connection().connection.driver_connection
+    names = _columns(table)
+    quoted = ", ".join(f'"{n}"' for n in names)
+    count = 0
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+        for batch in batches:
+            columns = [batch.column(n).to_pylist() for n in names]
+            for row in zip(*columns, strict=True):
+                copy.write_row(row)
+            count += batch.num_rows
+    return count
+
+
+def _insert_many(session: Session, table: Table, batches: Iterator[pa.RecordBatch]) -> int:
+    names = _columns(table)
+    count = 0
+    for batch in batches:
+        rows = batch.select(names).to_pylist()
+        if rows:
+            session.execute(table.insert(), rows)
+        count += batch.num_rows
+    return count
+
+
+def load_twin_tables(session: Session, directory: Path) -> dict[str, int]:
+    """Replace the loaded twin with the one in `directory` inside the session's transaction; rows per table."""
+    check_twin_directory(directory)
+    for table in reversed(TWIN_TABLES.values()):
+        session.execute(delete(table))
+    postgres = session.get_bind().dialect.name == "postgresql"
+    counts: dict[str, int] = {}
+    for name, table in TWIN_TABLES.items():
+        batches = _batches(directory, name, table)
+        counts[name] = _copy_postgres(session, table, batches) if postgres else _insert_many(session, table, batches)
+    return counts

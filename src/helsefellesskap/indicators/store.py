@@ -1,0 +1,114 @@
+"""Tables of the loaded synthetic twin (`helsefellesskap load-twin`): the columns of the twin's Parquet tables
+(docs/synth.md) that the indicators read, so the same Ibis expressions run on the platform database."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from helsefellesskap.db import Base
+
+
+class TwinMunicipalityRow(Base):
+    __tablename__ = "twin_municipalities"
+
+    municipality: Mapped[str] = mapped_column(String(4), primary_key=True)
+    community: Mapped[str] = mapped_column(String(50))
+    population: Mapped[int] = mapped_column(BigInteger)
+
+
+class TwinPersonRow(Base):
+    __tablename__ = "twin_persons"
+
+    person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    birth_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(10))
+    municipality: Mapped[str] = mapped_column(String(4))
+    community: Mapped[str] = mapped_column(String(50))
+
+
+class TwinConditionRow(Base):
+    __tablename__ = "twin_conditions"
+
+    row_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    person_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    code: Mapped[str] = mapped_column(String(10))
+    onset_date: Mapped[date] = mapped_column(Date)
+
+
+class TwinStayRow(Base):
+    __tablename__ = "twin_stays"
+
+    stay_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    person_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    municipality: Mapped[str] = mapped_column(String(4))
+    service: Mapped[str] = mapped_column(String(20))
+    acute: Mapped[bool] = mapped_column(Boolean)
+    admitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ready_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ready_again_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    discharged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    destination: Mapped[str] = mapped_column(String(30))
+    primary_diagnosis: Mapped[str] = mapped_column(String(10))
+
+
+class TwinStayDiagnosisRow(Base):
+    """Every diagnosis of a stay (the Parquet list column `stays.diagnoses`, one row per code, main first)."""
+
+    __tablename__ = "twin_stay_diagnoses"
+
+    stay_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    code: Mapped[str] = mapped_column(String(10))
+
+
+class TwinMessageRow(Base):
+    __tablename__ = "twin_messages"
+
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    type: Mapped[str] = mapped_column(String(40))
+    stay_id: Mapped[str] = mapped_column(String(40), index=True)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    can_receive: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class TwinServiceRow(Base):
+    __tablename__ = "twin_services"
+
+    service_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    person_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    municipality: Mapped[str] = mapped_column(String(4))
+    kind: Mapped[str] = mapped_column(String(30))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+    origin: Mapped[str] = mapped_column(String(20))
+    stay_id: Mapped[str | None] = mapped_column(String(40))
+
+
+class TwinGpContactRow(Base):
+    __tablename__ = "twin_gp_contacts"
+
+    row_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    person_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    contact_date: Mapped[date] = mapped_column(Date)
+    icpc2: Mapped[str | None] = mapped_column(String(10))
+
+
+class TwinDeathRow(Base):
+    __tablename__ = "twin_deaths"
+
+    person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    died_on: Mapped[date] = mapped_column(Date)
+
+
+# In load order; `twin_stay_diagnoses` is filled from the stays' diagnosis lists.
+TWIN_TABLES = {
+    "municipalities": TwinMunicipalityRow.__table__, "persons": TwinPersonRow.__table__,
+    "conditions": TwinConditionRow.__table__, "stays": TwinStayRow.__table__,
+    "stay_diagnoses": TwinStayDiagnosisRow.__table__, "messages": TwinMessageRow.__table__,
+    "services": TwinServiceRow.__table__, "gp_contacts": TwinGpContactRow.__table__,
+    "deaths": TwinDeathRow.__table__,
+}  # fmt: skip
