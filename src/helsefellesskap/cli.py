@@ -11,6 +11,7 @@ from helsefellesskap import __version__
 from helsefellesskap.access import commands as access_commands
 from helsefellesskap.db import Database
 from helsefellesskap.errors import DomainError
+from helsefellesskap.indicators import commands as indicators_commands
 from helsefellesskap.priority_groups import commands as priority_groups_commands
 from helsefellesskap.registry import commands as registry_commands
 from helsefellesskap.settings import get_settings
@@ -30,6 +31,8 @@ app.add_typer(registry_commands.app, name="registry")
 app.add_typer(transitions_commands.app, name="transitions")
 app.add_typer(priority_groups_commands.app, name="priority-groups")
 app.command("synth")(synth_commands.synth_command)
+app.command("indicators")(indicators_commands.indicators_command)
+app.command("load-twin")(indicators_commands.load_twin_command)
 for name, sub in access_commands.apps.items():
     app.add_typer(sub, name=name)
 

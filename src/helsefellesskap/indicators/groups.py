@@ -166,7 +166,8 @@ def person_groups(twin: Twin, reference: date, rules: ClassificationRules = DEFA
         PriorityGroup.pregnancy_birth_postnatal: female & f.pregnancy_code,
     }
     in_none = ~ibis.or_(*rule_of.values())
-    flagged = f.mutate(**{group.value: condition for group, condition in rule_of.items()}, **{NO_PRIORITY_GROUP: in_none})
+    flags = {group.value: condition for group, condition in rule_of.items()}
+    flagged = f.mutate(**flags, **{NO_PRIORITY_GROUP: in_none})
     # One row per (person, group the person is in): a cross join with the group names, not a union of one query
     # per group (a deep union overflows SQLite's parser).
     names = [group.value for group in rule_of] + [NO_PRIORITY_GROUP]

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, Integer, String
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helsefellesskap.db import Base
@@ -105,10 +106,10 @@ class TwinDeathRow(Base):
 
 
 # In load order; `twin_stay_diagnoses` is filled from the stays' diagnosis lists.
-TWIN_TABLES = {
-    "municipalities": TwinMunicipalityRow.__table__, "persons": TwinPersonRow.__table__,
-    "conditions": TwinConditionRow.__table__, "stays": TwinStayRow.__table__,
-    "stay_diagnoses": TwinStayDiagnosisRow.__table__, "messages": TwinMessageRow.__table__,
-    "services": TwinServiceRow.__table__, "gp_contacts": TwinGpContactRow.__table__,
-    "deaths": TwinDeathRow.__table__,
+TWIN_TABLES: dict[str, Table] = {
+    name: cast(Table, row.__table__) for name, row in (
+        ("municipalities", TwinMunicipalityRow), ("persons", TwinPersonRow), ("conditions", TwinConditionRow),
+        ("stays", TwinStayRow), ("stay_diagnoses", TwinStayDiagnosisRow), ("messages", TwinMessageRow),
+        ("services", TwinServiceRow), ("gp_contacts", TwinGpContactRow), ("deaths", TwinDeathRow),
+    )
 }  # fmt: skip

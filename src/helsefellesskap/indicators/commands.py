@@ -1,0 +1,101 @@
+"""CLI: `helsefellesskap indicators` (compute on any engine) and `helsefellesskap load-twin DIR`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from helsefellesskap.db import Database
+from helsefellesskap.errors import InvalidInput
+from helsefellesskap.indicators import service
+from helsefellesskap.indicators.engines import Engine, check_twin_directory, parse_engine
+from helsefellesskap.indicators.model import IndicatorResult, parse_dimensions
+from helsefellesskap.settings import get_settings
+
+
+def _database(url: str | None) -> Database:
+    from helsefellesskap.migrations import upgrade
+
+    database = Database(url or get_settings().database_url)
+    upgrade(database.engine)
+    return database
+
+
+def load_twin_command(
+    directory: Annotated[Path, typer.Argument(help="A twin directory written by `helsefellesskap synth`.")],
+    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL (default: the configured database).")] = None,
+) -> None:
+    """Load a synthetic twin into the platform database (one transaction; replaces a previously loaded twin)."""
+    check_twin_directory(directory)
+    database = _database(database_url)
+    try:
+        counts = service.load_twin(database, directory)
+    finally:
+        database.dispose()
+    typer.echo("loaded " + ", ".join(f"{name} {rows}" for name, rows in counts.items()))
+
+
+def _row(result: IndicatorResult) -> dict[str, Any]:
+    return {"indicator": result.indicator, **result.dimensions, "numerator": result.numerator,
+            "denominator": result.denominator, "rate": result.rate, "suppressed": result.suppressed}
+
+
+def _render(results: list[IndicatorResult], as_json: bool, as_csv: bool) -> None:
+    rows = [_row(r) for r in results]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    columns = list(rows[0]) if rows else ["indicator", "numerator", "denominator", "rate", "suppressed"]
+    if as_csv:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        typer.echo(buffer.getvalue(), nl=False)
+        return
+    table = Table(*columns[:-1])
+    for row in rows:
+        shown = ["<5" if row[c] is None and row["suppressed"] and c in ("numerator", "denominator") else
+                 ("–" if row[c] is None else f"{row[c]:.2f}" if c == "rate" else str(row[c])) for c in columns[:-1]]
+        table.add_row(*shown)
+    Console(width=200).print(table)
+
+
+def indicators_command(
+    data: Annotated[Path | None, typer.Option(help="Twin directory (Parquet); sqlite/postgres load it first.")] = None,
+    engine: Annotated[str, typer.Option(help="duckdb (default), sqlite, postgres or pyspark.")] = "duckdb",
+    indicator: Annotated[list[str] | None, typer.Option(help="Indicator id (repeatable); default all.")] = None,
+    by: Annotated[list[str] | None, typer.Option(help="community|municipality|priority_group|month.")] = None,
+    community: Annotated[str | None, typer.Option(help="Only this helsefellesskap (id, e.g. ostfold).")] = None,
+    database_url: Annotated[str | None, typer.Option(help="Database of sqlite/postgres (default: configured).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+) -> None:
+    """Compute the indicators (numerator, denominator and rate; counts under 5 suppressed)."""
+    if as_json and as_csv:
+        raise InvalidInput("choose one of --json and --csv")
+    chosen = parse_engine(engine)
+    definitions = service.definitions_of(indicator or [])
+    dimensions = parse_dimensions(by or [])
+    if data is not None:
+        check_twin_directory(data)
+    url = None
+    if chosen in (Engine.sqlite, Engine.postgres):
+        database = _database(database_url)
+        url = database.url
+        try:
+            service.open_twin(chosen, database_url=url)  # the right kind of database, before loading into it
+            if data is not None:
+                service.load_twin(database, data)
+        finally:
+            database.dispose()
+    twin = service.open_twin(chosen, data=data, database_url=url)
+    threshold = get_settings().small_cell_threshold
+    _render(service.compute(twin, definitions, dimensions, community=community, threshold=threshold), as_json, as_csv)

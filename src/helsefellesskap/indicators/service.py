@@ -1,0 +1,111 @@
+"""Use cases: compute indicators on a twin (any engine), load a twin into the platform database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from helsefellesskap.access.policy import DEFAULT_SMALL_CELL_THRESHOLD, suppress_small_cells
+from helsefellesskap.db import Database
+from helsefellesskap.errors import InvalidInput, NotFound
+from helsefellesskap.indicators.catalogue import CATALOGUE, definition_of
+from helsefellesskap.indicators.engines import Engine, Twin, database_twin, duckdb_twin, pyspark_twin
+from helsefellesskap.indicators.expressions import EXPRESSIONS, aggregate
+from helsefellesskap.indicators.groups import person_groups
+from helsefellesskap.indicators.loading import load_twin_tables
+from helsefellesskap.indicators.model import (
+    Dimension,
+    IndicatorDefinition,
+    IndicatorResult,
+    Period,
+    month_label,
+    rate_of,
+)
+
+NO_TWIN = "no synthetic twin is loaded in the database: run `helsefellesskap load-twin DIR` first"
+
+
+def load_twin(database: Database, directory: Path) -> dict[str, int]:
+    """Replace the platform database's twin with the one in `directory` (one transaction); rows per table."""
+    with database.unit_of_work() as session:
+        return load_twin_tables(session, directory)
+
+
+def open_twin(engine: Engine, *, data: Path | None = None, database_url: str | None = None) -> Twin:
+    """The twin on an engine: Parquet files of `data` (duckdb, pyspark) or the platform database (sqlite,
+    postgres), which must hold a loaded twin of that kind."""
+    if engine in (Engine.duckdb, Engine.pyspark):
+        if data is None:
+            raise InvalidInput(f"the {engine.value} engine reads a twin directory: give --data DIR")
+        return duckdb_twin(data) if engine is Engine.duckdb else pyspark_twin(data)
+    if database_url is None:
+        raise InvalidInput(f"the {engine.value} engine needs a database")
+    dialect = "postgresql" if engine is Engine.postgres else "sqlite"
+    if not database_url.startswith(dialect):
+        raise InvalidInput(f"the {engine.value} engine needs a {dialect} database, not {database_url.split(':')[0]}")
+    return database_twin(database_url)
+
+
+def period_of(twin: Twin) -> Period:
+    """The simulated period: whole calendar years from the first to the last admission (the twin simulates
+    whole years from 1 January; docs/synth.md)."""
+    years = twin.backend.execute(
+        twin.stays.aggregate(first=twin.stays.admitted_at.year().min(), last=twin.stays.admitted_at.year().max())
+    )
+    first, last = years["first"].iloc[0], years["last"].iloc[0]
+    if first is None or first != first:  # None or NaN: no stays
+        raise NotFound(NO_TWIN)
+    return Period(date(int(first), 1, 1), date(int(last) + 1, 1, 1))
+
+
+def compute(
+    twin: Twin,
+    definitions: Sequence[IndicatorDefinition] = CATALOGUE,
+    dimensions: tuple[Dimension, ...] = (),
+    *,
+    community: str | None = None,
+    period: Period | None = None,
+    threshold: int = DEFAULT_SMALL_CELL_THRESHOLD,
+) -> list[IndicatorResult]:
+    """Every definition's rows by the dimensions, counts under `threshold` suppressed."""
+    period = period or period_of(twin)
+    groups = person_groups(twin, period.end - timedelta(days=1)) if Dimension.priority_group in dimensions else None
+    by_month = Dimension.month in dimensions
+    results: list[IndicatorResult] = []
+    for definition in definitions:
+        units = EXPRESSIONS[definition.id](twin, period, by_month)
+        frame = twin.backend.execute(aggregate(units, twin, dimensions, groups, community))
+        results += _results(definition, frame.to_dict("records"), dimensions, threshold)
+    return results
+
+
+def _value(dimension: Dimension, value: Any) -> str:
+    if value is None or value != value:
+        return ""
+    return month_label(int(value)) if dimension is Dimension.month else str(value)
+
+
+def _results(definition: IndicatorDefinition, records: list[dict[str, Any]], dimensions: tuple[Dimension, ...],
+             threshold: int) -> list[IndicatorResult]:
+    rows = [
+        {"dims": {d.value: _value(d, r[d.value]) for d in dimensions},
+         "numerator": int(r["numerator"] or 0), "denominator": int(r["denominator"] or 0)}
+        for r in records
+    ]  # fmt: skip
+    rows.sort(key=lambda r: tuple(r["dims"].values()))
+    out = []
+    for row in suppress_small_cells(rows, ["numerator", "denominator"], threshold):
+        hidden = bool(row["suppressed"])
+        rate = None if hidden else rate_of(row["numerator"], row["denominator"], definition.multiplier)
+        out.append(IndicatorResult(definition.id, row["dims"], row["numerator"], row["denominator"], rate, hidden))
+    return out
+
+
+def definitions_of(ids: Sequence[str]) -> list[IndicatorDefinition]:
+    """The definitions named (all when none), in catalogue order; an unknown id is NotFound."""
+    if not ids:
+        return list(CATALOGUE)
+    wanted = {definition_of(i).id for i in ids}
+    return [d for d in CATALOGUE if d.id in wanted]
