@@ -12,6 +12,7 @@ from helsefellesskap import __version__
 from helsefellesskap.access import api as access_api
 from helsefellesskap.access.http import install_access_handlers
 from helsefellesskap.db import Database
+from helsefellesskap.indicators import api as indicators_api
 from helsefellesskap.problems import BodyLimit, install_problem_handlers
 from helsefellesskap.registry import api as registry_api
 from helsefellesskap.settings import Settings, get_settings
@@ -72,7 +73,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             session.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
-    for router in (registry_api.router, access_api.router, transitions_api.router):
+    for router in (registry_api.router, access_api.router, transitions_api.router, indicators_api.router):
         app.include_router(router)
     mount_web(app)
     return app

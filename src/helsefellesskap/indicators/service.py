@@ -89,7 +89,7 @@ def _value(dimension: Dimension, value: Any) -> str:
 
 def _results(definition: IndicatorDefinition, records: list[dict[str, Any]], dimensions: tuple[Dimension, ...],
              threshold: int) -> list[IndicatorResult]:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"dims": {d.value: _value(d, r[d.value]) for d in dimensions},
          "numerator": int(r["numerator"] or 0), "denominator": int(r["denominator"] or 0)}
         for r in records
