@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import RowMapping, Table, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -51,44 +52,60 @@ def utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+RECORD_FIELDS = tuple(AuditRecord.__dataclass_fields__)
+
+
+def _canonical(seq: int, fields: Mapping[Any, Any], prev_hash: str) -> bytes:
+    document = {name: fields[name] for name in RECORD_FIELDS}
+    document["at"] = utc(fields["at"]).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    document["seq"] = seq
+    document["prev_hash"] = prev_hash
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
 def canonical_json(seq: int, record: AuditRecord, prev_hash: str) -> bytes:
-    fields = asdict(record)
-    fields["at"] = utc(record.at).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    fields["seq"] = seq
-    fields["prev_hash"] = prev_hash
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """What an entry's hash covers: its fields (time in UTC to the microsecond), its seq and the previous hash,
+    as JSON with sorted keys and no whitespace."""
+    return _canonical(seq, asdict(record), prev_hash)
 
 
 def entry_hash(seq: int, record: AuditRecord, prev_hash: str) -> str:
     return hashlib.sha256(canonical_json(seq, record, prev_hash)).hexdigest()
 
 
+# Statements built once (Core, on the tables): an append is three statements and runs on every person-data access.
+_ENTRIES = cast(Table, AuditEntryRow.__table__)
+_HEAD = cast(Table, AuditHeadRow.__table__)
+_BUMP_HEAD = (update(_HEAD).where(_HEAD.c.id == HEAD_ID)
+              .values(seq=_HEAD.c.seq + 1).returning(_HEAD.c.seq, _HEAD.c.hash))
+_SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(hash=bindparam("new_hash"))
+_INSERT_ENTRY = insert(_ENTRIES)
+
+
 def _lock_head(session: Session) -> tuple[int, str]:
     """Take the chain head for this transaction: returns (the new entry's seq, the previous hash)."""
-    bump = (
-        update(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID)
-        .values(seq=AuditHeadRow.seq + 1).returning(AuditHeadRow.seq, AuditHeadRow.hash)
-    )
-    row = session.execute(bump).first()
+    row = session.execute(_BUMP_HEAD).first()
     if row is None:
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.execute(
-            insert(AuditHeadRow).values(id=HEAD_ID, seq=0, hash=GENESIS_HASH).on_conflict_do_nothing()
-        )
-        row = session.execute(bump).one()
+        upsert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(upsert(_HEAD).values(id=HEAD_ID, seq=0, hash=GENESIS_HASH).on_conflict_do_nothing())
+        row = session.execute(_BUMP_HEAD).one()
     return int(row[0]), str(row[1])
 
 
-def append(session: Session, record: AuditRecord) -> AuditEntryRow:
+@dataclass(frozen=True)
+class Appended:
+    seq: int
+    hash: str
+
+
+def append(session: Session, record: AuditRecord) -> Appended:
     """Append one entry to the chain in the caller's transaction (so it commits or rolls back with the access)."""
-    record = AuditRecord(**{**asdict(record), "at": utc(record.at)})
+    fields = {**asdict(record), "at": utc(record.at)}
     seq, prev_hash = _lock_head(session)
-    digest = entry_hash(seq, record, prev_hash)
-    row = AuditEntryRow(seq=seq, prev_hash=prev_hash, hash=digest, **asdict(record))
-    session.add(row)
-    session.execute(update(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).values(hash=digest))
-    session.flush()
-    return row
+    digest = entry_hash(seq, AuditRecord(**fields), prev_hash)
+    session.execute(_INSERT_ENTRY, {**fields, "seq": seq, "prev_hash": prev_hash, "hash": digest})
+    session.execute(_SET_HEAD_HASH, {"new_hash": digest})
+    return Appended(seq, digest)
 
 
 def record_of(row: AuditEntryRow) -> AuditRecord:
@@ -109,23 +126,25 @@ class Verification:
     problem: str | None = None
 
 
-def _entries(session: Session) -> Iterator[AuditEntryRow]:
-    yield from session.scalars(select(AuditEntryRow).order_by(AuditEntryRow.seq).execution_options(yield_per=1000))
+def _entries(session: Session) -> Iterator[RowMapping]:
+    stmt = select(_ENTRIES).order_by(_ENTRIES.c.seq).execution_options(yield_per=1000)
+    yield from session.execute(stmt).mappings()
 
 
 def verify(session: Session) -> Verification:
     """Walk the whole chain and report the first entry that is altered, missing or out of place."""
     prev_hash, expected_seq = GENESIS_HASH, 1
     for row in _entries(session):
-        if row.seq != expected_seq:
+        seq = row["seq"]
+        if seq != expected_seq:
             return Verification(False, expected_seq - 1, prev_hash, expected_seq,
-                                f"entry {expected_seq} is missing (next entry found is {row.seq})")
-        if row.prev_hash != prev_hash:
-            return Verification(False, expected_seq - 1, prev_hash, row.seq,
-                                f"entry {row.seq} does not link to the entry before it")
-        if entry_hash(row.seq, record_of(row), row.prev_hash) != row.hash:
-            return Verification(False, expected_seq - 1, prev_hash, row.seq, f"entry {row.seq} has been altered")
-        prev_hash, expected_seq = row.hash, expected_seq + 1
+                                f"entry {expected_seq} is missing (next entry found is {seq})")
+        if row["prev_hash"] != prev_hash:
+            return Verification(False, expected_seq - 1, prev_hash, seq,
+                                f"entry {seq} does not link to the entry before it")
+        if hashlib.sha256(_canonical(seq, row, prev_hash)).hexdigest() != row["hash"]:
+            return Verification(False, expected_seq - 1, prev_hash, seq, f"entry {seq} has been altered")
+        prev_hash, expected_seq = row["hash"], expected_seq + 1
     count = expected_seq - 1
     head = session.get(AuditHeadRow, HEAD_ID)
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
