@@ -43,6 +43,7 @@ ROUTES = {
     "user create": ("POST", "/api/v1/users", {"username": "new.user", "display_name": "New User",
                                               "roles": ["analyst"], "organisation_address": TRUST},
                     201, {"administrator"}),
+    "indicator catalogue": ("GET", "/api/v1/indicators", None, 200, CARE | {"analyst", "administrator"}),
     "person care relations": ("GET", f"/api/v1/persons/{PERSON}/care-relations", None, 200, CARE | {"patient"}),
     "add to care team": ("POST", f"/api/v1/persons/{PERSON}/care-relations",
                          {"organisation_address": "3990002", "reference": "plan-1"}, 201,
