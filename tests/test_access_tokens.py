@@ -176,6 +176,12 @@ def test_unknown_roles_in_a_token_are_ignored(settings: Settings, external_key: 
     assert tokens.validate_bearer(token, configured).roles == frozenset({Role.GP})
 
 
+def test_malformed_role_claims_give_no_roles() -> None:
+    for value in (5, {"gp": True}, None, "gp analyst"):
+        principal = tokens.principal_from_claims({"sub": "s", tokens.CLAIM_ROLES: value})
+        assert principal.roles == (frozenset({Role.GP, Role.ANALYST}) if value == "gp analyst" else frozenset())
+
+
 def test_a_session_round_trips_and_cannot_be_used_as_a_bearer_token(settings: Settings) -> None:
     session = tokens.issue_session(LEGE, settings, NOW)
     assert tokens.read_session(session, settings) == LEGE

@@ -148,6 +148,8 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     raw_roles = claims.get(CLAIM_ROLES) or []
     if isinstance(raw_roles, str):
         raw_roles = raw_roles.split()
+    if not isinstance(raw_roles, list | tuple):
+        raw_roles = []
     roles = frozenset(Role(r) for r in raw_roles if isinstance(r, str) and r in _ROLE_VALUES)
     organisation = claims.get(CLAIM_ORGANISATION) or claims.get(CLAIM_ORGNR_CHILD) or claims.get(CLAIM_ORGNR_PARENT)
     subject = str(claims["sub"])
