@@ -376,6 +376,9 @@ def test_units_of_one_health_trust_share_a_relation_and_other_parties_do_not(cli
     assert client.get(url, headers=auth(settings, elverum)).status_code == 200
     assert client.get(url, headers=auth(settings, other_trust)).status_code == 403
     assert client.get(url, headers=auth(settings, municipal)).status_code == 403
+    patient = user(db, "pasient", Role.PATIENT, None, national_id=PERSON)
+    [seen] = client.get("/api/v1/me/access-log", headers=auth(settings, patient)).json()
+    assert seen["organisation_address"] == "1060100" and "Elverum" in seen["organisation_name"]
 
 
 def test_only_administrators_create_organisations(client, db: Database, settings) -> None:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from helsefellesskap.access import audit as audit_log
-from helsefellesskap.access.compliance import access_log_of_patient, compliance_query
+from helsefellesskap.access.compliance import access_log_of_patient, compliance_query, organisation_name
 from helsefellesskap.access.emergency import emergency_grants, open_emergency_access, review_emergency_access
 from helsefellesskap.access.http import CurrentPrincipal, Now, Source, check_credentials
 from helsefellesskap.access.model import Action, CareRelationKind, Principal, Resource, Role
@@ -83,6 +83,7 @@ class AccessLogEntryOut(BaseModel):
     at: datetime
     name: str
     organisation_address: str | None
+    organisation_name: str | None = None
     role: str | None
     action: str
     resource: str
@@ -210,9 +211,12 @@ def my_access_log(principal: CurrentPrincipal, database: DatabaseDep, now: Now, 
                   limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[AccessLogEntryOut]:
     with database.unit_of_work() as session:
         rows = access_log_of_patient(session, principal, now=now, source=source, limit=limit)
+        names = {a: organisation_name(session, a) for a in {r.organisation_address for r in rows} if a}
         return [AccessLogEntryOut(at=audit_log.utc(r.at), name=r.display_name,
-                                  organisation_address=r.organisation_address, role=r.role, action=r.action,
-                                  resource=r.resource, basis=r.basis_kind, reason=r.reason) for r in rows]
+                                  organisation_address=r.organisation_address,
+                                  organisation_name=names.get(r.organisation_address or ""), role=r.role,
+                                  action=r.action, resource=r.resource, basis=r.basis_kind, reason=r.reason)
+                for r in rows]
 
 
 @router.get("/audit", response_model=list[AuditEntryOut], responses=AUTHENTICATED,

@@ -12,7 +12,8 @@ from helsefellesskap.access import audit as audit_log
 from helsefellesskap.access.model import Action, Principal, Resource
 from helsefellesskap.access.service import audit, authorize, authorize_person, normalise_national_id
 from helsefellesskap.access.store import AuditEntryRow
-from helsefellesskap.errors import Forbidden
+from helsefellesskap.errors import Forbidden, NotFound
+from helsefellesskap.registry import service as registry_service
 
 
 def access_log_of_patient(session: Session, principal: Principal, *, now: datetime, source: str | None = None,
@@ -47,3 +48,11 @@ def describe(criteria: audit_log.AuditFilter) -> str:
     parts = [f"{name}={value}" for name, value in (("person", criteria.person), ("user", criteria.user),
              ("organisation", criteria.organisation), ("emergency", criteria.emergency)) if value is not None]
     return "(" + ", ".join(parts) + ")" if parts else "(all)"
+
+
+def organisation_name(session: Session, address: str) -> str | None:
+    """The registry's name of an organisation, for people reading the log (None if the registry does not know it)."""
+    try:
+        return registry_service.get_organisation(session, address).name
+    except NotFound:
+        return None
