@@ -19,18 +19,19 @@ SOMATIC_RATE = (
     (0.27, 0.041, 0.118, 0.077, 0.19, 0.33),
     (0.33, 0.045, 0.045, 0.087, 0.225, 0.36),
 )
+SOMATIC_RATE_SCALE = 1.05  # the last tuning step of the level [B, § 6.3]
 # Relative rate of persons with these conditions [B].
 CONDITION_RATE = (("I50", 2.2), ("J44", 2.0), ("N18", 1.5), ("C", 2.5), ("F00", 1.3), ("F01", 1.3), ("F03", 1.3),
                   ("E11", 1.3), ("I48", 1.3), ("G20", 1.4))  # fmt: skip
 HFRS_RATE = 0.04  # log-rate per HFRS point [B]
-HETEROGENEITY_SHAPE = 1.0  # gamma-distributed personal propensity (mean 1) — more patients with repeat stays
+HETEROGENEITY_SHAPE = 0.7  # gamma-distributed personal propensity (mean 1) — more patients with repeat stays
 # Mental health and substance abuse døgn stays per person-year [B: order of magnitude].
-MENTAL_HEALTH_RATE = (("F20", 0.2), ("F25", 0.2), ("F31", 0.12), ("F33", 0.035), ("F32", 0.013), ("F60", 0.08))
+MENTAL_HEALTH_RATE = (("F20", 0.18), ("F25", 0.18), ("F31", 0.1), ("F33", 0.03), ("F32", 0.011), ("F60", 0.07))
 MENTAL_HEALTH_BASE = 0.0018  # ages 13+
 SUBSTANCE_ABUSE_RATE = (("F10", 0.12), ("F19", 0.3))
 # Readmission within 30 days: log-odds [B, tuned to § 6.1 and § 6.1's 21.7 % for utskrivningsklare]; early
 # discharge and frailty raise it (the model's stated assumptions).
-READMISSION_BASE = -4.8
+READMISSION_BASE = -5.25
 READMISSION_HFRS = 0.06
 READMISSION_EARLY = 1.0
 READMISSION_AGE = ((67, 0.5), (80, 0.3))
@@ -44,7 +45,7 @@ TERMINAL_STAY = 0.28
 
 def _propensity(chunk: Chunk) -> np.ndarray:
     persons, conditions = chunk.persons, chunk.conditions
-    rate = np.array(SOMATIC_RATE)[persons.sex, dx.age_band(persons.age)]
+    rate = np.array(SOMATIC_RATE)[persons.sex, dx.age_band(persons.age)] * SOMATIC_RATE_SCALE
     for prefix, factor in CONDITION_RATE:
         rate = rate * np.where(conditions.has(prefix), factor, 1.0)
     rate = rate * np.exp(HFRS_RATE * conditions.hfrs)
