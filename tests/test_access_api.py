@@ -396,3 +396,17 @@ def test_creating_a_patient_user_shows_in_that_persons_access_log(client, db: Da
     patient = user(db, "petra2", Role.PATIENT, None, national_id=PERSON)
     [entry] = client.get("/api/v1/me/access-log", headers=auth(settings, patient)).json()
     assert entry["name"] == "Admin" and entry["resource"] == "users.admin" and "petra" in entry["reason"]
+
+
+def test_a_message_submission_is_authorised_for_the_own_organisation_and_audited(db: Database) -> None:
+    from helsefellesskap.access.service import authorize_submission
+    from helsefellesskap.errors import Forbidden
+
+    system = Principal("sys-1", "integrasjon", "EPJ", HOSPITAL, frozenset({Role.MESSAGING_SYSTEM}))
+    with db.unit_of_work() as session:
+        basis = authorize_submission(session, system, HOSPITAL, PERSON, now=NOW, reference="msg-1")
+    assert basis.reference == "msg-1"
+    with pytest.raises(Forbidden), db.unit_of_work() as session:
+        authorize_submission(session, system, MUNICIPALITY, PERSON, now=NOW, reference="msg-2")
+    [entry] = entries(db, person=PERSON)
+    assert (entry.resource, entry.action, entry.basis_reference) == ("messages.submit", "write", "msg-1")

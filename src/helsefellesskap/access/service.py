@@ -148,6 +148,19 @@ def authorize(session: Session, principal: Principal, resource: Resource, action
     return decision.basis
 
 
+def authorize_submission(session: Session, principal: Principal, sender: str, national_id: str, *,
+                         now: datetime, reference: str | None = None, source: str | None = None) -> AccessBasis:
+    """May this principal submit a message about a person as ``sender``? Only for its own party's organisations
+    (a messaging system for its own organisation). A message is a write of person data: it is audited against the
+    person, with ``reference`` (the message id) as the basis reference."""
+    national_id = normalise_national_id(national_id)
+    basis = authorize(session, principal, Resource.MESSAGES_SUBMIT, Action.WRITE, now=now, organisation=sender)
+    basis = replace(basis, reference=reference or basis.reference)
+    audit(session, principal, action=Action.WRITE, resource=Resource.MESSAGES_SUBMIT, now=now, basis=basis,
+          national_id=national_id, reason=f"message submitted as {sender}", source=source)
+    return basis
+
+
 def authorize_aggregate(principal: Principal, *, now: datetime) -> AccessBasis:
     """May this principal see aggregates (indicators)? Analysts see only these, always small-cell suppressed."""
     decision = decide(AccessRequest(principal, Resource.INDICATORS, Action.READ, now))
