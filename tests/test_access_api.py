@@ -351,6 +351,9 @@ def test_malformed_json_wrong_content_type_and_oversized_bodies(client, db: Data
     wrong_type = client.post("/api/v1/emergency-access", content=b"national_id=1",
                              headers=headers | {"Content-Type": "text/plain"})
     assert_problem(wrong_type, 415)
+    form_encoded = client.post("/api/v1/emergency-access", data={"national_id": PERSON, "reason": "x" * 20},
+                               headers=headers)
+    assert_problem(form_encoded, 415)  # a cross-site HTML form cannot drive a JSON route
     form_route = client.post("/api/v1/auth/token", json={"username": "x", "password": "y"})
     assert_problem(form_route, 415)
     oversized = client.post("/api/v1/emergency-access", content=b"{" + b" " * 1_000_001 + b"}",
