@@ -14,7 +14,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pydantic import ValidationError
 
@@ -181,15 +181,32 @@ def replay(
     repeated_alerts = repeated_transition_alerts(stays.values(), rules)
     results = []
     for stay_id in sorted(stays):
-        stay = stays[stay_id]
-        owed = obligations(stay, rules, as_of)
-        alerts = stay_alerts(stay, owed, links.get(stay_id), rules, is_priority_patient)
+        result = evaluate_stay(stays[stay_id], rules=rules, rates=rates, as_of=as_of, readmission=links.get(stay_id),
+                               is_priority_patient=is_priority_patient, extra_receipts=extra.get(stay_id, ()))
         if stay_id in repeated_alerts:
-            alerts.insert(0, repeated_alerts[stay_id])
-        receipts = tuple(stay.receipts) + tuple(extra.get(stay_id, ()))
-        payment = stay_payment(stay, rules, rates, as_of)
-        results.append(StayResult(stay_id, stay, tuple(owed), payment, links.get(stay_id), tuple(alerts), receipts))
+            result = replace(result, alerts=(repeated_alerts[stay_id], *result.alerts))
+        results.append(result)
     return results
+
+
+def evaluate_stay(
+    stay: StayProjection,
+    *,
+    rules: TransitionRules = DEFAULT_RULES,
+    rates: DailyRates | None = None,
+    as_of: dt.datetime | None = None,
+    readmission: ReadmissionLink | None = None,
+    is_priority_patient: PriorityPatientTest | None = None,
+    extra_receipts: Iterable[Receipt] = (),
+) -> StayResult:
+    """Obligations, payment and the stay's own alerts for one folded stay (what a service recomputes after
+    storing a message). Cross-stay facts come in: its readmission link (`link_readmissions` over the patient's
+    stays); KB-REPEATED-TRANSITIONS is added by `replay` from `repeated_transition_alerts`."""
+    owed = obligations(stay, rules, as_of)
+    alerts = stay_alerts(stay, owed, readmission, rules, is_priority_patient)
+    payment = stay_payment(stay, rules, rates or load_daily_rates(), as_of)
+    receipts = (*stay.receipts, *extra_receipts)
+    return StayResult(stay.stay_id, stay, tuple(owed), payment, readmission, tuple(alerts), receipts)
 
 
 def latest_time(messages: Iterable[Message | InvalidMessage]) -> dt.datetime | None:
