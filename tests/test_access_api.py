@@ -209,6 +209,18 @@ def test_the_grace_period_after_discharge(client, db: Database, settings) -> Non
     assert client.get(url, headers=auth(settings, lege)).status_code == 403
 
 
+def test_the_grace_period_is_a_setting(client, db: Database, settings) -> None:
+    lege = user(db, "lege", Role.HOSPITAL_PHYSICIAN)
+    discharged = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+    relate(db, HOSPITAL, CareRelationKind.HOSPITAL_STAY, start=discharged - dt.timedelta(days=5), end=discharged)
+    client.app.state.settings = settings.model_copy(update={"care_relation_grace_days": 7})
+    url = f"/api/v1/persons/{PERSON}/care-relations"
+    client.app.state.clock = lambda: discharged + dt.timedelta(days=7)
+    assert client.get(url, headers=auth(settings, lege)).status_code == 200
+    client.app.state.clock = lambda: discharged + dt.timedelta(days=8)
+    assert client.get(url, headers=auth(settings, lege)).status_code == 403
+
+
 def test_a_coordinator_places_the_gp_on_the_care_team_who_may_then_read(client, db: Database, settings) -> None:
     coordinator = user(db, "koordinator", Role.MUNICIPAL_COORDINATOR, MUNICIPALITY)
     gp = user(db, "fastlege", Role.GP, GP_OFFICE)
