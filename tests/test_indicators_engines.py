@@ -1,0 +1,116 @@
+"""The engines agree: every indicator by every dimension gives the same numbers on DuckDB over the Parquet files
+and on the platform database (SQLite, or PostgreSQL when HELSEFELLESSKAP_TEST_DATABASE_URL is set) after
+`load-twin`; and on Spark when pyspark is installed. The Ibis priority groups equal the Python classifier's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from helsefellesskap.db import Database
+from helsefellesskap.indicators.catalogue import CATALOGUE
+from helsefellesskap.indicators.engines import Twin, database_twin, duckdb_twin
+from helsefellesskap.indicators.groups import SERVICE_TYPE_OF_KIND, person_groups
+from helsefellesskap.indicators.model import DIMENSION_ORDER, Dimension
+from helsefellesskap.indicators.service import compute, load_twin
+from helsefellesskap.priority_groups.codes import CodeSystem
+from helsefellesskap.priority_groups.model import Diagnosis, PersonFacts, Sex, age_on, classify
+from helsefellesskap.synth.geography import load_places
+from helsefellesskap.synth.twin import TwinSpec, generate
+
+REFERENCE = dt.date(2024, 12, 31)
+BREAKDOWNS: tuple[tuple[Dimension, ...], ...] = (
+    (), (Dimension.community, Dimension.municipality), (Dimension.priority_group,), (Dimension.month,),
+    DIMENSION_ORDER,
+)
+
+
+@pytest.fixture(scope="module")
+def twin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("twin")
+    generate(TwinSpec(scale=0.01, years=1, seed=11), load_places("ostfold"), out)
+    return out
+
+
+def all_results(twin: Twin) -> dict[tuple[str, tuple[Dimension, ...]], list[tuple[object, ...]]]:
+    out = {}
+    for dims in BREAKDOWNS:
+        for r in compute(twin, CATALOGUE, dims, threshold=1):
+            out.setdefault((r.indicator, dims), []).append(
+                (tuple(r.dimensions.values()), r.numerator, r.denominator, r.rate))
+    return out
+
+
+def test_the_platform_database_agrees_with_duckdb_over_parquet(twin_dir: Path, db: Database) -> None:
+    counts = load_twin(db, twin_dir)
+    assert counts["stays"] == pq.read_metadata(twin_dir / "stays.parquet").num_rows
+    expected = all_results(duckdb_twin(twin_dir))
+    assert sum(n or 0 for rows in expected.values() for _, n, _, _ in rows) > 0
+    assert all_results(database_twin(db.url)) == expected
+
+
+def test_loading_again_replaces_the_twin(twin_dir: Path, db: Database) -> None:
+    first = load_twin(db, twin_dir)
+    assert load_twin(db, twin_dir) == first
+
+
+@pytest.mark.slow  # Spark: starts a JVM; run alone with `pytest -m slow -k spark`
+@pytest.mark.skipif(importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
+                    reason="pyspark (extra 'spark') or Java not installed")
+def test_spark_agrees_with_duckdb(twin_dir: Path) -> None:
+    from helsefellesskap.indicators.engines import pyspark_twin
+
+    dims = (Dimension.community, Dimension.priority_group, Dimension.month)
+    spark = compute(pyspark_twin(twin_dir), CATALOGUE, dims, threshold=1)
+    assert spark == compute(duckdb_twin(twin_dir), CATALOGUE, dims, threshold=1)
+
+
+def _python_facts(twin_dir: Path) -> dict[int, PersonFacts]:
+    """The classifier's facts of every person, built in plain Python from the same Parquet files."""
+    def rows(name: str) -> list[dict[str, object]]:
+        return pq.read_table(twin_dir / f"{name}.parquet").to_pylist()
+
+    codes: dict[int, list[Diagnosis]] = {}
+    for row in rows("conditions"):
+        codes.setdefault(row["person_id"], []).append(Diagnosis(str(row["code"]).replace(".", ""), row["onset_date"]))
+    contacts: Counter[int] = Counter()
+    for row in rows("stays"):
+        local = (row["admitted_at"] + dt.timedelta(hours=1)).date()
+        for code in row["diagnoses"]:
+            codes.setdefault(row["person_id"], []).append(Diagnosis(code.replace(".", ""), local))
+        if row["service"] == "mental_health" and REFERENCE - dt.timedelta(days=365) < local <= REFERENCE:
+            contacts[row["person_id"]] += 1
+    for row in rows("gp_contacts"):
+        codes.setdefault(row["person_id"], []).append(Diagnosis(row["icpc2"], row["contact_date"], CodeSystem.icpc2))
+    services: dict[int, set[str]] = {}
+    for row in rows("services"):
+        running = row["start"] <= REFERENCE and (row["end"] is None or row["end"] >= REFERENCE)
+        if running and row["kind"] in SERVICE_TYPE_OF_KIND:
+            services.setdefault(row["person_id"], set()).add(SERVICE_TYPE_OF_KIND[row["kind"]])
+    return {
+        p["person_id"]: PersonFacts(
+            age=age_on(p["birth_date"], REFERENCE), sex=Sex(p["sex"]), diagnoses=tuple(codes.get(p["person_id"], ())),
+            reference_date=REFERENCE, mental_health_contacts=contacts[p["person_id"]],
+            municipal_services=frozenset(services.get(p["person_id"], set())),
+        )
+        for p in rows("persons")
+    }
+
+
+def test_ibis_priority_groups_equal_the_python_classifier(twin_dir: Path) -> None:
+    twin = duckdb_twin(twin_dir)
+    frame = twin.backend.execute(person_groups(twin, REFERENCE))
+    ibis_groups: dict[int, set[str]] = {}
+    for person_id, group in frame[["person_id", "priority_group"]].itertuples(index=False):
+        ibis_groups.setdefault(int(person_id), set()).add(group)
+    python_groups = {pid: {g.value for g in classify(f)} or {"none"} for pid, f in _python_facts(twin_dir).items()}
+    assert len(python_groups) > 1000
+    assert {g for groups in python_groups.values() for g in groups} >= {
+        "children_and_youth", "frail_elderly", "multiple_chronic_conditions", "none"}
+    assert ibis_groups == python_groups
