@@ -137,3 +137,22 @@ def test_admission_notices_are_mostly_within_24_hours_and_some_are_late_or_missi
     assert 0.75 < on_time < 0.95
     assert joined.filter(pl.col("hours").is_null()).height > 0
     assert joined.filter(pl.col("hours") > 24).height > 0
+
+
+def test_services_after_a_discharge_start_on_the_day_of_discharge(twin: Path) -> None:
+    services = _read(twin, "services").filter(pl.col("origin") == "discharge")
+    stays = _read(twin, "stays").select("stay_id", "discharged_at")
+    first = services.join(stays, on="stay_id").filter(pl.col("kind").is_in(["short_term_stay", "municipal_acute_bed"]))
+    local_day = pl.col("discharged_at").dt.convert_time_zone("Europe/Oslo").dt.date()
+    assert first.height > 0
+    assert first.filter(pl.col("start") != local_day).height <= first.height * 0.02  # UTC+1 approximation
+
+
+def test_a_community_run_draws_the_same_stays_as_the_national_run_for_its_municipalities(tmp_path: Path) -> None:
+    generate(TwinSpec(scale=0.004, years=1, seed=5), load_places(), tmp_path / "norway")
+    generate(TwinSpec(scale=0.004, years=1, seed=5), load_places("ostfold"), tmp_path / "ostfold")
+    columns = ["admitted_at", "discharged_at", "primary_diagnosis", "destination", "delayed_discharge_days"]
+    national = pl.read_parquet(tmp_path / "norway" / "stays.parquet").filter(pl.col("municipality") == "3101")
+    community = pl.read_parquet(tmp_path / "ostfold" / "stays.parquet").filter(pl.col("municipality") == "3101")
+    assert community.height > 0
+    assert national.select(columns).equals(community.select(columns))

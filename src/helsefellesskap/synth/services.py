@@ -20,6 +20,7 @@ from helsefellesskap.synth.chunk import (
     Chunk,
     Stays,
 )  # fmt: skip
+from helsefellesskap.synth.waits import local_day
 
 KINDS = ("home_care", "short_term_stay", "nursing_home", "municipal_acute_bed")
 HOME_CARE, SHORT_TERM, LONG_TERM, ACUTE_BED = range(4)
@@ -73,7 +74,7 @@ def _baseline_rows(chunk: Chunk) -> list[Services]:
 def _after_discharge(chunk: Chunk, stays: Stays) -> list[Services]:
     rng, out = chunk.rng, []
     index = np.arange(len(stays))
-    at = np.ceil(stays.discharged) - 1e-6  # the discharge day
+    at = local_day(stays.discharged)  # services start on the day of discharge
 
     def pick(destination: int, skip: np.ndarray | None = None) -> np.ndarray:
         chosen = index[stays.destination == destination]
