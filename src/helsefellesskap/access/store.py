@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helsefellesskap.db import Base
@@ -69,7 +69,8 @@ class AuditEntryRow(Base):
 
     __tablename__ = "access_audit_entries"
 
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    # BigInteger: every person-data access in a country's worth of care is an entry, for years.
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     user_id: Mapped[str] = mapped_column(String(100), index=True)
     username: Mapped[str] = mapped_column(String(100))
@@ -94,5 +95,5 @@ class AuditHeadRow(Base):
     __tablename__ = "access_audit_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    seq: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))

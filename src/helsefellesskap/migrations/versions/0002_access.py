@@ -69,7 +69,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_access_emergency_grants_national_id"), "access_emergency_grants", ["national_id"])
     op.create_table(
         "access_audit_entries",
-        sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("seq", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("user_id", sa.String(100), nullable=False),
         sa.Column("username", sa.String(100), nullable=False),
@@ -95,7 +95,7 @@ def upgrade() -> None:
     op.create_table(
         "access_audit_head",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_access_audit_head")),
     )
