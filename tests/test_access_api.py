@@ -425,3 +425,17 @@ def test_a_message_submission_is_authorised_for_the_own_organisation_and_audited
         authorize_submission(session, system, MUNICIPALITY, PERSON, now=NOW, reference="msg-2")
     [entry] = entries(db, person=PERSON)
     assert (entry.resource, entry.action, entry.basis_reference) == ("messages.submit", "write", "msg-1")
+
+
+def test_a_refused_write_changes_nothing_and_only_the_refusal_is_logged(client, db: Database, settings) -> None:
+    coordinator = user(db, "koordinator", Role.MUNICIPAL_COORDINATOR, MUNICIPALITY)  # no relation to the person
+    refused = client.post(f"/api/v1/persons/{PERSON}/care-relations", headers=auth(settings, coordinator),
+                          json={"organisation_address": GP_OFFICE, "reference": "plan-7"})
+    assert_problem(refused, 403)
+    from helsefellesskap.access.service import care_relations_of
+
+    with db.reading() as session:
+        assert care_relations_of(session, PERSON) == []
+    assert [(e.action, e.outcome) for e in entries(db, person=PERSON)] == [("write", "denied")]
+    with db.reading() as session:
+        assert audit.verify(session).intact
