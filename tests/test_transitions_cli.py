@@ -102,3 +102,41 @@ def test_schema_prints_the_message_json_schema_and_docs_hold_the_same(cli) -> No
     assert json.loads((DOCS / "message-schema.json").read_text(encoding="utf-8")) == printed, (
         "docs/message-schema.json is stale: regenerate with `helsefellesskap transitions schema`"
     )
+
+
+def test_answer_deadline_can_be_set_per_community_and_municipality(cli, tmp_path: Path) -> None:
+    log = write_log(tmp_path / "log.jsonl", waiting_stay())  # municipality 3403, answered after 3 hours
+
+    def answer_status(*options: str) -> str:
+        result = cli("transitions", "replay", str(log), "--json", *options)
+        assert result.exit_code == 0, result.stderr
+        owed = json.loads(result.stdout)["stays"][0]["obligations"]
+        return next(o["status"] for o in owed if o["kind"] == "municipal_response")
+
+    assert answer_status() == "met"
+    assert answer_status("--answer-deadline", "3403=2") == "late"
+    assert answer_status("--answer-deadline", "innlandet=2") == "late"
+    assert answer_status("--answer-deadline", "innlandet=2", "--answer-deadline", "3403=4") == "met"
+    bad = cli("transitions", "replay", str(log), "--answer-deadline", "atlantis=2")
+    assert bad.exit_code == 2 and "unknown community or municipality: atlantis" in bad.stderr
+
+
+def test_ledger_sums_per_municipality_trust_and_month(cli, tmp_path: Path) -> None:
+    messages = waiting_stay("S1") + [dict(m, id="B" + m["id"], stay_id="S2") for m in waiting_stay("S2")]
+    log = write_log(tmp_path / "log.jsonl", messages)
+    result = cli("transitions", "ledger", str(log), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["ledger"] == [
+        {"municipality": "3403", "health_trust": "80000001", "month": "2024-03", "payable_days": 6,
+         "unpriced_days": 0, "amount_ore": 6 * 574500, "amount_nok": "34470.00"}
+    ]
+
+
+def test_ledger_names_the_health_trust_of_a_registered_hospital(cli, tmp_path: Path) -> None:
+    from helsefellesskap.registry.reference import load_reference
+
+    reference = load_reference()
+    hospital_id, hospital = next(iter(reference.hospitals.items()))
+    messages = [dict(m, sender=hospital.address) if m["sender"] == "80000001" else m for m in waiting_stay()]
+    result = cli("transitions", "ledger", str(write_log(tmp_path / "log.jsonl", messages)), "--json")
+    assert [x["health_trust"] for x in json.loads(result.stdout)["ledger"]] == [reference.hospital_trust[hospital_id]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +19,8 @@ from helsefellesskap.transitions.messages import Message, message_json_schema
 from helsefellesskap.transitions.pathway import StayProjection
 from helsefellesskap.transitions.priority import priority_patient_test
 from helsefellesskap.transitions.replay import InvalidMessage, StayResult, latest_time, paused_gc, read_log, replay
-from helsefellesskap.transitions.report import stay_summary, totals
+from helsefellesskap.transitions.report import ledger, stay_summary, totals
+from helsefellesskap.transitions.rules import DEFAULT_RULES, TransitionRules, with_answer_deadlines
 
 app = typer.Typer(help="Care transitions: replay a message log, print the message schema.", no_args_is_help=True)
 
@@ -58,6 +60,37 @@ def _parse_as_of(text: str | None) -> dt.datetime | None:
     return moment
 
 
+AnswerDeadlines = Annotated[
+    list[str] | None,
+    typer.Option("--answer-deadline", help="KEY=HOURS: the municipality's answer deadline for 'default', a "
+                 "community id or a municipality number (repeatable; default 24 hours)."),
+]
+
+
+def _rules(assignments: list[str] | None) -> TransitionRules:
+    if not assignments:
+        return DEFAULT_RULES
+    deadlines: dict[str, dt.timedelta] = {}
+    for item in assignments:
+        key, _, hours = item.partition("=")
+        try:
+            deadlines[key.strip()] = dt.timedelta(hours=float(hours))
+        except ValueError:
+            raise InvalidInput(f"--answer-deadline {item}: expected KEY=HOURS, e.g. ostfold=6") from None
+    from helsefellesskap.registry.reference import load_reference
+
+    members = {cid: list(c.municipality_numbers) for cid, c in load_reference().communities.items()}
+    return with_answer_deadlines(DEFAULT_RULES, deadlines, members)
+
+
+def _replay_log(log: Path, as_of: str | None, final: bool, rules: TransitionRules,
+                test: PriorityPatientTest | None = None) -> tuple[list[StayResult], dt.datetime | None]:
+    with paused_gc():
+        messages = _read_messages(log)
+        moment = None if final else (_parse_as_of(as_of) or latest_time(messages))
+        return replay(messages, rules=rules, as_of=moment, is_priority_patient=test), moment
+
+
 @app.command("replay")
 def replay_command(
     log: Annotated[Path, typer.Argument(help="JSONL file: one message per line.")],
@@ -72,13 +105,11 @@ def replay_command(
     classify_priority: Annotated[
         bool, typer.Option(help="Decide priority groups with the priority-groups classifier (age, sex, ICD-10).")
     ] = False,
+    answer_deadline: AnswerDeadlines = None,
 ) -> None:
     """Replay a message log with the same engine as the service and print each stay's pathway."""
-    with paused_gc():
-        messages = _read_messages(log)
-        moment = None if final else (_parse_as_of(as_of) or latest_time(messages))
-        test = _priority_test(priority_ids, classify_priority)
-        results = replay(messages, as_of=moment, is_priority_patient=test)
+    test = _priority_test(priority_ids, classify_priority)
+    results, moment = _replay_log(log, as_of, final, _rules(answer_deadline), test)
     if as_json:
         document = {"as_of": moment.isoformat() if moment else None, "totals": totals(results),
                     "stays": [stay_summary(result) for result in results]}
@@ -116,6 +147,44 @@ def _print_table(results: list[StayResult], as_of: dt.datetime | None) -> None:
     summary = totals(results)
     console.print(f"{summary['stays']} stays, {summary['payable_days']} payable days, NOK {summary['amount_nok']}",
                   markup=False)
+
+
+@app.command("ledger")
+def ledger_command(
+    log: Annotated[Path, typer.Argument(help="JSONL file: one message per line.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_of: Annotated[str | None, typer.Option(help="Count open waits up to this time (default: the log's latest).")]
+    = None,
+    final: Annotated[bool, typer.Option(help="Read the log as complete: open waits are not counted.")] = False,
+) -> None:
+    """Payable days and amounts per paying municipality x health trust x month (to check an invoice)."""
+    results, _ = _replay_log(log, as_of, final, DEFAULT_RULES)
+    lines = ledger(results, _health_trust_of())
+    rows = [{"municipality": x.municipality, "health_trust": x.health_trust, "month": x.month,
+             "payable_days": x.payable_days, "unpriced_days": x.unpriced_days, "amount_ore": x.amount_ore,
+             "amount_nok": f"{x.amount_nok:.2f}"} for x in lines]
+    if as_json:
+        typer.echo(json.dumps({"ledger": rows}, ensure_ascii=False, indent=2))
+        return
+    table = Table(title="Municipal payment ledger (forskrift § 13)")
+    for column in ("municipality", "health_trust", "month", "payable_days", "unpriced_days", "amount_nok"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(row[c]) for c in ("municipality", "health_trust", "month", "payable_days",
+                                               "unpriced_days", "amount_nok")))
+    Console(width=160).print(table)
+
+
+def _health_trust_of() -> Callable[[str], str]:
+    """Hospital (or trust) address -> health trust id, from the shipped register; unknown addresses stay as
+    they are."""
+    from helsefellesskap.registry.reference import load_reference
+
+    reference = load_reference()
+    trusts = {trust.address: trust_id for trust_id, trust in reference.health_trusts.items()}
+    for hospital_id, hospital in reference.hospitals.items():
+        trusts[hospital.address] = reference.hospital_trust.get(hospital_id, hospital.address)
+    return lambda address: trusts.get(address, address)
 
 
 @app.command("schema")

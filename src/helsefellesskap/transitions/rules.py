@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from helsefellesskap.errors import InvalidInput
@@ -56,3 +56,31 @@ class TransitionRules:
 
 
 DEFAULT_RULES = TransitionRules()
+
+
+def with_answer_deadlines(
+    rules: TransitionRules,
+    deadlines: Mapping[str, dt.timedelta],
+    community_members: Mapping[str, list[str]] | None = None,
+) -> TransitionRules:
+    """The rules with municipal answer deadlines set by key: `default`, a community id (applied to each member
+    municipality, from the registry), or a 4-digit municipality number. A municipality's own setting wins over
+    its community's, and both over the default."""
+    members = community_members or {}
+    default = rules.municipal_answer_deadline
+    by_municipality = dict(rules.municipal_answer_deadline_by_municipality)
+    for key, deadline in deadlines.items():
+        if deadline <= dt.timedelta(0):
+            raise InvalidInput(f"the answer deadline for {key} must be positive")
+        if key == "default":
+            default = deadline
+        elif key in members:
+            for number in members[key]:
+                if number not in deadlines:
+                    by_municipality[number] = deadline
+        elif len(key) == 4 and key.isdigit():
+            by_municipality[key] = deadline
+        else:
+            raise InvalidInput(f"unknown community or municipality: {key}")
+    return replace(rules, municipal_answer_deadline=default,
+                   municipal_answer_deadline_by_municipality=MappingProxyType(by_municipality))
