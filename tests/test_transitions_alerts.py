@@ -62,7 +62,7 @@ def test_obligations_are_due_before_their_deadline_and_missing_after() -> None:
     assert answer(None).status is ObligationStatus.missing
 
 
-def test_municipal_answer_deadline_is_configurable_per_municipality() -> None:
+def test_par11_par12_municipal_answer_deadline_is_local_and_configurable_per_municipality() -> None:
     builder = stay("S1", at(1), None, municipality="1103")
     builder.admission_notice(at(1, 12))
     builder.ready(at(3, 9))

@@ -41,7 +41,8 @@ SOURCES: dict[ObligationKind, str] = {
     ObligationKind.admission_notice: "forskrift 2011-11-18-1115 § 8: within 24 hours of admission [B]",
     ObligationKind.readiness_notice: "forskrift 2011-11-18-1115 § 10: the same day as readiness [B]",
     ObligationKind.municipal_response: (
-        "cooperation agreement (helse- og omsorgstjenesteloven § 6-2 nr. 5): local answer deadline"
+        "forskrift 2011-11-18-1115 §§ 11-12 [B]; deadline set locally in the cooperation agreement "
+        "(helse- og omsorgstjenesteloven § 6-2 nr. 5)"
     ),
     ObligationKind.discharge_report: "utskrivningsrapport, HIS 1148:2014: on the day of discharge (recommended)",
     ObligationKind.discharge_summary: "epikrise to the GP: within the configured days of discharge [B]",
