@@ -1,0 +1,103 @@
+"""The indicator API: the catalogue and indicators on the loaded twin — aggregates only, for principals the
+access policy lets see them, small counts suppressed; problems for bad requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from helsefellesskap.access.model import Principal, Role
+from helsefellesskap.access.tokens import issue_dev_token
+from helsefellesskap.access.users import NewUser, create_user
+from helsefellesskap.db import Database
+from helsefellesskap.indicators.catalogue import CATALOGUE
+from helsefellesskap.indicators.service import load_twin
+from helsefellesskap.settings import Settings
+from helsefellesskap.synth.geography import load_places
+from helsefellesskap.synth.twin import TwinSpec, generate
+
+NOW = dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def twin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("twin")
+    generate(TwinSpec(scale=0.01, years=1, seed=5), load_places("ostfold"), out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("keys") / "dev-key.pem"
+
+
+@pytest.fixture
+def settings(database_url: str, key_file: Path) -> Settings:
+    return Settings(database_url=database_url, dev_identity_provider=True, dev_signing_key_file=key_file,
+                    secret_key="test-secret-key-0123456789abcdef-0123")
+
+
+def token_for(db: Database, settings: Settings, role: Role) -> dict[str, str]:
+    with db.unit_of_work() as session:
+        principal: Principal = create_user(
+            session, NewUser(role.value, role.value.title(), frozenset({role}), None if role is Role.PATIENT
+                             else "1060200", "17854101463" if role is Role.PATIENT else None, None, None), now=NOW)
+    return {"Authorization": f"Bearer {issue_dev_token(principal, settings, dt.datetime.now(dt.UTC))}"}
+
+
+def test_the_catalogue_lists_every_definition_with_its_source(client, db: Database, settings: Settings) -> None:
+    response = client.get("/api/v1/indicators", headers=token_for(db, settings, Role.ANALYST))
+    assert response.status_code == 200
+    body = response.json()
+    assert [d["id"] for d in body] == [d.id for d in CATALOGUE]
+    assert all(d["source"] and d["numerator"] and d["denominator"] for d in body)
+
+
+def test_an_indicator_by_municipality_on_the_loaded_twin(client, db: Database, settings: Settings,
+                                                         twin_dir: Path) -> None:
+    load_twin(db, twin_dir)
+    response = client.get("/api/v1/indicators/readmission_elderly_30d", params={"by": "municipality"},
+                          headers=token_for(db, settings, Role.ANALYST))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["by"] == ["community", "municipality"] and body["period"] == {"start": "2024-01-01",
+                                                                               "end": "2025-01-01"}
+    rows = body["results"]
+    assert rows and all(set(r["dimensions"]) == {"community", "municipality"} for r in rows)
+    assert sum(r["denominator"] or 0 for r in rows) > 0
+    for row in rows:
+        for count in (row["numerator"], row["denominator"]):
+            assert count is None or count == 0 or count >= 5  # counts under 5 suppressed
+        assert row["suppressed"] == (row["rate"] is None and (row["numerator"] is None or row["denominator"] is None))
+
+
+def test_a_community_filter_and_the_month_dimension(client, db: Database, settings: Settings,
+                                                    twin_dir: Path) -> None:
+    load_twin(db, twin_dir)
+    headers = token_for(db, settings, Role.ANALYST)
+    response = client.get("/api/v1/indicators/transitions_per_person_year",
+                          params={"by": "month", "community": "ostfold"}, headers=headers)
+    assert response.status_code == 200
+    assert [r["dimensions"]["month"] for r in response.json()["results"]][:2] == ["2024-01", "2024-02"]
+    elsewhere = client.get("/api/v1/indicators/transitions_per_person_year", params={"community": "oslo"},
+                           headers=headers)
+    assert [(r["numerator"], r["denominator"], r["rate"]) for r in elsewhere.json()["results"]] == [(0, 0, None)]
+
+
+def test_without_a_token_401_and_a_patient_403(client, db: Database, settings: Settings) -> None:
+    assert client.get("/api/v1/indicators").status_code == 401
+    forbidden = client.get("/api/v1/indicators", headers=token_for(db, settings, Role.PATIENT))
+    assert forbidden.status_code == 403
+    assert forbidden.headers["content-type"] == "application/problem+json"
+
+
+def test_problems_for_an_unknown_indicator_a_bad_dimension_and_no_loaded_twin(client, db: Database,
+                                                                               settings: Settings) -> None:
+    headers = token_for(db, settings, Role.ANALYST)
+    assert client.get("/api/v1/indicators/nope", headers=headers).status_code == 404
+    bad = client.get("/api/v1/indicators/notices_on_time", params={"by": "county"}, headers=headers)
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    empty = client.get("/api/v1/indicators/notices_on_time", headers=headers)
+    assert empty.status_code == 404 and "load-twin" in empty.json()["detail"]

@@ -1,0 +1,86 @@
+"""`helsefellesskap indicators` and `helsefellesskap load-twin` through the real entry point."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from helsefellesskap.indicators.catalogue import CATALOGUE
+from helsefellesskap.synth.geography import load_places
+from helsefellesskap.synth.twin import TwinSpec, generate
+
+
+@pytest.fixture(scope="module")
+def twin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("twin")
+    generate(TwinSpec(scale=0.01, years=1, seed=5), load_places("ostfold"), out)
+    return out
+
+
+def platform_engine(database_url: str) -> str:
+    return "postgres" if database_url.startswith("postgresql") else "sqlite"
+
+
+def test_indicators_as_json_on_duckdb(cli, twin_dir: Path) -> None:
+    result = cli("indicators", "--data", str(twin_dir), "--json")
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [r["indicator"] for r in rows] == [d.id for d in CATALOGUE]
+    assert all({"numerator", "denominator", "rate", "suppressed"} <= set(r) for r in rows)
+
+
+def test_the_platform_engine_loads_the_directory_and_gives_the_same_csv(cli, twin_dir: Path,
+                                                                        database_url: str) -> None:
+    args = ("--indicator", "readmission_elderly_30d", "--indicator", "notices_on_time", "--by", "municipality",
+            "--csv")
+    on_duckdb = cli("indicators", "--data", str(twin_dir), *args)
+    on_database = cli("indicators", "--data", str(twin_dir), "--engine", platform_engine(database_url), *args)
+    assert on_database.exit_code == 0, on_database.stderr
+    assert on_database.stdout == on_duckdb.stdout
+    rows = list(csv.DictReader(io.StringIO(on_database.stdout)))
+    assert list(rows[0]) == ["indicator", "community", "municipality", "numerator", "denominator", "rate",
+                             "suppressed"]
+    # Counts under 5 never shown.
+    assert all(r["numerator"] == "" or int(r["numerator"]) == 0 or int(r["numerator"]) >= 5 for r in rows)
+    # Without --data the platform engine computes on the twin already loaded.
+    again = cli("indicators", "--engine", platform_engine(database_url), *args)
+    assert again.stdout == on_duckdb.stdout
+
+
+def test_load_twin_is_one_idempotent_command(cli, twin_dir: Path) -> None:
+    first = cli("load-twin", str(twin_dir))
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout.startswith("loaded municipalities ")
+    assert cli("load-twin", str(twin_dir)).stdout == first.stdout
+
+
+def test_the_table_output_marks_suppressed_counts(cli, twin_dir: Path) -> None:
+    result = cli("indicators", "--data", str(twin_dir), "--indicator", "readmission_elderly_30d",
+                 "--by", "municipality")
+    assert result.exit_code == 0
+    assert "readmission_elderly_30d" in result.stdout and "<5" in result.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("indicators", "--data", "/no/such/dir"), "no such data directory"),
+    (("indicators", "--data", "{twin}", "--engine", "oracle"), "unknown engine"),
+    (("indicators", "--data", "{twin}", "--indicator", "nope"), "unknown indicator"),
+    (("indicators", "--data", "{twin}", "--by", "county"), "unknown dimension"),
+    (("indicators", "--data", "{twin}", "--json", "--csv"), "choose one"),
+    (("indicators", "--engine", "duckdb"), "give --data DIR"),
+    (("load-twin", "/no/such/dir"), "no such data directory"),
+])
+def test_bad_arguments_exit_2_with_one_line(cli, twin_dir: Path, args: tuple[str, ...], message: str) -> None:
+    result = cli(*(a.format(twin=twin_dir) for a in args))
+    assert result.exit_code == 2
+    assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_the_wrong_kind_of_database_is_refused(cli, twin_dir: Path, database_url: str) -> None:
+    other = "sqlite" if platform_engine(database_url) == "postgres" else "postgres"
+    result = cli("indicators", "--engine", other)
+    assert result.exit_code == 2 and "database" in result.stderr
