@@ -10,6 +10,7 @@ import json
 import platform
 import sys
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy.orm import Session
@@ -32,6 +33,7 @@ dev_app = typer.Typer(help="The development identity provider: demo users and be
 users_app = typer.Typer(help="Users of the development identity provider.", no_args_is_help=True)
 relations_app = typer.Typer(help="Care relations (tjenstlig behov) of organisations to persons.",
                             no_args_is_help=True)
+OSLO = ZoneInfo("Europe/Oslo")  # times are stored in UTC and shown in Norwegian time
 apps: dict[str, typer.Typer] = {"audit": audit_app, "dev": dev_app, "users": users_app,
                                 "care-relations": relations_app}
 
@@ -91,7 +93,8 @@ def audit_query(
             typer.echo(json.dumps({"seq": row.seq, **record.__dict__, "at": record.at.isoformat()},
                                   ensure_ascii=False))
         else:
-            typer.echo(f"{row.seq:>6} {record.at:%Y-%m-%d %H:%M:%S}Z {record.outcome:<7} {record.username:<16} "
+            typer.echo(f"{row.seq:>6} {record.at.astimezone(OSLO):%Y-%m-%d %H:%M:%S} {record.outcome:<7} "
+                       f"{record.username:<16} "
                        f"{record.organisation_address or '-':<10} {record.role or '-':<22} {record.action:<5} "
                        f"{record.resource:<22} {record.national_id or '-':<11} {record.reason}")
 
@@ -112,7 +115,8 @@ def audit_emergencies(
         if as_json:
             typer.echo(json.dumps(row, ensure_ascii=False))
         else:
-            typer.echo(f"{row['starts_at']} {row['username']:<16} {row['national_id']} "
+            starts = dt.datetime.fromisoformat(row["starts_at"] or "").astimezone(OSLO)
+            typer.echo(f"{starts:%Y-%m-%d %H:%M} {row['username']:<16} {row['national_id']} "
                        f"{row['review_outcome'] or 'to review':<12} {row['id']} {row['reason']}")
 
 
