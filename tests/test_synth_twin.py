@@ -156,3 +156,13 @@ def test_a_community_run_draws_the_same_stays_as_the_national_run_for_its_munici
     community = pl.read_parquet(tmp_path / "ostfold" / "stays.parquet").filter(pl.col("municipality") == "3101")
     assert community.height > 0
     assert national.select(columns).equals(community.select(columns))
+
+
+def test_the_vectorised_jsonl_equals_the_contract_message_of_each_row(twin: Path) -> None:
+    from helsefellesskap.synth.writer import contract_message
+
+    table = pq.read_table(twin / "messages.parquet")
+    lines = (twin / "messages.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == table.num_rows
+    for row, line in zip(table.to_pylist(), lines, strict=True):
+        assert json.loads(line) == contract_message(row)
