@@ -1,8 +1,8 @@
 """Application receipts, modelled on PLO AppRec (HIS 80415:2012; status codes of kodeverk 8221 are [B]).
 
-Every message gets one: `ok` (received and applied, or a redelivery acknowledged), `rejected` (not applied,
-with machine-readable reasons), or `ok_with_errors` (kept and applied where the pathway allows, but it
-contradicts the pathway; the errors say how).
+Every message gets one: `ok` (received and applied, or a redelivery acknowledged and not applied again),
+`rejected` (not applied, with machine-readable reasons), or `ok_with_errors` (kept, but it contradicts the
+pathway, so it does not change it; the errors say how).
 """
 
 from __future__ import annotations
