@@ -112,3 +112,15 @@ def test_every_obligation_ends_met_late_or_missing(messages: list[dict[str, Any]
     for result in replay(parse(messages), as_of=None):
         assert {o.status for o in result.obligations} <= final
         assert all(o.met_at is not None for o in result.obligations if o.status is not ObligationStatus.missing)
+
+
+@settings(max_examples=100, deadline=None)
+@given(stays)
+def test_the_ledger_adds_up_to_the_stays(messages: list[dict[str, Any]]) -> None:
+    from helsefellesskap.transitions.report import ledger
+
+    results = replay(parse(messages))
+    lines = ledger(results)
+    assert sum(x.payable_days for x in lines) == sum(r.payment.payable_days for r in results)
+    assert sum(x.amount_ore for x in lines) == sum(r.payment.amount_ore for r in results)
+    assert sum(x.unpriced_days for x in lines) == sum(len(r.payment.unpriced_days) for r in results)
