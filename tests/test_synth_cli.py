@@ -47,3 +47,29 @@ def test_the_generated_log_replays_in_the_transitions_command(cli, tmp_path: Pat
     result = cli("transitions", "replay", str(out / "messages.jsonl"), "--final")
     assert result.exit_code == 0, result.stderr
     assert "stays" in result.stdout and "payable days" in result.stdout
+
+
+def test_an_out_path_that_is_a_file_or_a_foreign_directory_is_refused(cli, tmp_path: Path) -> None:
+    file = tmp_path / "file.txt"
+    file.write_text("keep me", encoding="utf-8")
+    result = cli("synth", "--scale", "0.001", "--community", "ostfold", "--out", str(file), "--quiet")
+    assert result.exit_code == 2 and "is not a directory" in result.stderr
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.md").write_text("mine", encoding="utf-8")
+    result = cli("synth", "--scale", "0.001", "--community", "ostfold", "--out", str(foreign), "--quiet")
+    assert result.exit_code == 2 and "holds no twin" in result.stderr
+    assert file.read_text(encoding="utf-8") == "keep me" and [p.name for p in foreign.iterdir()] == ["notes.md"]
+    assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
+
+
+def test_a_second_run_replaces_the_previous_twin_without_stale_files(cli, tmp_path: Path) -> None:
+    out = tmp_path / "twin"
+    assert cli("synth", "--scale", "0.002", "--community", "ostfold", "--out", str(out), "--jsonl",
+               "--quiet").exit_code == 0  # fmt: skip
+    assert (out / "messages.jsonl").exists()
+    assert cli("synth", "--scale", "0.002", "--years", "2", "--community", "ostfold", "--out", str(out),
+               "--quiet").exit_code == 0  # fmt: skip
+    assert not (out / "messages.jsonl").exists()
+    assert '"years": 2' in (out / "run.json").read_text(encoding="utf-8")
+    assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]

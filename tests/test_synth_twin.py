@@ -166,3 +166,14 @@ def test_the_vectorised_jsonl_equals_the_contract_message_of_each_row(twin: Path
     assert len(lines) == table.num_rows
     for row, line in zip(table.to_pylist(), lines, strict=True):
         assert json.loads(line) == contract_message(row)
+
+
+def test_a_two_year_twin_covers_both_years(tmp_path: Path) -> None:
+    generate(TwinSpec(scale=0.01, years=2, seed=2, start_year=2023), load_places("ostfold"), tmp_path)
+    stays = pl.read_parquet(tmp_path / "stays.parquet")
+    years = stays.group_by(pl.col("admitted_at").dt.year()).len().sort("admitted_at")
+    assert years["admitted_at"].to_list() == [2023, 2024]
+    low, high = sorted(years["len"].to_list())
+    assert high < 1.3 * low  # a similar number of stays each year
+    deaths = pl.read_parquet(tmp_path / "deaths.parquet")
+    assert set(deaths["died_on"].dt.year()) == {2023, 2024}

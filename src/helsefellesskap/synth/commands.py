@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shlex
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -10,8 +12,35 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from helsefellesskap.errors import InvalidInput
 from helsefellesskap.synth.geography import load_places
+from helsefellesskap.synth.tables import SCHEMAS
 from helsefellesskap.synth.twin import TwinSpec, generate, plan
+
+TWIN_FILES = (*(f"{name}.parquet" for name in SCHEMAS), "messages.jsonl", "run.json")
+
+
+def _staging(out: Path) -> Path:
+    """A sibling directory to generate into, so a failed or interrupted run leaves `out` as it was."""
+    if out.exists() and not out.is_dir():
+        raise InvalidInput(f"--out {out} exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not (out / "run.json").is_file():
+        raise InvalidInput(f"--out {out} is a non-empty directory that holds no twin; choose an empty one")
+    staging = out.parent / f".{out.name}.partial-{os.getpid()}"
+    try:
+        staging.mkdir(parents=True, exist_ok=False)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write to {out.parent}: {exc.strerror}") from None
+    return staging
+
+
+def _publish(staging: Path, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for name in TWIN_FILES:  # replace a previous twin's files, leave nothing stale
+        (out / name).unlink(missing_ok=True)
+        if (staging / name).exists():
+            os.replace(staging / name, out / name)
+    shutil.rmtree(staging)
 
 
 def synth_command(
@@ -32,9 +61,15 @@ def synth_command(
     total = sum(c.persons for c in plan(places, scale))
     columns = (TextColumn("synth"), BarColumn(), MofNCompleteColumn(), TextColumn("persons"), TimeElapsedColumn(),
                TimeRemainingColumn())  # fmt: skip
-    with Progress(*columns, disable=quiet, transient=False) as progress:
-        task = progress.add_task("persons", total=total)
-        rows = generate(spec, places, out, progress=lambda done: progress.advance(task, done))
+    staging = _staging(out)
+    try:
+        with Progress(*columns, disable=quiet, transient=False) as progress:
+            task = progress.add_task("persons", total=total)
+            rows = generate(spec, places, staging, progress=lambda done: progress.advance(task, done))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _publish(staging, out)
     typer.echo(" ".join(f"{name}={count}" for name, count in rows.items()) + f" -> {out}")
     if report is not None:
         from helsefellesskap.synth.calibration import write_report
