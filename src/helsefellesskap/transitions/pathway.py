@@ -210,6 +210,12 @@ _HANDLERS: dict[str, Callable[[StayProjection, Message], Outcome]] = {
 _AFTER_END = frozenset({"discharge_report", "discharge_summary"})
 
 
+def _before_admission(stay: StayProjection, m: Message, first_admitted_at: dt.datetime | None) -> bool:
+    if first_admitted_at is None or stay.admission is not None or m.type == "admission":
+        return False
+    return event_time(m) < first_admitted_at
+
+
 def fold_stay(stay_id: str, messages: Iterable[Message]) -> StayProjection:
     """Fold one stay's (deduplicated) messages into its projection, with one receipt per message."""
     ordered = sorted(messages, key=fold_key)
@@ -233,8 +239,7 @@ def _apply(stay: StayProjection, m: Message, patient: str, first_admitted_at: dt
         assert stay.discharge is not None
         code = ErrorCode.already_discharged if m.type == "discharge" else ErrorCode.after_discharge
         return rc.flagged(m, code, f"the stay already ended ({stay.discharge.id})")
-    before = first_admitted_at is not None and stay.admission is None and m.type != "admission"
-    if before and event_time(m) < first_admitted_at:  # type: ignore[operator]
+    if _before_admission(stay, m, first_admitted_at):
         return rc.flagged(m, ErrorCode.before_admission, "this event lies before the stay's admission")
     stay.senders.add(m.sender)
     outcome = _HANDLERS[m.type](stay, m)
