@@ -181,7 +181,7 @@ def repeated_transition_alerts(stays: Iterable[StayProjection], rules: Transitio
 
 def _transitions(stays: list[StayProjection]) -> list[tuple[StayProjection, dt.datetime]]:
     """Admissions and discharges of one patient, leaving out both ends of a transfer between hospitals."""
-    stays.sort(key=lambda s: (s.admission.admitted_at, s.stay_id))  # type: ignore[union-attr]
+    stays.sort(key=lambda s: s.admission_order)
     moments: list[tuple[StayProjection, dt.datetime]] = []
     transferred_at: dt.datetime | None = None
     for stay in stays:

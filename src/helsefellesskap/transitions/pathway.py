@@ -105,6 +105,13 @@ class StayProjection:
         return self.admission.sender if self.admission else None
 
     @property
+    def admission_order(self) -> tuple[dt.datetime, str]:
+        """Sort key of a patient's admitted stays: admission time, then stay id."""
+        if self.admission is None:
+            raise ValueError(f"stay {self.stay_id} has no admission")
+        return (self.admission.admitted_at, self.stay_id)
+
+    @property
     def current_episode(self) -> ReadinessEpisode | None:
         if self.state in READY and self.episodes:
             return self.episodes[-1]

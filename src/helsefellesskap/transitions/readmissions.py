@@ -38,7 +38,7 @@ def link_readmissions(stays: Iterable[StayProjection], rules: TransitionRules) -
     for patient_stays in by_patient.values():
         if len(patient_stays) < 2:
             continue
-        patient_stays.sort(key=lambda s: (s.admission.admitted_at, s.stay_id))  # type: ignore[union-attr]
+        patient_stays.sort(key=lambda s: s.admission_order)
         for previous, stay in itertools.pairwise(patient_stays):
             link = _link(previous, stay, rules)
             if link is not None:
