@@ -89,7 +89,6 @@ class StayProjection:
     discharge_reports: list[dt.datetime] = field(default_factory=list)
     discharge_summaries: list[dt.datetime] = field(default_factory=list)
     receipts: list[Receipt] = field(default_factory=list)
-    senders: set[str] = field(default_factory=set)
 
     @property
     def municipality(self) -> str | None:
@@ -248,6 +247,5 @@ def _apply(stay: StayProjection, m: Message, patient: str, first_admitted_at: dt
         return rc.flagged(m, code, f"the stay already ended ({stay.discharge.id})")
     if _before_admission(stay, m, first_admitted_at):
         return rc.flagged(m, ErrorCode.before_admission, "this event lies before the stay's admission")
-    stay.senders.add(m.sender)
     outcome = _HANDLERS[m.type](stay, m)
     return outcome if outcome is not None else rc.ok(m)
