@@ -27,11 +27,13 @@ class Row:
     address: str = ""
     regional_health_authority: str = ""
     hospitals: list[Row] = field(default_factory=list)
+    local_hospital: bool = True
     valid_to: dt.date | None = None
 
 
 class FixtureReference:
-    """Two municipalities of one community, one served per district, with one trust and two hospitals."""
+    """Two municipalities of one community, one served per district, with one trust and two hospitals: a local
+    one and a regional one (no local-hospital responsibility)."""
 
     def __init__(self) -> None:
         self.communities = {"fjord": Row(id="fjord", name="Fjord", regional_health_authority="helse-vest")}
@@ -39,7 +41,7 @@ class FixtureReference:
                                "4602": Row(number="4602", name="Bygda", population=2_000),
                                "4699": Row(number="4699", name="Gamle", population=999, valid_to=dt.date(2020, 1, 1))}
         self.health_trusts = {"fjord-hf": Row(id="fjord-hf", address="9000001", hospitals=[
-            Row(id="fjord-a", address="9000011"), Row(id="fjord-b", address="9000012")])}
+            Row(id="fjord-a", address="9000011"), Row(id="fjord-b", address="9000012", local_hospital=False)])}
         self.districts = {"460101": Row(number="460101", population=30_000),
                           "460102": Row(number="460102", population=10_000)}  # fmt: skip
 
@@ -63,7 +65,8 @@ def test_places_come_from_the_register_contract_without_retired_municipalities()
     places = places_from_reference(FixtureReference())
     assert [p.number for p in places] == ["4601", "4602"]
     city = places[0]
-    assert city.hospital_addresses == ("9000011", "9000012") and city.address == "84601"
+    assert city.hospital_addresses == ("9000011",) and city.address == "84601"
+    assert city.transfer_address == "9000012"
     assert [d.number for d in city.districts] == ["460101", "460102"]
     assert city.regional_health_authority == "helse-vest"
 
@@ -83,8 +86,13 @@ def test_a_twin_of_the_fixture_register_has_its_municipalities_districts_and_hos
     assert persons.filter(pl.col("municipality") == "4602")["district"].null_count() == 100
     assert 0.6 < city.filter(pl.col("district") == "460101").height / city.height < 0.9
     stays = pl.read_parquet(tmp_path / "stays.parquet")
-    assert set(stays["hospital"]) == {"fjord-a", "fjord-b"}
+    assert set(stays["hospital"]) == {"fjord-a"}  # the local hospital; the regional one receives transfers
     messages = pl.read_parquet(tmp_path / "messages.parquet")
+    discharges = messages.filter(pl.col("type") == "discharge")
+    transfers = discharges.filter(pl.col("destination") == "other_hospital")
+    assert transfers.height > 0 and set(transfers["to_hospital"]) == {"9000012"}
+    assert discharges.filter(pl.col("destination") != "other_hospital")["to_hospital"].null_count() == (
+        discharges.height - transfers.height)
     assert set(messages.filter(pl.col("type") == "admission")["recipient"]) <= {"84601", "84602"}
 
 

@@ -122,7 +122,7 @@ def stays_and_messages(chunk: Chunk, stays: Stays, numbering: Numbering) -> tupl
         stay_id=stay_id, patient=p.national_id[stays.person], hospital=address.astype(str),
         municipality_address=np.full(n, place.address), municipality=np.full(n, place.number),
         gp_hpr=gp_hpr(place, p.gp_index[stays.person]), gp_office=gp_office(place, p.gp_index[stays.person]),
-        diagnoses=codes,
+        diagnoses=codes, transfer_to=place.transfer_address,
     )  # fmt: skip
     return table, build_messages(chunk.rng, stays, parties, start), stay_id
 

@@ -34,6 +34,7 @@ class Place:
     hospital_addresses: tuple[str, ...]
     address: str
     districts: tuple[District, ...] = ()
+    transfer_address: str | None = None  # a hospital of the trust without local responsibility (transfers)
 
 
 def _values(collection: Any) -> list[Any]:
@@ -46,11 +47,20 @@ def _ident(item: Any) -> str:
     return str(item if isinstance(item, str) else getattr(item, "id", item))
 
 
-def _trust_hospitals(reference: Any, trust_id: str) -> tuple[str, ...]:
+def _trust_hospitals(reference: Any, trust_id: str, *, local: bool = True) -> tuple[str, ...]:
+    """The trust's hospitals with local-hospital responsibility (all of them when none is marked), or with
+    `local=False` those without it (regional functions: where transfers go)."""
     for trust in _values(reference.health_trusts):
         if _ident(trust) == trust_id:
-            return tuple(_ident(h) for h in getattr(trust, "hospitals", ()) or ())
+            hospitals = list(getattr(trust, "hospitals", ()) or ())
+            marked = [h for h in hospitals if getattr(h, "local_hospital", True) == local]
+            return tuple(_ident(h) for h in (marked if marked or not local else hospitals))
     return ()
+
+
+def _transfer_address(reference: Any, trust_id: str) -> str | None:
+    regional = _trust_hospitals(reference, trust_id, local=False)
+    return str(reference.hospital_address(regional[0])) if regional else None
 
 
 def _hospital_addresses(reference: Any, trust_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -110,6 +120,7 @@ def places_from_reference(reference: Any, community: str | None = None) -> list[
                 hospital_addresses=addresses,
                 address=str(reference.municipality_address(number)),
                 districts=_districts(reference, number),
+                transfer_address=_transfer_address(reference, trust),
             )
         )
     if not places or sum(p.population for p in places) <= 0:

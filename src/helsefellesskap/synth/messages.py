@@ -48,6 +48,7 @@ CONTRACT_FIELDS: dict[str, tuple[str, ...]] = {
 # conditions for mental health care and TSB [B].
 OPTIONAL_FIELDS: dict[str, tuple[str, ...]] = {
     "ready_for_discharge": ("planning_meeting_called", "own_follow_up_clarified"),
+    "discharge": ("to_hospital",),
 }
 PSYCHIATRY_CONDITIONS_MET = 0.95  # share of mental health / TSB readiness notices meeting both [B]
 
@@ -64,6 +65,7 @@ class StayParties:
     gp_hpr: np.ndarray
     gp_office: np.ndarray
     diagnoses: pa.ListArray
+    transfer_to: str | None = None  # address of the hospital that receives transfers
 
 
 def _part(stays: Stays, parties: StayParties, index: np.ndarray, kind: str, sent: np.ndarray, start: np.datetime64,
@@ -89,6 +91,13 @@ def _arrow(values: object, kind: pa.DataType) -> pa.Array:
     if isinstance(values, np.ndarray) and values.size == 0:
         return pa.array([], type=kind)
     return pa.array(values, type=kind)
+
+
+def _transfers(destination: np.ndarray, to: str | None) -> pa.Array:
+    values = np.full(destination.size, None, dtype=object)
+    if to is not None:
+        values[destination == "other_hospital"] = to
+    return pa.array(values, pa.string())
 
 
 def _criteria(rng: np.random.Generator, n: int) -> pa.StructArray:
@@ -140,7 +149,7 @@ def build_messages(rng: np.random.Generator, stays: Stays, parties: StayParties,
               municipality=parties.municipality, diagnoses=admission_lists),
         _part(stays, parties, every, "discharge", stays.discharged + rng.uniform(1, 30, len(stays)) / 1440, start,
               discharged_at=timestamps(stays.discharged, start), destination=destination,
-              diagnoses=parties.diagnoses),
+              diagnoses=parties.diagnoses, to_hospital=_transfers(destination, parties.transfer_to)),
     ]  # fmt: skip
     summary_at = stays.discharged + np.minimum(rng.exponential(1.5, len(stays)), 14)
     parts.append(_part(stays, parties, every, "discharge_summary", summary_at, start,

@@ -39,7 +39,8 @@ MESSAGES_SCHEMA = pa.schema([
     ("expected_discharge", pa.date32()), ("expected_needs", pa.string()), ("ready_at", TIME),
     ("criteria", CRITERIA_TYPE), ("planning_meeting_called", pa.bool_()), ("own_follow_up_clarified", pa.bool_()),
     ("withdrawn_at", TIME), ("reason", pa.string()), ("can_receive", pa.bool_()),
-    ("receive_from", TIME), ("discharged_at", TIME), ("destination", pa.string()), ("text", pa.string()),
+    ("receive_from", TIME), ("discharged_at", TIME), ("destination", pa.string()), ("to_hospital", pa.string()),
+    ("text", pa.string()),
     ("gp", pa.string()),
 ])  # fmt: skip
 SERVICES_SCHEMA = pa.schema([
