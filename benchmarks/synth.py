@@ -1,6 +1,6 @@
 """Benchmark: synthetic twin generation rate (persons/s), with a floor measured in the same run.
 
-    .venv/bin/python benchmarks/synth.py [--scale 0.05] [--seed 1] [--jsonl]
+    .venv/bin/python benchmarks/synth.py [--scale 1.0] [--seed 1] [--jsonl]
 
 The twin of Norway at the given scale (one year) is generated into a temporary directory. The floor is numpy
 drawing the same number of rows as the twin wrote (all tables), ten uniform float64 columns each, in chunks
@@ -38,7 +38,7 @@ def floor_seconds(rows: int, seed: int) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=float, default=0.05)
+    parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jsonl", action="store_true", help="also write messages.jsonl (slower)")
     args = parser.parse_args(argv)
