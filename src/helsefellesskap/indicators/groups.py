@@ -88,9 +88,13 @@ def _chronic_counts(codes: ir.Table, rules: ClassificationRules, reference: int)
         matched = ((window.system == ICD10) & code_predicate(window.code, condition.icd10)) | (
             (window.system == ICPC2) & code_predicate(window.code, condition.icpc2)
         )
-        days[f"condition_{number}"] = window.day.nunique(where=matched)
+        # Contact days = distinct dates; with the default of one day, "any" is the same test and much cheaper.
+        days[f"condition_{number}"] = (
+            ibis.ifelse(matched.any(), 1, 0) if rules.chronic_min_contact_days <= 1
+            else window.day.nunique(where=matched)
+        )
     per_person = window.group_by("person_id").aggregate(**days)
-    present = [ibis.ifelse(per_person[name] >= rules.chronic_min_contact_days, 1, 0) for name in days]
+    present = [ibis.ifelse(per_person[name] >= max(rules.chronic_min_contact_days, 1), 1, 0) for name in days]
     return per_person.select("person_id", chronic=sum(present[1:], present[0]) if present else ibis.literal(0))
 
 

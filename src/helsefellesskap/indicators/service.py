@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+
+import ibis.expr.types as ir
+from ibis.common.exceptions import IbisError
 
 from helsefellesskap.access.policy import DEFAULT_SMALL_CELL_THRESHOLD, suppress_small_cells
 from helsefellesskap.db import Database
@@ -24,6 +29,7 @@ from helsefellesskap.indicators.model import (
     rate_of,
 )
 
+OSLO = ZoneInfo("Europe/Oslo")
 NO_TWIN = "no synthetic twin is loaded in the database: run `helsefellesskap load-twin DIR` first"
 
 
@@ -49,15 +55,23 @@ def open_twin(engine: Engine, *, data: Path | None = None, database_url: str | N
 
 
 def period_of(twin: Twin) -> Period:
-    """The simulated period: whole calendar years from the first to the last admission (the twin simulates
-    whole years from 1 January; docs/synth.md)."""
-    years = twin.backend.execute(
-        twin.stays.aggregate(first=twin.stays.admitted_at.year().min(), last=twin.stays.admitted_at.year().max())
-    )
-    first, last = years["first"].iloc[0], years["last"].iloc[0]
+    """The simulated period: whole calendar years (local time) from the first to the last admission (the twin
+    simulates whole years from 1 January; docs/synth.md — it records no period of its own)."""
+    seconds = twin.stays.admitted_at.epoch_seconds()
+    found = twin.backend.execute(twin.stays.aggregate(first=seconds.min(), last=seconds.max()))
+    first, last = found["first"].iloc[0], found["last"].iloc[0]
     if first is None or first != first:  # None or NaN: no stays
         raise NotFound(NO_TWIN)
-    return Period(date(int(first), 1, 1), date(int(last) + 1, 1, 1))
+    first_year, last_year = (datetime.fromtimestamp(int(s), OSLO).year for s in (first, last))
+    return Period(date(first_year, 1, 1), date(last_year + 1, 1, 1))
+
+
+def _materialised(twin: Twin, table: ir.Table) -> ir.Table:
+    """Compute a table once into a temporary table of the engine, so several indicators reuse it."""
+    try:
+        return twin.backend.create_table(f"person_groups_{uuid.uuid4().hex[:12]}", table, temp=True)
+    except (NotImplementedError, IbisError):
+        return table
 
 
 def compute(
@@ -71,7 +85,9 @@ def compute(
 ) -> list[IndicatorResult]:
     """Every definition's rows by the dimensions, counts under `threshold` suppressed."""
     period = period or period_of(twin)
-    groups = person_groups(twin, period.end - timedelta(days=1)) if Dimension.priority_group in dimensions else None
+    groups = None
+    if Dimension.priority_group in dimensions:
+        groups = _materialised(twin, person_groups(twin, period.end - timedelta(days=1)))
     by_month = Dimension.month in dimensions
     results: list[IndicatorResult] = []
     for definition in definitions:
