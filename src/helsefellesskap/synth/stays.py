@@ -24,18 +24,18 @@ SOMATIC_RATE_SCALE = 1.05  # the last tuning step of the level [B, § 6.3]
 CONDITION_RATE = (("I50", 2.2), ("J44", 2.0), ("N18", 1.5), ("C", 2.5), ("F00", 1.3), ("F01", 1.3), ("F03", 1.3),
                   ("E11", 1.3), ("I48", 1.3), ("G20", 1.4))  # fmt: skip
 HFRS_RATE = 0.04  # log-rate per HFRS point [B]
-HETEROGENEITY_SHAPE = 0.7  # gamma-distributed personal propensity (mean 1) — more patients with repeat stays
+HETEROGENEITY_SHAPE = 0.45  # gamma-distributed personal propensity (mean 1) — more patients with repeat stays
 # Mental health and substance abuse døgn stays per person-year [B: order of magnitude].
 MENTAL_HEALTH_RATE = (("F20", 0.18), ("F25", 0.18), ("F31", 0.1), ("F33", 0.03), ("F32", 0.011), ("F60", 0.07))
 MENTAL_HEALTH_BASE = 0.0018  # ages 13+
 SUBSTANCE_ABUSE_RATE = (("F10", 0.12), ("F19", 0.3))
 # Readmission within 30 days: log-odds [B, tuned to § 6.1 and § 6.1's 21.7 % for utskrivningsklare]; early
 # discharge and frailty raise it (the model's stated assumptions).
-READMISSION_BASE = -5.25
+READMISSION_BASE = -6.0
 READMISSION_HFRS = 0.06
 READMISSION_EARLY = 1.0
 READMISSION_AGE = ((67, 0.5), (80, 0.3))
-READMISSION_NEEDS = 1.0
+READMISSION_NEEDS = 1.25
 READMISSION_DELAYED = -0.15
 READMISSION_ROUNDS = 3
 TREATMENT_SCALE = 0.9  # on the diagnosis groups' mean treatment days [B, tuned to the ALOS of § 6.3]
