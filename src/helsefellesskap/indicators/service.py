@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import ibis.expr.types as ir
 from ibis.common.exceptions import IbisError
@@ -29,7 +28,7 @@ from helsefellesskap.indicators.model import (
     rate_of,
 )
 
-OSLO = ZoneInfo("Europe/Oslo")
+SPILL_OVER = 10  # a year with under a tenth of the busiest year's admissions is outside the period
 NO_TWIN = "no synthetic twin is loaded in the database: run `helsefellesskap load-twin DIR` first"
 
 
@@ -55,15 +54,18 @@ def open_twin(engine: Engine, *, data: Path | None = None, database_url: str | N
 
 
 def period_of(twin: Twin) -> Period:
-    """The simulated period: whole calendar years (local time) from the first to the last admission (the twin
-    simulates whole years from 1 January; docs/synth.md — it records no period of its own)."""
-    seconds = twin.stays.admitted_at.epoch_seconds()
-    found = twin.backend.execute(twin.stays.aggregate(first=seconds.min(), last=seconds.max()))
-    first, last = found["first"].iloc[0], found["last"].iloc[0]
-    if first is None or first != first:  # None or NaN: no stays
+    """The simulated period: the whole calendar years that hold the twin's admissions (the twin simulates whole
+    years from 1 January; docs/synth.md). The twin records no period of its own, so years with only a few
+    admissions — a patient admitted just before midnight on 31 December, a readmission generated just after the
+    last day — are spill-over, not part of the period: a year counts when it has at least a tenth of the
+    admissions of the busiest year."""
+    year = twin.stays.admitted_at.year()
+    found = twin.backend.execute(twin.stays.group_by(year=year).aggregate(stays=twin.stays.count()))
+    counts = {int(y): int(n) for y, n in zip(found["year"], found["stays"], strict=True)}
+    if not counts:
         raise NotFound(NO_TWIN)
-    first_year, last_year = (datetime.fromtimestamp(int(s), OSLO).year for s in (first, last))
-    return Period(date(first_year, 1, 1), date(last_year + 1, 1, 1))
+    years = [y for y, n in counts.items() if n * SPILL_OVER >= max(counts.values())]
+    return Period(date(min(years), 1, 1), date(max(years) + 1, 1, 1))
 
 
 def _materialised(twin: Twin, table: ir.Table) -> ir.Table:
