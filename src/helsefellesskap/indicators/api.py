@@ -83,9 +83,12 @@ def indicator(
     dimensions = parse_dimensions(by or [])
     engine = Engine.postgres if database.engine.dialect.name == "postgresql" else Engine.sqlite
     twin = service.open_twin(engine, database_url=database.url)
-    period = service.period_of(twin)
-    results = service.compute(twin, [definition], dimensions, community=community, period=period,
-                              threshold=settings.small_cell_threshold)
+    try:
+        period = service.period_of(twin)
+        results = service.compute(twin, [definition], dimensions, community=community, period=period,
+                                  threshold=settings.small_cell_threshold)
+    finally:
+        twin.backend.disconnect()
     return IndicatorOut(
         definition=DefinitionOut.of(definition), by=[d.value for d in dimensions], community=community,
         period={"start": period.start.isoformat(), "end": period.end.isoformat()},
