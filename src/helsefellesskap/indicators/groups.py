@@ -48,20 +48,32 @@ def _starts_with_any(code: ir.StringValue, prefixes: Iterable[str]) -> ir.Boolea
     return ibis.or_(*tests) if tests else ibis.literal(False)
 
 
-def person_codes(twin: Twin) -> ir.Table:
-    """person_id, code (normalised), day (day number), system."""
+def _used_prefixes(rules: ClassificationRules) -> tuple[CodeSet, CodeSet]:
+    """Every ICD-10 and ICPC-2 prefix any rule tests: other codes can be dropped at once."""
+    chronic = frozenset(p for c in rules.chronic_conditions for p in c.icd10.include)
+    icd10 = (rules.smi_codes.include | rules.substance_use_codes.include | rules.pregnancy_codes.include
+             | frozenset(rules.hfrs_table.weights) | chronic)
+    icpc2 = frozenset(p for c in rules.chronic_conditions for p in c.icpc2.include)
+    return CodeSet(icd10), CodeSet(icpc2)
+
+
+def person_codes(twin: Twin, rules: ClassificationRules = DEFAULT_RULES) -> ir.Table:
+    """person_id, code (normalised), day (day number), system — only codes some rule tests."""
+    icd10, icpc2 = _used_prefixes(rules)
     conditions = twin.conditions.select(
-        person_id=twin.conditions.person_id, code=twin.conditions.code, day=day_number(twin.conditions.onset_date),
-        system=ibis.literal(ICD10),
+        person_id=twin.conditions.person_id, code=twin.conditions.code.replace(".", "").upper(),
+        day=day_number(twin.conditions.onset_date), system=ibis.literal(ICD10),
     )
     stays = twin.stays.select("stay_id", "person_id", day=local_day(twin.stays.admitted_at))
     staying = twin.stay_diagnoses.join(stays, "stay_id")
-    from_stays = staying.select("person_id", code=staying.code, day=staying.day, system=ibis.literal(ICD10))
-    gp = twin.gp_contacts.filter(twin.gp_contacts.icpc2.notnull())
-    from_gp = gp.select(person_id=gp.person_id, code=gp.icpc2, day=day_number(gp.contact_date),
-                        system=ibis.literal(ICPC2))
-    codes = ibis.union(conditions, from_stays, from_gp)
-    return codes.mutate(code=codes.code.replace(".", "").upper())
+    from_stays = staying.select("person_id", code=staying.code.replace(".", "").upper(), day=staying.day,
+                                system=ibis.literal(ICD10))
+    icd = ibis.union(conditions, from_stays)
+    icd = icd.filter(code_predicate(icd.code, icd10))
+    gp = twin.gp_contacts.select(person_id=twin.gp_contacts.person_id, code=twin.gp_contacts.icpc2.upper(),
+                                 day=day_number(twin.gp_contacts.contact_date), system=ibis.literal(ICPC2))
+    gp = gp.filter(gp.code.notnull() & code_predicate(gp.code, icpc2))
+    return ibis.union(icd, gp)
 
 
 def _hfrs_tenths(codes: ir.Table, rules: ClassificationRules, reference: int) -> ir.Table:
@@ -83,6 +95,11 @@ def _in_window(day: ir.IntegerValue, reference: int, days: int) -> ir.BooleanVal
 def _chronic_counts(codes: ir.Table, rules: ClassificationRules, reference: int) -> ir.Table:
     """chronic: the number of the SKDE conditions present (enough distinct contact days in the window)."""
     window = codes.filter(_in_window(codes.day, reference, rules.chronic_lookback_days))
+    # First keep the codes of any condition (one cheap test), then tell the conditions apart on those few rows.
+    any_icd10 = CodeSet(frozenset(p for c in rules.chronic_conditions for p in c.icd10.include))
+    any_icpc2 = CodeSet(frozenset(p for c in rules.chronic_conditions for p in c.icpc2.include))
+    window = window.filter(((window.system == ICD10) & code_predicate(window.code, any_icd10))
+                           | ((window.system == ICPC2) & code_predicate(window.code, any_icpc2)))
     days = {}
     for number, condition in enumerate(rules.chronic_conditions):
         matched = ((window.system == ICD10) & code_predicate(window.code, condition.icd10)) | (
@@ -100,6 +117,9 @@ def _chronic_counts(codes: ir.Table, rules: ClassificationRules, reference: int)
 
 def _code_flags(codes: ir.Table, rules: ClassificationRules, reference: int) -> ir.Table:
     icd = codes.filter(codes.system == ICD10)
+    # Keep the codes any of the three rules could match (one cheap test) before the per-rule tests.
+    prefixes = (rules.smi_codes.include | rules.substance_use_codes.include | rules.pregnancy_codes.include)
+    icd = icd.filter(code_predicate(icd.code, CodeSet(prefixes)))
 
     def has(codeset: CodeSet, days: int) -> ir.BooleanValue:
         return (code_predicate(icd.code, codeset) & _in_window(icd.day, reference, days)).any()
@@ -131,7 +151,7 @@ def _frail_services(twin: Twin, rules: ClassificationRules, reference: int) -> i
 def person_facts(twin: Twin, reference: date, rules: ClassificationRules = DEFAULT_RULES) -> ir.Table:
     """One row per person: age, sex and the flags and counts the rules test."""
     ref = day_of(reference)
-    codes = person_codes(twin)
+    codes = person_codes(twin, rules)
     persons = twin.persons.select("person_id", "sex", age=age_on(twin.persons.birth_date, reference))
     parts = [part.rename({f"person_{number}": "person_id"}) for number, part in enumerate((
         _code_flags(codes, rules, ref), _hfrs_tenths(codes, rules, ref), _chronic_counts(codes, rules, ref),
@@ -152,8 +172,11 @@ def person_facts(twin: Twin, reference: date, rules: ClassificationRules = DEFAU
     )
 
 
-def person_groups(twin: Twin, reference: date, rules: ClassificationRules = DEFAULT_RULES) -> ir.Table:
-    """person_id, priority_group: one row per group a person is in; `none` for a person in no group."""
+GROUP_NAMES = (*(group.value for group in PriorityGroup), NO_PRIORITY_GROUP)
+
+
+def person_flags(twin: Twin, reference: date, rules: ClassificationRules = DEFAULT_RULES) -> ir.Table:
+    """person_id and one boolean column per priority group (and `none`)."""
     f = person_facts(twin, reference, rules)
     adult = f.age >= rules.adult_min_age
     female = (f.sex == Sex.female.value) if rules.pregnancy_requires_female else ibis.literal(True)
@@ -169,12 +192,18 @@ def person_groups(twin: Twin, reference: date, rules: ClassificationRules = DEFA
         PriorityGroup.multiple_chronic_conditions: f.chronic >= rules.chronic_min_conditions,
         PriorityGroup.pregnancy_birth_postnatal: female & f.pregnancy_code,
     }
-    in_none = ~ibis.or_(*rule_of.values())
     flags = {group.value: condition for group, condition in rule_of.items()}
-    flagged = f.mutate(**flags, **{NO_PRIORITY_GROUP: in_none})
-    # One row per (person, group the person is in): a cross join with the group names, not a union of one query
-    # per group (a deep union overflows SQLite's parser).
-    names = [group.value for group in rule_of] + [NO_PRIORITY_GROUP]
-    crossed = flagged.cross_join(ibis.memtable({"priority_group": names}))
-    member = ibis.or_(*((crossed.priority_group == name) & crossed[name] for name in names))
-    return crossed.filter(member).select("person_id", "priority_group")
+    return f.select("person_id", **flags, **{NO_PRIORITY_GROUP: ~ibis.or_(*rule_of.values())})
+
+
+def groups_of(flags: ir.Table) -> ir.Table:
+    """person_id, priority_group: one row per group a person is in, from `person_flags`. Give it a stored table
+    on SQLite: a union over the whole flag expression nests too deep for SQLite's parser."""
+    return ibis.union(*(
+        flags.filter(flags[name]).select("person_id", priority_group=ibis.literal(name)) for name in GROUP_NAMES
+    ))
+
+
+def person_groups(twin: Twin, reference: date, rules: ClassificationRules = DEFAULT_RULES) -> ir.Table:
+    """person_id, priority_group: one row per group a person is in; `none` for a person in no group."""
+    return groups_of(person_flags(twin, reference, rules))
