@@ -73,12 +73,19 @@ def check_twin_directory(directory: Path) -> None:
         raise InvalidInput(f"{directory} is not a twin directory: missing {', '.join(f'{m}.parquet' for m in missing)}")
 
 
-def _from_parquet(backend: Any, directory: Path) -> Twin:
+# Read by every indicator: worth holding in memory once instead of decoding the Parquet again in every query.
+IN_MEMORY = ("municipalities", "persons", "stays", "messages", "services", "deaths")
+
+
+def _from_parquet(backend: Any, directory: Path, in_memory: tuple[str, ...] = ()) -> Twin:
     check_twin_directory(directory)
     tables = {
-        name: backend.read_parquet(str(directory / f"{name}.parquet"), table_name=f"twin_{name}")
+        name: backend.read_parquet(str(directory / f"{name}.parquet"), table_name=f"twin_{name}_file")
         for name in TWIN_COLUMNS
     }
+    for name in in_memory:
+        columns = (*TWIN_COLUMNS[name], "diagnoses") if name == "stays" else TWIN_COLUMNS[name]
+        tables[name] = backend.create_table(f"twin_{name}", tables[name].select(*columns), temp=True)
     stays = tables["stays"]
     diagnoses = stays.select(stay_id=stays.stay_id, code=stays.diagnoses.unnest())
     return _twin(backend, tables, diagnoses)
@@ -104,10 +111,12 @@ def _twin(backend: Any, tables: dict[str, ir.Table], stay_diagnoses: ir.Table) -
     return Twin(stay_diagnoses=_canonical(stay_diagnoses, ("stay_id", "code")), backend=backend, **chosen)
 
 
-def duckdb_twin(directory: Path, *, threads: int | None = None) -> Twin:
-    """DuckDB over the Parquet files of `directory` (in memory; reads the files in place)."""
+def duckdb_twin(directory: Path, *, threads: int | None = None, in_memory: bool = True) -> Twin:
+    """DuckDB over the Parquet files of `directory`: the tables every indicator reads are loaded into DuckDB's
+    memory once (the columns used); conditions and GP contacts, read only for the priority groups, are read in
+    place."""
     config = {"threads": threads} if threads else {}
-    return _from_parquet(ibis.duckdb.connect(**config), directory)
+    return _from_parquet(ibis.duckdb.connect(**config), directory, IN_MEMORY if in_memory else ())
 
 
 def pyspark_twin(directory: Path) -> Twin:
