@@ -24,12 +24,12 @@ from helsefellesskap.errors import InvalidInput
 # The twin's Parquet tables the indicators read (docs/synth.md) and the columns of each they use.
 TWIN_COLUMNS: dict[str, tuple[str, ...]] = {
     "municipalities": ("municipality", "community", "population"),
-    "persons": ("person_id", "birth_date", "sex", "municipality", "community"),
+    "persons": ("person_id", "birth_date", "sex", "municipality"),
     "conditions": ("person_id", "code", "onset_date"),
     "stays": ("stay_id", "person_id", "municipality", "service", "acute", "admitted_at", "ready_at",
               "withdrawn_at", "ready_again_at", "discharged_at", "destination", "primary_diagnosis"),
-    "messages": ("id", "type", "stay_id", "sent_at", "can_receive"),
-    "services": ("service_id", "person_id", "municipality", "kind", "start", "end", "origin", "stay_id"),
+    "messages": ("type", "stay_id", "sent_at", "can_receive"),
+    "services": ("person_id", "municipality", "kind", "start", "end", "origin"),
     "gp_contacts": ("person_id", "contact_date", "icpc2"),
     "deaths": ("person_id", "died_on"),
 }  # fmt: skip
@@ -83,11 +83,10 @@ def _from_parquet(backend: Any, directory: Path, in_memory: tuple[str, ...] = ()
         name: backend.read_parquet(str(directory / f"{name}.parquet"), table_name=f"twin_{name}_file")
         for name in TWIN_COLUMNS
     }
-    for name in in_memory:
-        columns = (*TWIN_COLUMNS[name], "diagnoses") if name == "stays" else TWIN_COLUMNS[name]
-        tables[name] = backend.create_table(f"twin_{name}", tables[name].select(*columns), temp=True)
-    stays = tables["stays"]
+    stays = tables["stays"]  # the diagnosis lists are read from the file: only the priority groups need them
     diagnoses = stays.select(stay_id=stays.stay_id, code=stays.diagnoses.unnest())
+    for name in in_memory:
+        tables[name] = backend.create_table(f"twin_{name}", tables[name].select(*TWIN_COLUMNS[name]), temp=True)
     return _twin(backend, tables, diagnoses)
 
 
