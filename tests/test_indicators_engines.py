@@ -60,7 +60,7 @@ def test_loading_again_replaces_the_twin(twin_dir: Path, db: Database) -> None:
     assert load_twin(db, twin_dir) == first
 
 
-@pytest.mark.slow  # Spark: starts a JVM; run alone with `pytest -m slow -k spark`
+@pytest.mark.spark  # starts a JVM: deselected by default, run alone with `pytest -m spark`
 @pytest.mark.skipif(importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
                     reason="pyspark (extra 'spark') or Java not installed")
 def test_spark_agrees_with_duckdb(twin_dir: Path) -> None:
