@@ -118,6 +118,13 @@ def test_sign_in_attempts_are_rate_limited_per_username(client, db: Database) ->
         == 200
 
 
+def test_one_client_address_spraying_many_usernames_is_limited(client, db: Database) -> None:
+    user(db, "lege", Role.HOSPITAL_PHYSICIAN, password=PASSWORD)
+    for i in range(30):  # 10 x login_max_failures (3), spread over usernames that never reach their own limit
+        client.post("/api/v1/auth/token", data={"username": f"guess{i}", "password": "guess 1234"})
+    assert_problem(client.post("/api/v1/auth/token", data={"username": "lege", "password": PASSWORD}), 429)
+
+
 def test_the_window_passes_and_success_resets_the_count(client, db: Database) -> None:
     user(db, "lege", Role.HOSPITAL_PHYSICIAN, password=PASSWORD)
     moment = [dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)]

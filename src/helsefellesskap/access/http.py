@@ -92,10 +92,10 @@ class LoginThrottle:
             failures.popleft()
         return failures
 
-    def retry_after(self, key: tuple[str, str], now: datetime) -> int | None:
+    def retry_after(self, key: tuple[str, str], now: datetime, limit: int | None = None) -> int | None:
         with self._lock:
             failures = self._recent(key, now)
-            if len(failures) < self.max_failures:
+            if len(failures) < (limit or self.max_failures):
                 return None
             return max(1, int((failures[0] + self.window - now).total_seconds()) + 1)
 
@@ -111,6 +111,10 @@ class LoginThrottle:
     def succeeded(self, key: tuple[str, str]) -> None:
         with self._lock:
             self._failures.pop(key, None)
+
+
+# One client address may fail this many times more often than one username before it is blocked for all names.
+ADDRESS_LIMIT_FACTOR = 10
 
 
 def login_throttle(request: Request) -> LoginThrottle:
@@ -129,14 +133,18 @@ def check_credentials(request: Request, username: str, password: str) -> Princip
     if not settings.dev_identity_provider:
         raise NotFound("Password sign-in is served only by the development identity provider, which is disabled.")
     throttle, now = login_throttle(request), current_time(request)
-    key = (username.strip().lower(), request.client.host if request.client else "unknown")
-    wait = throttle.retry_after(key, now)
+    address = request.client.host if request.client else "unknown"
+    key, address_key = (username.strip().lower(), address), ("", address)
+    # Per username and address; and per address across usernames (password spraying), with a wider limit.
+    wait = throttle.retry_after(key, now) or throttle.retry_after(
+        address_key, now, throttle.max_failures * ADDRESS_LIMIT_FACTOR)
     if wait is not None:
         raise TooManyAttempts(f"Too many failed sign-in attempts; try again in {wait} seconds.", wait)
     with database.unit_of_work() as session:
         principal = authenticate(session, username, password)
     if principal is None:
         throttle.failed(key, now)
+        throttle.failed(address_key, now)
         raise Unauthenticated("Wrong username or password.")
     throttle.succeeded(key)
     return principal
