@@ -1,0 +1,44 @@
+"""The transitions service: every use case the API, the web pages and the CLI call (fixed interface, see
+docs/transitions.md). Each function takes the caller's `Session` (the caller owns the unit of work), the acting
+`Principal` and `now` (UTC, injected); reads and writes of person data go through access control and so into
+the audit log."""
+
+from __future__ import annotations
+
+from helsefellesskap.transitions.alerts_inbox import acknowledge_alert, assign_alert, comment_alert, list_alerts
+from helsefellesskap.transitions.boards import hospital_board, municipality_board, open_obligations
+from helsefellesskap.transitions.ingest import answer_readiness, receive_message
+from helsefellesskap.transitions.ledger_service import ledger_csv, payment_ledger
+from helsefellesskap.transitions.timeline import person_pathway, person_timeline
+from helsefellesskap.transitions.views import (
+    AlertView,
+    BoardRow,
+    LedgerRow,
+    ObligationView,
+    ReceiptView,
+    StayView,
+    TimelineEntry,
+)
+
+__all__ = [
+    "AlertView",
+    "BoardRow",
+    "LedgerRow",
+    "ObligationView",
+    "ReceiptView",
+    "StayView",
+    "TimelineEntry",
+    "acknowledge_alert",
+    "answer_readiness",
+    "assign_alert",
+    "comment_alert",
+    "hospital_board",
+    "ledger_csv",
+    "list_alerts",
+    "municipality_board",
+    "open_obligations",
+    "payment_ledger",
+    "person_pathway",
+    "person_timeline",
+    "receive_message",
+]
