@@ -124,3 +124,7 @@ def cli(db: Database, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys
 
     yield run
     get_settings.cache_clear()
+
+
+# Browser tests (Playwright + Debian's Chromium): live_server, browser, page, tablet_page — see browser_fixtures.py.
+from browser_fixtures import browser, live_server, page, tablet_page  # noqa: E402, F401
