@@ -9,8 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from helsefellesskap.access.compliance import access_log_of_patient
-from helsefellesskap.access.http import TooManyAttempts, current_time, login, logout, request_source
+from helsefellesskap.access.http import TooManyAttempts, current_time, login, logout, record_refusal, request_source
 from helsefellesskap.access.model import Principal
+from helsefellesskap.access.service import AccessDenied
 from helsefellesskap.access.users import list_users
 from helsefellesskap.deps import get_app_settings, get_database
 from helsefellesskap.errors import DomainError, Forbidden, NotFound, Unauthenticated
@@ -76,7 +77,11 @@ def _organisation_name(session: Session, address: str | None) -> str:
         return address
 
 
-def forbidden_page(request: Request, principal: Principal) -> Response:
+def forbidden_page(request: Request, principal: Principal, refusal: Forbidden | None = None) -> Response:
+    """The 403 page. A refused access to person data is audited like the API's (in its own transaction, since
+    the page's has rolled back): pass the caught exception as ``refusal``."""
+    if isinstance(refusal, AccessDenied):
+        record_refusal(get_database(request), refusal)
     _ = translations(locale_of(request)).gettext
     return render(request, "error.html", status_code=403, principal=principal,
                   navigation=navigation(request, principal), title=_("No access"),
@@ -94,7 +99,7 @@ def my_access_log(request: Request) -> Response:
                         "organisation": _organisation_name(session, row.organisation_address),
                         "action": row.action, "resource": row.resource, "basis": row.basis_kind,
                         "reason": row.reason} for row in rows]
-    except Forbidden:
-        return forbidden_page(request, principal)
+    except Forbidden as refusal:
+        return forbidden_page(request, principal, refusal)
     return render(request, "my_access_log.html", principal=principal, navigation=navigation(request, principal),
                   entries=entries)
