@@ -4,11 +4,14 @@ no database and no adapter; adapters never hold tables of another capability."""
 from __future__ import annotations
 
 import ast
+import fnmatch
+import tomllib
 from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "src" / "helsefellesskap"
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "helsefellesskap"
 
 # What a pure domain module may never import (frameworks, the store, I/O adapters).
 FORBIDDEN_IN_CORE = (
@@ -30,8 +33,28 @@ def _imports(path: Path) -> list[str]:
     return names
 
 
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
 def _core_modules() -> list[Path]:
-    return sorted(p for p in PACKAGE.rglob("model.py")) + sorted(PACKAGE.glob("*/model/*.py"))
+    """The domain core: every module that pyproject.toml holds to mypy --strict (one list, two checks), less the
+    adapters (store, service, api, commands, views, http) that may sit in a strictly typed package."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = [
+        pattern
+        for override in config["tool"]["mypy"]["overrides"] if override.get("strict")
+        for pattern in ([override["module"]] if isinstance(override["module"], str) else override["module"])
+    ]
+    adapters = {suffix.lstrip(".") for suffix in ADAPTER_SUFFIXES}
+    modules = [p for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts and p.stem not in adapters]
+    return sorted(p for p in modules if any(fnmatch.fnmatchcase(_module_name(p), pat) for pat in patterns))
+
+
+def test_every_model_module_is_in_the_strict_core() -> None:
+    core = set(_core_modules())
+    assert [p for p in PACKAGE.rglob("model.py") if p not in core] == []
 
 
 @pytest.mark.parametrize("module", _core_modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
