@@ -1,20 +1,169 @@
-"""Receiving messages: validate, store (idempotent by message id), refold the stay, receipt."""
+"""Receiving messages: validate, authorise the sender, store (idempotent by message id), refold, receipt.
+
+Every JSON object received is kept in `transition_messages`, whatever its fate:
+- valid and new: stored under its id, its stay refolded; the receipt is what the fold says of it (`ok`,
+  `ok_with_errors` when it contradicts the pathway, `rejected` when it breaks a rule on its own, e.g. § 9);
+- the same id with the same content again (a redelivery): not stored again, answered with the first receipt;
+- the same id with other content: kept without claiming the id, `rejected` with `id-conflict`;
+- failing the message schema: kept without claiming the id, `rejected` with `invalid-message` reasons.
+The unique constraint on the message id is the idempotency guard: a concurrent duplicate insert is caught
+in a savepoint and answered as a redelivery.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import uuid
+from typing import Any
 
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from helsefellesskap.access.model import Principal
-from helsefellesskap.transitions.views import ReceiptView
+from helsefellesskap.access import service as access
+from helsefellesskap.access.model import Action, Principal, Resource
+from helsefellesskap.errors import Forbidden, InvalidInput, NotFound
+from helsefellesskap.transitions import receipts as rc
+from helsefellesskap.transitions.messages import MESSAGE_ADAPTER, MESSAGE_TYPES, Message, parse_message
+from helsefellesskap.transitions.projection import aware, errors_json, refold
+from helsefellesskap.transitions.receipts import ErrorCode, Receipt, ReceiptError, ReceiptStatus
+from helsefellesskap.transitions.replay import invalid_message
+from helsefellesskap.transitions.store import MessageRow, StayRow
+from helsefellesskap.transitions.views import ReceiptErrorView, ReceiptView
+
+MAX_MESSAGE_BYTES = 256_000
 
 
-def receive_message(session: Session, principal: Principal, payload: dict[str, object] | bytes, *,
+def canonical(message: Message) -> tuple[str, str]:
+    """The message as canonical JSON (defaults filled in, keys sorted) and its SHA-256: two deliveries are
+    the same message when these are equal."""
+    data = MESSAGE_ADAPTER.dump_python(message, mode="json")
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text, hashlib.sha256(text.encode()).hexdigest()
+
+
+def receipt_view(row: MessageRow, *, duplicate: bool = False) -> ReceiptView:
+    return ReceiptView(
+        message_id=row.message_id or row.raw_id or "(no id)", stay_id=row.stay_id, status=row.receipt_status,
+        apprec_code=ReceiptStatus(row.receipt_status).apprec_code,
+        errors=[ReceiptErrorView(**e) for e in json.loads(row.receipt_errors)],
+        received_at=aware(row.received_at), duplicate=duplicate)
+
+
+def receive_message(session: Session, principal: Principal, payload: dict[str, Any] | bytes, *,
                     now: dt.datetime, source: str | None = None) -> ReceiptView:
-    raise NotImplementedError
+    """Receive one message as `principal` (a messaging system or staff of the sender's organisation)."""
+    data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise InvalidInput(f"A message is at most {MAX_MESSAGE_BYTES} bytes.")
+    try:
+        message = parse_message(data)
+    except ValidationError as error:
+        return _receive_invalid(session, principal, data, error, now=now, source=source)
+    access.authorize_submission(session, principal, message.sender, message.patient, now=now,
+                                reference=message.id, source=source)
+    text, digest = canonical(message)
+    existing = _find(session, message.id)
+    if existing is not None:
+        return _redelivery(session, principal, existing, message, text, digest, now)
+    row = _row(principal, message, text, digest, now)
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:  # the same id stored meanwhile by a concurrent request
+        existing = _find(session, message.id)
+        if existing is None:
+            raise
+        return _redelivery(session, principal, existing, message, text, digest, now)
+    receipts = refold(session, message.stay_id, message.patient, now=now)
+    receipt = receipts.get(message.id) or rc.ok(message)
+    row.receipt_status, row.receipt_errors = str(receipt.status), errors_json(receipt)
+    row.pathway_status, row.pathway_errors = row.receipt_status, row.receipt_errors
+    session.flush()
+    return receipt_view(row)
+
+
+def _find(session: Session, message_id: str) -> MessageRow | None:
+    return session.scalars(select(MessageRow).where(MessageRow.message_id == message_id)).first()
+
+
+def _row(principal: Principal, message: Message, text: str, digest: str, now: dt.datetime) -> MessageRow:
+    return MessageRow(message_id=message.id, raw_id=message.id, type=message.type, stay_id=message.stay_id,
+                      patient=message.patient, sender=message.sender, recipient=message.recipient,
+                      sent_at=message.sent_at, received_at=now, submitted_by=principal.username, payload=text,
+                      sha256=digest, receipt_status="ok", receipt_errors="[]", pathway_status="ok",
+                      pathway_errors="[]")
+
+
+def _redelivery(session: Session, principal: Principal, existing: MessageRow, message: Message, text: str,
+                digest: str, now: dt.datetime) -> ReceiptView:
+    if existing.sha256 == digest:
+        return receipt_view(existing, duplicate=True)
+    conflict = ReceiptError(ErrorCode.id_conflict, f"id {message.id} was already used for another message")
+    return _keep_rejected(session, _row(principal, message, text, digest, now),
+                          rc.rejected(message.id, message.stay_id, conflict))
+
+
+def _keep_rejected(session: Session, row: MessageRow, receipt: Receipt) -> ReceiptView:
+    """Keep a message that cannot claim its id (schema failure, id conflict): stored, never folded."""
+    row.message_id = None
+    row.receipt_status = row.pathway_status = str(receipt.status)
+    row.receipt_errors = row.pathway_errors = errors_json(receipt)
+    session.add(row)
+    session.flush()
+    return receipt_view(row)
+
+
+def _text(raw: dict[str, Any], key: str, limit: int) -> str | None:
+    value = raw.get(key)
+    return value[:limit] if isinstance(value, str) and value else None
+
+
+def _receive_invalid(session: Session, principal: Principal, data: bytes, error: ValidationError, *,
+                     now: dt.datetime, source: str | None) -> ReceiptView:
+    try:
+        raw = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("The body is not valid JSON.") from None
+    if not isinstance(raw, dict):
+        raise InvalidInput("A message must be a JSON object.")
+    sender = _text(raw, "sender", 64)
+    # Who may submit is decided on the claimed sender; the person is not known for sure, so nothing is
+    # audited against one.
+    access.authorize(session, principal, Resource.MESSAGES_SUBMIT, Action.WRITE, now=now, organisation=sender)
+    invalid = invalid_message(raw, error)
+    patient = _text(raw, "patient", 11)
+    kind = _text(raw, "type", 40)
+    row = MessageRow(raw_id=_text(raw, "id", 128), type=kind if kind in MESSAGE_TYPES else None,
+                     stay_id=_text(raw, "stay_id", 128),
+                     patient=patient if patient and patient.isdigit() and len(patient) == 11 else None,
+                     sender=sender, recipient=_text(raw, "recipient", 64), sent_at=None, received_at=now,
+                     submitted_by=principal.username, payload=data.decode("utf-8", "replace"),
+                     sha256=hashlib.sha256(data).hexdigest(), receipt_status="rejected", receipt_errors="[]",
+                     pathway_status="rejected", pathway_errors="[]")
+    return _keep_rejected(session, row, invalid.receipt)
 
 
 def answer_readiness(session: Session, principal: Principal, stay_id: str, *, can_receive: bool,
                      receive_from: dt.datetime | None, now: dt.datetime) -> ReceiptView:
-    raise NotImplementedError
+    """The municipality answers a readiness notice from its board: a `municipal_response` from the
+    principal's organisation, received like any other message."""
+    stay = session.get(StayRow, stay_id)
+    if stay is None:
+        raise NotFound(f"No stay {stay_id}.")
+    if principal.organisation_address is None:
+        raise Forbidden("Only staff of an organisation can answer for it.")
+    access.authorize_person(session, principal, stay.patient, Action.WRITE, Resource.PERSON_PATHWAY, now=now)
+    if receive_from is not None and receive_from.tzinfo is None:
+        raise InvalidInput("receive_from needs a UTC offset.")
+    payload = {
+        "id": f"{principal.organisation_address}-mr-{uuid.uuid4().hex}", "type": "municipal_response",
+        "sent_at": now.isoformat(), "stay_id": stay.stay_id, "patient": stay.patient,
+        "sender": principal.organisation_address, "recipient": stay.hospital or stay.hospital_party or "",
+        "can_receive": can_receive, "receive_from": receive_from.isoformat() if receive_from else None,
+    }
+    return receive_message(session, principal, payload, now=now)

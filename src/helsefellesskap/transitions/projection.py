@@ -1,0 +1,258 @@
+"""Refold: after a message is stored, the stays it touches (and the same patient's other stays, for
+readmissions and repeated transitions) are folded again from ALL their stored messages with the same pure
+engine as the offline replay (`pathway.fold_stay`, `replay.evaluate_stay`), and their projection rows are
+replaced. Arrival order does not matter: the fold orders by event time, so out-of-order delivery ends in the
+same projection as in-order delivery.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from functools import lru_cache
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import Session
+
+from helsefellesskap.access import service as access
+from helsefellesskap.access.model import CareRelationKind
+from helsefellesskap.priority_groups.model import classify
+from helsefellesskap.registry.model import municipality_address
+from helsefellesskap.transitions.alerts import Alert, repeated_transition_alerts
+from helsefellesskap.transitions.calendar import oslo_date
+from helsefellesskap.transitions.messages import AdmissionNotice, DischargeSummary, Message, parse_message
+from helsefellesskap.transitions.obligations import Party
+from helsefellesskap.transitions.pathway import StayProjection, fold_stay
+from helsefellesskap.transitions.priority import stay_person_facts
+from helsefellesskap.transitions.rates import DailyRates, load_daily_rates
+from helsefellesskap.transitions.readmissions import link_readmissions
+from helsefellesskap.transitions.receipts import Receipt
+from helsefellesskap.transitions.replay import StayResult, evaluate_stay
+from helsefellesskap.transitions.rules import DEFAULT_RULES, TransitionRules
+from helsefellesskap.transitions.store import (
+    AlertRow,
+    MessageRow,
+    ObligationRow,
+    PayableDayRow,
+    StayRow,
+)
+
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    """The instant in UTC; a naive value (SQLite returns them) is read as UTC, the way it was stored."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def maybe_aware(moment: dt.datetime | None) -> dt.datetime | None:
+    return aware(moment) if moment is not None else None
+
+
+def errors_json(receipt: Receipt) -> str:
+    return json.dumps([{"code": str(e.code), "detail": e.detail, "field": e.field} for e in receipt.errors],
+                      ensure_ascii=False)
+
+
+def alert_id(stay_id: str, rule_id: str, subject: str) -> str:
+    """The stable id of an alert: the same stay, rule and subject give the same id in every refold."""
+    return hashlib.sha256(f"{stay_id}\x1f{rule_id}\x1f{subject}".encode()).hexdigest()[:32]
+
+
+def alert_subject(alert: Alert) -> str:
+    # An overdue obligation is one alert per obligation (identified by its deadline); other rules once a stay.
+    return alert.at.astimezone(dt.UTC).isoformat() if alert.rule_id == "KB-OVERDUE-OBLIGATION" else ""
+
+
+@lru_cache(maxsize=1)
+def _trust_by_address() -> dict[str, str]:
+    from helsefellesskap.registry.reference import load_reference
+
+    reference = load_reference()
+    trusts = {trust.address: trust_id for trust_id, trust in reference.health_trusts.items()}
+    for hospital_id, hospital in reference.hospitals.items():
+        trusts[hospital.address] = reference.hospital_trust.get(hospital_id, hospital.address)
+    return trusts
+
+
+def health_trust_of(address: str) -> str:
+    """Hospital (or trust) address -> health trust id, from the shipped register; an unknown address stays."""
+    return _trust_by_address().get(address, address)
+
+
+def lock_patient(session: Session, patient: str) -> None:
+    """PostgreSQL: serialise refolds of one patient's stays (two messages of one stay at once would each fold
+    without the other). A transaction-scoped advisory lock; SQLite serialises writers anyway."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(patient.encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def _stored(session: Session, stay_ids: set[str]) -> list[MessageRow]:
+    if not stay_ids:
+        return []
+    return list(session.scalars(select(MessageRow).where(
+        MessageRow.stay_id.in_(stay_ids), MessageRow.message_id.is_not(None))))
+
+
+def _stays_of_patients(session: Session, patients: set[str]) -> set[str]:
+    rows = session.scalars(select(MessageRow.stay_id).where(
+        MessageRow.patient.in_(patients), MessageRow.message_id.is_not(None)).distinct())
+    return {stay_id for stay_id in rows if stay_id is not None}
+
+
+def refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime,
+           rules: TransitionRules = DEFAULT_RULES, rates: DailyRates | None = None) -> dict[str, Receipt]:
+    """Fold the stay and the patient's other stays again and replace their projection; the receipts of the
+    folded messages by message id."""
+    lock_patient(session, patient)
+    stay_ids = _stays_of_patients(session, {patient}) | {stay_id}
+    rows = _stored(session, stay_ids)
+    messages: dict[str, list[Message]] = {}
+    for row in rows:
+        messages.setdefault(row.stay_id or "", []).append(parse_message(row.payload))
+    stays = {sid: fold_stay(sid, found) for sid, found in messages.items()}
+    others = {s.patient for s in stays.values() if s.patient and s.patient != patient}
+    if others:  # a stay whose admission names another patient: fold that patient's stays too
+        extra = _stays_of_patients(session, others) - set(stays)
+        for row in _stored(session, extra):
+            messages.setdefault(row.stay_id or "", []).append(parse_message(row.payload))
+        stays.update({sid: fold_stay(sid, messages[sid]) for sid in extra if sid in messages})
+    results = _evaluate(stays, rules, rates or load_daily_rates(), now)
+    receipts = {r.message_id: r for result in results.values() for r in result.receipts}
+    _update_messages(session, rows, receipts)
+    for sid, result in results.items():
+        write_projection(session, result, now=now, expected_discharge=_expected_discharge(messages.get(sid, [])))
+    if stay_id in stays:
+        _grant_relations(session, stays[stay_id], messages[stay_id])
+    return receipts
+
+
+def _evaluate(stays: dict[str, StayProjection], rules: TransitionRules, rates: DailyRates,
+              now: dt.datetime) -> dict[str, StayResult]:
+    links = link_readmissions(stays.values(), rules)
+    repeated = repeated_transition_alerts(stays.values(), rules)
+    groups = {sid: priority_groups(stay) for sid, stay in stays.items()}
+    test: Callable[[StayProjection], bool] = lambda stay: bool(groups.get(stay.stay_id))  # noqa: E731
+    results = {}
+    for sid, stay in stays.items():
+        result = evaluate_stay(stay, rules=rules, rates=rates, as_of=now, readmission=links.get(sid),
+                               is_priority_patient=test)
+        if sid in repeated:
+            result = replace(result, alerts=(repeated[sid], *result.alerts))
+        results[sid] = result
+    return results
+
+
+def _expected_discharge(messages: list[Message]) -> dt.date | None:
+    notices = sorted((m for m in messages if isinstance(m, AdmissionNotice) and m.expected_discharge),
+                     key=lambda m: (m.sent_at, m.id))
+    return notices[-1].expected_discharge if notices else None
+
+
+def priority_groups(stay: StayProjection) -> list[str]:
+    """The priority groups of the stay's patient as the messages describe them (priority-groups classifier)."""
+    facts = stay_person_facts(stay)
+    return sorted(str(group) for group in classify(facts)) if facts is not None else []
+
+
+def _update_messages(session: Session, rows: list[MessageRow], receipts: dict[str, Receipt]) -> None:
+    for row in rows:
+        receipt = receipts.get(row.message_id or "")
+        if receipt is None:
+            continue
+        status, errors = str(receipt.status), errors_json(receipt)
+        if row.pathway_status != status or row.pathway_errors != errors:
+            row.pathway_status, row.pathway_errors = status, errors
+
+
+def _party(session: Session, address: str | None) -> str | None:
+    return access.party_of(session, address) if address else None
+
+
+def write_projection(session: Session, result: StayResult, *, now: dt.datetime,
+                     expected_discharge: dt.date | None = None) -> None:
+    """Replace the stay's projection rows (stay, obligations, payable days; alerts upserted by stable id)."""
+    stay, payment = result.projection, result.payment
+    hospital_party = _party(session, stay.hospital)
+    municipality_party = municipality_address(stay.municipality) if stay.municipality else None
+    row = session.get(StayRow, stay.stay_id) or StayRow(stay_id=stay.stay_id)
+    episode = stay.episodes[-1] if stay.episodes else None
+    answer = episode.answers[-1] if episode and episode.answers else None
+    row.patient, row.hospital, row.hospital_party = stay.patient, stay.hospital, hospital_party
+    row.municipality, row.municipality_party = stay.municipality, municipality_party
+    row.service, row.state = (str(stay.service) if stay.service else None), str(stay.state)
+    row.acute = stay.admission.acute if stay.admission else None
+    row.admitted_at = stay.admission.admitted_at if stay.admission else None
+    row.expected_discharge = expected_discharge
+    row.ready_at = episode.ready_at if episode and not episode.withdrawn else None
+    row.answer = None if answer is None or row.ready_at is None else ("can" if answer.can_receive else "cannot")
+    row.receive_from = answer.can_receive_from if answer and row.answer == "can" else None
+    row.discharged_at = stay.discharge.discharged_at if stay.discharge else None
+    row.destination = str(stay.discharge.destination) if stay.discharge else None
+    row.readmission_of = result.readmission.previous_stay_id if result.readmission else None
+    row.payable_days, row.unpriced_days = payment.payable_days, len(payment.unpriced_days)
+    row.amount_ore, row.payment_notes = payment.amount_ore, json.dumps(list(payment.notes), ensure_ascii=False)
+    row.priority_groups = json.dumps(priority_groups(stay))
+    row.evaluated_at = now
+    session.add(row)
+    session.execute(delete(ObligationRow).where(ObligationRow.stay_id == stay.stay_id))
+    session.execute(delete(PayableDayRow).where(PayableDayRow.stay_id == stay.stay_id))
+    for o in result.obligations:
+        party = hospital_party if o.party is Party.hospital else municipality_party
+        session.add(ObligationRow(stay_id=stay.stay_id, patient=stay.patient, kind=str(o.kind), party=str(o.party),
+                                  organisation=o.organisation, party_address=party, due_at=o.due_at, met_at=o.met_at))
+    if payment.municipality and stay.hospital:
+        trust = health_trust_of(stay.hospital)
+        for day in payment.days:
+            session.add(PayableDayRow(stay_id=stay.stay_id, municipality=payment.municipality, health_trust=trust,
+                                      hospital_party=hospital_party, month=f"{day.date:%Y-%m}", day=day.date,
+                                      ore=day.ore))
+    _write_alerts(session, result, hospital_party, municipality_party, now)
+
+
+def _write_alerts(session: Session, result: StayResult, hospital_party: str | None, municipality_party: str | None,
+                  now: dt.datetime) -> None:
+    existing = {row.id: row for row in session.scalars(select(AlertRow).where(AlertRow.stay_id == result.stay_id))}
+    seen: set[str] = set()
+    for alert in result.alerts:
+        subject = alert_subject(alert)
+        key = alert_id(alert.stay_id, alert.rule_id, subject)
+        if key in seen:
+            continue
+        seen.add(key)
+        row = existing.get(key) or AlertRow(id=key, stay_id=alert.stay_id, rule_id=alert.rule_id, subject=subject)
+        row.patient = result.projection.patient
+        row.party, row.organisation = str(alert.party), alert.organisation
+        row.party_address = hospital_party if alert.party is Party.hospital else municipality_party
+        row.raised_at, row.detail, row.resolved_at = alert.at, alert.detail, None
+        session.add(row)
+    for key, row in existing.items():
+        if key not in seen and row.resolved_at is None:
+            row.resolved_at = now  # no longer derived: resolved (its workflow row is kept)
+
+
+def _grant_relations(session: Session, stay: StayProjection, messages: list[Message]) -> None:
+    """Care relations (tjenstlig behov) that the pathway gives: the hospital for the stay (with the access
+    policy's grace after discharge), the paying municipality while the stay is open, the GP who gets the
+    discharge summary."""
+    admission = stay.admission
+    if admission is None:
+        return
+    start = admission.admitted_at
+    end = stay.discharge.discharged_at if stay.discharge else None
+    if end is not None and end < start:
+        end = start
+    access.grant_care_relation(session, stay.patient, admission.sender, CareRelationKind.HOSPITAL_STAY,
+                               stay.stay_id, start, end)
+    access.grant_care_relation(session, stay.patient, municipality_address(admission.municipality),
+                               CareRelationKind.MUNICIPAL_SERVICE, stay.stay_id, start, end)
+    for message in messages:
+        if isinstance(message, DischargeSummary) and message.patient == stay.patient:
+            access.grant_care_relation(session, stay.patient, message.gp, CareRelationKind.GP, stay.stay_id,
+                                       message.sent_at)
+
+
+def oslo_days_since(moment: dt.datetime | None, now: dt.datetime) -> int | None:
+    return (oslo_date(now) - oslo_date(moment)).days if moment is not None else None
