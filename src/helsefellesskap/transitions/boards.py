@@ -1,26 +1,172 @@
-"""Work lists: the hospital's and the municipality's boards of stays, and open obligations."""
+"""Work lists: the hospital's and the municipality's boards of stays, and open obligations.
+
+Who sees what: a board lists only the stays of the principal's own party (the legal party behind their
+organisation unit): the hospital board the stays admitted by the party's hospitals (the hospital_stay care
+relation the ingest grants), the municipality board the stays the municipality pays for (its residents; the
+municipal_service relation). Every person shown is audited: one entry per person per board read.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
 
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from helsefellesskap.access.model import Principal
+from helsefellesskap.access import service as access
+from helsefellesskap.access.model import AccessBasis, Action, Principal, Resource
+from helsefellesskap.errors import Forbidden, InvalidInput
+from helsefellesskap.priority_groups.model import age_on
+from helsefellesskap.registry.model import municipality_address
+from helsefellesskap.transitions.calendar import oslo_date
+from helsefellesskap.transitions.obligations import ObligationStatus, obligation_status
+from helsefellesskap.transitions.pathway import ENDED, StayState
+from helsefellesskap.transitions.patient_id import parse_patient
+from helsefellesskap.transitions.projection import aware, maybe_aware, oslo_days_since
+from helsefellesskap.transitions.readmodel import Names, municipality_ref, obligation_view
+from helsefellesskap.transitions.store import AlertRow, ObligationRow, StayRow
 from helsefellesskap.transitions.views import BoardRow, ObligationView
+
+SORT_KEYS = ("days_waiting", "admitted_at", "ready_at", "payable_days", "state", "stay_id", "patient",
+             "municipality", "open_alerts", "obligations_overdue")
+
+
+def _states(state: str | None) -> list[str] | None:
+    """None: the active stays (not ended); 'all': every stay; else one state."""
+    if state is None:
+        return [str(s) for s in StayState if s not in ENDED]
+    if state == "all":
+        return None
+    if state not in {str(s) for s in StayState}:
+        raise InvalidInput(f"Unknown state {state!r}; one of: all, {', '.join(str(s) for s in StayState)}.")
+    return [state]
+
+
+def _audit_rows(session: Session, principal: Principal, basis: AccessBasis, resource: Resource, patients: list[str],
+                *, now: dt.datetime, reason: str) -> None:
+    for patient in dict.fromkeys(patients):
+        access.audit(session, principal, action=Action.READ, resource=resource, now=now, basis=basis,
+                     national_id=patient, reason=reason)
+
+
+def _sort_key(sort: str) -> Callable[[BoardRow], Any]:
+    if sort not in SORT_KEYS:
+        raise InvalidInput(f"Unknown sort {sort!r}; one of: {', '.join(SORT_KEYS)}.")
+
+    def key(row: BoardRow) -> Any:
+        value = row.municipality.number if sort == "municipality" else getattr(row, sort)
+        return (value is not None, value if value is not None else 0, row.stay_id)
+
+    return key
+
+
+def _board(session: Session, principal: Principal, query: Select[StayRow], *, now: dt.datetime, sort: str,
+           descending: bool, basis: AccessBasis, resource: Resource) -> list[BoardRow]:
+    key = _sort_key(sort)
+    stays = list(session.scalars(query))
+    ids = [s.stay_id for s in stays]
+    due: dict[str, int] = defaultdict(int)
+    overdue: dict[str, int] = defaultdict(int)
+    alerts: dict[str, int] = defaultdict(int)
+    if ids:
+        for o in session.scalars(select(ObligationRow).where(ObligationRow.stay_id.in_(ids))):
+            status = obligation_status(aware(o.due_at), maybe_aware(o.met_at), now)
+            if status is ObligationStatus.due:
+                due[o.stay_id] += 1
+            elif status is ObligationStatus.missing:
+                overdue[o.stay_id] += 1
+        for a in session.scalars(select(AlertRow.stay_id).where(AlertRow.stay_id.in_(ids),
+                                                                AlertRow.resolved_at.is_(None))):
+            alerts[a] += 1
+    names = Names(session)
+    rows = [_board_row(s, names, now, due[s.stay_id], overdue[s.stay_id], alerts[s.stay_id]) for s in stays]
+    rows.sort(key=key, reverse=descending)
+    _audit_rows(session, principal, basis, resource, [r.patient for r in rows], now=now,
+                reason=f"listed on the {'hospital' if resource is Resource.BOARD_HOSPITAL else 'municipality'} board")
+    return rows
+
+
+def _board_row(stay: StayRow, names: Names, now: dt.datetime, due: int, overdue: int, alerts: int) -> BoardRow:
+    person = parse_patient(stay.patient)
+    age = age_on(person.birth_date, oslo_date(now)) if person.birth_date else None
+    ready_at = maybe_aware(stay.ready_at)
+    waiting_until = maybe_aware(stay.discharged_at) or now
+    return BoardRow(
+        stay_id=stay.stay_id, patient=stay.patient, age=age, sex=person.sex or None, hospital=names.ref(stay.hospital),
+        municipality=municipality_ref(stay.municipality), service=stay.service, state=stay.state,
+        admitted_at=maybe_aware(stay.admitted_at), expected_discharge=stay.expected_discharge, ready_at=ready_at,
+        answer=stay.answer, receive_from=maybe_aware(stay.receive_from),
+        days_waiting=oslo_days_since(ready_at, waiting_until), payable_days=stay.payable_days,
+        amount_nok=Decimal(stay.amount_ore) / 100, obligations_due=due, obligations_overdue=overdue,
+        open_alerts=alerts, priority_groups=json.loads(stay.priority_groups))
+
+
+def _party(session: Session, principal: Principal) -> str:
+    party = access.principal_party(session, principal)
+    if party is None:
+        raise Forbidden("You may only act for your own organisation.")
+    return party
 
 
 def hospital_board(session: Session, principal: Principal, *, now: dt.datetime, organisation: str | None = None,
                    state: str | None = None, municipality: str | None = None, sort: str = "days_waiting",
                    descending: bool = True) -> list[BoardRow]:
-    raise NotImplementedError
+    """The stays of the principal's hospital party (one hospital of it with `organisation`); active stays
+    unless `state` is given ('all' for every stay)."""
+    basis = access.authorize(session, principal, Resource.BOARD_HOSPITAL, Action.READ, now=now,
+                             organisation=organisation)
+    party = _party(session, principal)
+    query = select(StayRow).where(StayRow.hospital_party == party)
+    if organisation is not None and organisation != party:
+        query = query.where(StayRow.hospital == organisation)
+    if (states := _states(state)) is not None:
+        query = query.where(StayRow.state.in_(states))
+    if municipality is not None:
+        query = query.where(StayRow.municipality == municipality)
+    return _board(session, principal, query, now=now, sort=sort, descending=descending, basis=basis,
+                  resource=Resource.BOARD_HOSPITAL)
 
 
 def municipality_board(session: Session, principal: Principal, *, now: dt.datetime, municipality: str | None = None,
                        state: str | None = None, sort: str = "days_waiting", descending: bool = True) -> list[BoardRow]:
-    raise NotImplementedError
+    """The stays the principal's municipality pays for (its residents in hospital)."""
+    target = municipality_address(municipality) if municipality else None
+    basis = access.authorize(session, principal, Resource.BOARD_MUNICIPALITY, Action.READ, now=now,
+                             organisation=target)
+    party = _party(session, principal)
+    query = select(StayRow).where(StayRow.municipality_party == party)
+    if (states := _states(state)) is not None:
+        query = query.where(StayRow.state.in_(states))
+    return _board(session, principal, query, now=now, sort=sort, descending=descending, basis=basis,
+                  resource=Resource.BOARD_MUNICIPALITY)
+
+
+def work_list_basis(session: Session, principal: Principal, *, now: dt.datetime,
+                    organisation: str | None = None) -> tuple[AccessBasis, Resource]:
+    """Hospital staff read their hospital's work lists, municipal staff their municipality's."""
+    for resource in (Resource.BOARD_HOSPITAL, Resource.BOARD_MUNICIPALITY):
+        try:
+            return access.authorize(session, principal, resource, Action.READ, now=now,
+                                    organisation=organisation), resource
+        except Forbidden:
+            continue
+    raise Forbidden("You have no access to this resource.")
 
 
 def open_obligations(session: Session, principal: Principal, *, now: dt.datetime,
                      organisation: str | None = None) -> list[ObligationView]:
-    raise NotImplementedError
+    """Obligations the principal's party owes and has not met (due, or missing once the deadline passed),
+    earliest deadline first."""
+    basis, resource = work_list_basis(session, principal, now=now, organisation=organisation)
+    party = _party(session, principal)
+    query = (select(ObligationRow).where(ObligationRow.party_address == party, ObligationRow.met_at.is_(None))
+             .order_by(ObligationRow.due_at, ObligationRow.id))
+    views = [obligation_view(row, now) for row in session.scalars(query)]
+    _audit_rows(session, principal, basis, resource, [v.patient for v in views], now=now,
+                reason="listed among open obligations")
+    return views

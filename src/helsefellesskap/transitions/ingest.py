@@ -94,7 +94,8 @@ def _find(session: Session, message_id: str) -> MessageRow | None:
 def _row(principal: Principal, message: Message, text: str, digest: str, now: dt.datetime) -> MessageRow:
     return MessageRow(message_id=message.id, raw_id=message.id, type=message.type, stay_id=message.stay_id,
                       patient=message.patient, sender=message.sender, recipient=message.recipient,
-                      sent_at=message.sent_at, received_at=now, submitted_by=principal.username, payload=text,
+                      sent_at=aware(message.sent_at), received_at=aware(now), submitted_by=principal.username,
+                      payload=text,
                       sha256=digest, receipt_status="ok", receipt_errors="[]", pathway_status="ok",
                       pathway_errors="[]")
 
@@ -141,7 +142,7 @@ def _receive_invalid(session: Session, principal: Principal, data: bytes, error:
     row = MessageRow(raw_id=_text(raw, "id", 128), type=kind if kind in MESSAGE_TYPES else None,
                      stay_id=_text(raw, "stay_id", 128),
                      patient=patient if patient and patient.isdigit() and len(patient) == 11 else None,
-                     sender=sender, recipient=_text(raw, "recipient", 64), sent_at=None, received_at=now,
+                     sender=sender, recipient=_text(raw, "recipient", 64), sent_at=None, received_at=aware(now),
                      submitted_by=principal.username, payload=data.decode("utf-8", "replace"),
                      sha256=hashlib.sha256(data).hexdigest(), receipt_status="rejected", receipt_errors="[]",
                      pathway_status="rejected", pathway_errors="[]")

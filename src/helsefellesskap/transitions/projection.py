@@ -184,25 +184,26 @@ def write_projection(session: Session, result: StayResult, *, now: dt.datetime,
     row.municipality, row.municipality_party = stay.municipality, municipality_party
     row.service, row.state = (str(stay.service) if stay.service else None), str(stay.state)
     row.acute = stay.admission.acute if stay.admission else None
-    row.admitted_at = stay.admission.admitted_at if stay.admission else None
+    row.admitted_at = aware(stay.admission.admitted_at) if stay.admission else None
     row.expected_discharge = expected_discharge
-    row.ready_at = episode.ready_at if episode and not episode.withdrawn else None
+    row.ready_at = aware(episode.ready_at) if episode and not episode.withdrawn else None
     row.answer = None if answer is None or row.ready_at is None else ("can" if answer.can_receive else "cannot")
-    row.receive_from = answer.can_receive_from if answer and row.answer == "can" else None
-    row.discharged_at = stay.discharge.discharged_at if stay.discharge else None
+    row.receive_from = maybe_aware(answer.can_receive_from) if answer and row.answer == "can" else None
+    row.discharged_at = aware(stay.discharge.discharged_at) if stay.discharge else None
     row.destination = str(stay.discharge.destination) if stay.discharge else None
     row.readmission_of = result.readmission.previous_stay_id if result.readmission else None
     row.payable_days, row.unpriced_days = payment.payable_days, len(payment.unpriced_days)
     row.amount_ore, row.payment_notes = payment.amount_ore, json.dumps(list(payment.notes), ensure_ascii=False)
     row.priority_groups = json.dumps(priority_groups(stay))
-    row.evaluated_at = now
+    row.evaluated_at = aware(now)
     session.add(row)
     session.execute(delete(ObligationRow).where(ObligationRow.stay_id == stay.stay_id))
     session.execute(delete(PayableDayRow).where(PayableDayRow.stay_id == stay.stay_id))
     for o in result.obligations:
         party = hospital_party if o.party is Party.hospital else municipality_party
         session.add(ObligationRow(stay_id=stay.stay_id, patient=stay.patient, kind=str(o.kind), party=str(o.party),
-                                  organisation=o.organisation, party_address=party, due_at=o.due_at, met_at=o.met_at))
+                                  organisation=o.organisation, party_address=party, due_at=aware(o.due_at),
+                                  met_at=maybe_aware(o.met_at)))
     if payment.municipality and stay.hospital:
         trust = health_trust_of(stay.hospital)
         for day in payment.days:
@@ -226,11 +227,11 @@ def _write_alerts(session: Session, result: StayResult, hospital_party: str | No
         row.patient = result.projection.patient
         row.party, row.organisation = str(alert.party), alert.organisation
         row.party_address = hospital_party if alert.party is Party.hospital else municipality_party
-        row.raised_at, row.detail, row.resolved_at = alert.at, alert.detail, None
+        row.raised_at, row.detail, row.resolved_at = aware(alert.at), alert.detail, None
         session.add(row)
     for key, row in existing.items():
         if key not in seen and row.resolved_at is None:
-            row.resolved_at = now  # no longer derived: resolved (its workflow row is kept)
+            row.resolved_at = aware(now)  # no longer derived: resolved (its workflow row is kept)
 
 
 def _grant_relations(session: Session, stay: StayProjection, messages: list[Message]) -> None:

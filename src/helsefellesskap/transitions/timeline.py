@@ -1,19 +1,68 @@
-"""One person's pathway (stays with obligations, payment, alerts) and timeline."""
+"""One person's pathway (stays with obligations, payment, alerts) and timeline (messages and alerts, newest
+first). Both are person data: access control decides (care relation, emergency, own data) and audits."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helsefellesskap.access.model import Principal
-from helsefellesskap.transitions.views import StayView, TimelineEntry
+from helsefellesskap.access import service as access
+from helsefellesskap.access.model import Action, Principal, Resource
+from helsefellesskap.transitions.projection import aware
+from helsefellesskap.transitions.readmodel import Names, stay_view
+from helsefellesskap.transitions.store import AlertRow, MessageRow, StayRow
+from helsefellesskap.transitions.views import ReceiptErrorView, StayView, TimelineEntry
+
+_SUMMARY = {
+    "admission": "Admitted",
+    "admission_notice": "Admission notice to the municipality",
+    "health_information": "Health information",
+    "ready_for_discharge": "Ready for discharge",
+    "ready_for_discharge_withdrawn": "Readiness withdrawn",
+    "municipal_response": "The municipality's answer",
+    "discharge": "Discharged",
+    "discharge_report": "Discharge report to municipal nursing",
+    "discharge_summary": "Discharge summary to the GP",
+}
 
 
-def person_pathway(session: Session, principal: Principal, national_id: str, *, now: dt.datetime) -> list[StayView]:
-    raise NotImplementedError
+def person_pathway(session: Session, principal: Principal, national_id: str, *, now: dt.datetime,
+                   source: str | None = None) -> list[StayView]:
+    """The person's stays, newest admission first."""
+    access.authorize_person(session, principal, national_id, Action.READ, Resource.PERSON_PATHWAY, now=now,
+                            source=source)
+    patient = access.normalise_national_id(national_id)
+    rows = session.scalars(select(StayRow).where(StayRow.patient == patient))
+    names = Names(session)
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    stays = sorted(rows, key=lambda r: (aware(r.admitted_at) if r.admitted_at else epoch, r.stay_id), reverse=True)
+    return [stay_view(session, row, names, now) for row in stays]
 
 
-def person_timeline(session: Session, principal: Principal, national_id: str, *,
-                    now: dt.datetime) -> list[TimelineEntry]:
-    raise NotImplementedError
+def _message_entry(row: MessageRow) -> TimelineEntry:
+    kind = row.type or "invalid"
+    summary = _SUMMARY.get(kind, "A message that failed the schema")
+    if row.type == "municipal_response":
+        payload = json.loads(row.payload)
+        summary += ": can receive" if payload.get("can_receive") else ": cannot receive yet"
+    return TimelineEntry(at=aware(row.sent_at or row.received_at), kind="message", stay_id=row.stay_id, type=kind,
+                         summary=summary, sender=row.sender, status=row.pathway_status,
+                         errors=[ReceiptErrorView(**e) for e in json.loads(row.pathway_errors)])
+
+
+def person_timeline(session: Session, principal: Principal, national_id: str, *, now: dt.datetime,
+                    source: str | None = None) -> list[TimelineEntry]:
+    """Messages about the person (also rejected and flagged ones) and alerts, newest first."""
+    access.authorize_person(session, principal, national_id, Action.READ, Resource.PERSON_TIMELINE, now=now,
+                            source=source)
+    patient = access.normalise_national_id(national_id)
+    entries = [_message_entry(row) for row in session.scalars(select(MessageRow).where(MessageRow.patient == patient))]
+    for alert in session.scalars(select(AlertRow).where(AlertRow.patient == patient)):
+        entries.append(TimelineEntry(at=aware(alert.raised_at), kind="alert", stay_id=alert.stay_id,
+                                     type=alert.rule_id, summary=alert.detail,
+                                     status="resolved" if alert.resolved_at else "open"))
+    entries.sort(key=lambda e: (e.at, e.kind, e.type), reverse=True)
+    return entries
