@@ -53,6 +53,11 @@ def mount_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(router)
     app.include_router(pages.router)
+    from helsefellesskap.web import alerts, boards, timeline
+
+    app.include_router(boards.router)
+    app.include_router(timeline.router)
+    app.include_router(alerts.router)
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> RedirectResponse:

@@ -1,0 +1,142 @@
+"""The alerts inbox: the kasteball alerts the principal's organisation must act on, each with the explanation a
+nurse understands; acknowledge, assign to a colleague of the same organisation, comment — in place with htmx.
+Alerts come from `transitions.service` (authorized and audited)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import escape
+from sqlalchemy.orm import Session
+
+from helsefellesskap.access.http import current_time, record_refusal
+from helsefellesskap.access.model import CARE_ROLES, Principal, Role
+from helsefellesskap.access.service import AccessDenied
+from helsefellesskap.access.users import list_users
+from helsefellesskap.deps import get_database
+from helsefellesskap.errors import DomainError, Forbidden
+from helsefellesskap.transitions import service
+from helsefellesskap.transitions.alerts import RULES
+from helsefellesskap.transitions.views import AlertView
+from helsefellesskap.web.i18n import translations
+from helsefellesskap.web.pages import forbidden_page
+from helsefellesskap.web.session import navigation, require_principal
+from helsefellesskap.web.templating import locale_of, render
+from helsefellesskap.web.vocabulary import vocabulary
+
+router = APIRouter(include_in_schema=False)
+STATUSES = ("open", "acknowledged", "resolved")
+STAFF_ROLES = CARE_ROLES
+
+
+def colleagues(session: Session, principal: Principal) -> list[Principal]:
+    """The people an alert can be assigned to: staff of the principal's own organisation."""
+    return sorted((p for p in list_users(session) if p.organisation_address == principal.organisation_address
+                   and p.has_any(STAFF_ROLES) and Role.MESSAGING_SYSTEM not in p.roles),
+                  key=lambda p: p.display_name)
+
+
+def _context(request: Request, principal: Principal, people: list[Principal]) -> dict[str, Any]:
+    _ = translations(locale_of(request)).gettext
+    return {"principal": principal, "navigation": navigation(request, principal), "labels": vocabulary(_),
+            "colleagues": people, "names": {p.username: p.display_name for p in people}, "rules": RULES,
+            "statuses": STATUSES, "alert_dom_id": alert_dom_id}
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def alerts_page(request: Request) -> Response:
+    principal = require_principal(request)
+    if not principal.has_any(STAFF_ROLES):
+        return forbidden_page(request, principal)
+    status = request.query_params.get("status", "open")
+    status = status if status in STATUSES else "open"
+    rule = request.query_params.get("rule", "")
+    rule = rule if rule in RULES else ""
+    database = get_database(request)
+    try:
+        with database.unit_of_work() as session:
+            alerts = service.list_alerts(session, principal, now=current_time(request), status=status,
+                                         rule=rule or None)
+            people = colleagues(session, principal)
+    except AccessDenied as denied:
+        record_refusal(database, denied)
+        return forbidden_page(request, principal)
+    except Forbidden:
+        return forbidden_page(request, principal)
+    return render(request, "alerts.html", alerts=alerts, status=status, rule=rule,
+                  **_context(request, principal, people))
+
+
+Change = Callable[[Session, Principal], AlertView]
+
+
+def _change(request: Request, alert_id: str, change: Change, invalid: str | None = None) -> Response:
+    """Apply one change to an alert and answer with its card (htmx) or back to the inbox; errors inline."""
+    principal = require_principal(request)
+    if not principal.has_any(STAFF_ROLES):
+        return forbidden_page(request, principal)
+    _ = translations(locale_of(request)).gettext
+    htmx = request.headers.get("hx-request") == "true"
+    database = get_database(request)
+    error = invalid
+    if error is None:
+        try:
+            with database.unit_of_work() as session:
+                alert = change(session, principal)
+                people = colleagues(session, principal)
+        except AccessDenied as denied:
+            record_refusal(database, denied)
+            error = _("You cannot change this alert.")
+        except Forbidden:
+            error = _("You cannot change this alert.")
+        except DomainError as exc:
+            error = _("The change was not saved: {reason}").format(reason=exc.detail)
+    if error is not None:
+        if not htmx:
+            return render(request, "error.html", status_code=422, principal=principal,
+                          navigation=navigation(request, principal), title=_("Not saved"), message=error)
+        # The card stays as it was; the error goes into its error region (htmx swaps 2xx answers only).
+        return HTMLResponse(render_error(error), headers={"HX-Retarget": f"#{alert_dom_id(alert_id)}-error",
+                                                          "HX-Reswap": "innerHTML"})
+    if not htmx:
+        return RedirectResponse("/alerts", status_code=303)
+    return render(request, "alerts_card.html", alert=alert, **_context(request, principal, people))
+
+
+def render_error(message: str) -> str:
+    return str(escape(message))
+
+
+def alert_dom_id(alert_id: str) -> str:
+    """An HTML id for an alert's card."""
+    return "alert-" + re.sub(r"[^A-Za-z0-9_-]", "_", alert_id)
+
+
+@router.post("/alerts/{alert_id}/acknowledge", response_class=HTMLResponse)
+def acknowledge(request: Request, alert_id: str) -> Response:
+    now = current_time(request)
+    return _change(request, alert_id, lambda s, p: service.acknowledge_alert(s, p, alert_id, now=now))
+
+
+@router.post("/alerts/{alert_id}/assign", response_class=HTMLResponse)
+def assign(request: Request, alert_id: str, assignee: Annotated[str, Form(max_length=100)] = "") -> Response:
+    now = current_time(request)
+    _ = translations(locale_of(request)).gettext
+    principal = require_principal(request)
+    with get_database(request).reading() as session:
+        allowed = {p.username for p in colleagues(session, principal)}
+    invalid = None if assignee in allowed else _("Choose a colleague in your organisation.")
+    return _change(request, alert_id, lambda s, p: service.assign_alert(s, p, alert_id, assignee, now=now), invalid)
+
+
+@router.post("/alerts/{alert_id}/comment", response_class=HTMLResponse)
+def comment(request: Request, alert_id: str, text: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    now = current_time(request)
+    _ = translations(locale_of(request)).gettext
+    invalid = None if text.strip() else _("Write a comment before saving.")
+    return _change(request, alert_id, lambda s, p: service.comment_alert(s, p, alert_id, text.strip(), now=now),
+                   invalid)

@@ -1,0 +1,299 @@
+"""The discharge boards: the hospital's (its active stays) and the municipality's (its residents in hospital, the
+readiness notices awaiting its answer), sortable and filterable, refreshed in place by htmx; the municipality
+answers "can receive from …" / "cannot receive yet" from its board.
+
+Rows come from `transitions.service` (which authorizes and audits: one audit entry per person per board read).
+Sorting and the filters the service does not take (service, only-with-alerts) are applied here to its rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from helsefellesskap.access.http import current_time, record_refusal
+from helsefellesskap.access.model import HOSPITAL_ROLES, MUNICIPAL_ROLES, Principal
+from helsefellesskap.access.service import AccessDenied
+from helsefellesskap.deps import get_database
+from helsefellesskap.errors import DomainError, Forbidden
+from helsefellesskap.registry.reference import load_reference
+from helsefellesskap.transitions import service
+from helsefellesskap.transitions.views import BoardRow
+from helsefellesskap.web.i18n import translations
+from helsefellesskap.web.pages import forbidden_page
+from helsefellesskap.web.session import navigation, require_principal
+from helsefellesskap.web.templating import locale_of, render
+from helsefellesskap.web.vocabulary import ANSWERABLE_STATES, SERVICES, STATES, vocabulary
+
+router = APIRouter(include_in_schema=False)
+OSLO = ZoneInfo("Europe/Oslo")
+
+# Sortable columns: key -> how a row sorts on it (None sorts last either way).
+SORT_KEYS = ("patient", "municipality", "hospital", "service", "state", "admitted_at", "expected_discharge",
+             "ready_at", "days_waiting", "payable_days", "obligations_overdue", "open_alerts")
+DEFAULT_SORT = "days_waiting"
+
+
+@dataclass(frozen=True)
+class BoardQuery:
+    """The filters and sort order of a board, as they appear in its URL."""
+
+    state: str = ""
+    municipality: str = ""
+    service: str = ""
+    alerts_only: bool = False
+    sort: str = DEFAULT_SORT
+    descending: bool = True
+
+    @classmethod
+    def of(cls, request: Request) -> BoardQuery:
+        q = request.query_params
+        state = q.get("state", "")
+        municipality = q.get("municipality", "")
+        service_ = q.get("service", "")
+        sort = q.get("sort", DEFAULT_SORT)
+        return cls(state if state in STATES else "",
+                   municipality if re.fullmatch(r"\d{4}", municipality) else "",
+                   service_ if service_ in SERVICES else "",
+                   q.get("alerts") == "1",
+                   sort if sort in SORT_KEYS else DEFAULT_SORT,
+                   q.get("dir", "desc") != "asc")
+
+    def query_string(self) -> str:
+        params = {"state": self.state, "municipality": self.municipality, "service": self.service,
+                  "alerts": "1" if self.alerts_only else "", "sort": self.sort,
+                  "dir": "desc" if self.descending else "asc"}
+        return urlencode({k: v for k, v in params.items() if v})
+
+
+def _sort_value(row: BoardRow, key: str) -> object:
+    if key == "municipality":
+        return row.municipality.name or row.municipality.number
+    if key == "hospital":
+        return row.hospital.name or row.hospital.address
+    return getattr(row, key)
+
+
+def arrange(rows: list[BoardRow], query: BoardQuery) -> list[BoardRow]:
+    """Apply the filters the service does not take, then sort (rows without a value last, in either direction)."""
+    kept = [r for r in rows if (not query.service or r.service == query.service)
+            and (not query.alerts_only or r.open_alerts > 0)]
+    present = [r for r in kept if _sort_value(r, query.sort) is not None]
+    absent = [r for r in kept if _sort_value(r, query.sort) is None]
+    present.sort(key=lambda r: (_sort_value(r, query.sort), r.stay_id), reverse=query.descending)
+    return present + absent
+
+
+def dom_id(stay_id: str) -> str:
+    """An HTML id for a stay's row and its controls."""
+    return "stay-" + re.sub(r"[^A-Za-z0-9_-]", "_", stay_id)
+
+
+def _municipalities_of_hospital(address: str | None) -> list[tuple[str, str]]:
+    """The municipalities whose residents the hospital's health trust serves (for the filter), by name."""
+    reference = load_reference()
+    trusts = {t.id for t in reference.health_trusts.values()
+              if t.address == address or any(h.address == address for h in t.hospitals)}
+    numbers = {m.municipality_number for m in reference.memberships
+               if m.health_trust_id in trusts and m.valid_to is None}
+    found = [(n, reference.municipalities[n].name) for n in numbers if n in reference.municipalities]
+    return sorted(found, key=lambda item: item[1])
+
+
+def _context(request: Request, principal: Principal, kind: str, query: BoardQuery, rows: list[BoardRow],
+             **extra: object) -> dict[str, Any]:
+    _ = translations(locale_of(request)).gettext
+    return {"principal": principal, "navigation": navigation(request, principal), "kind": kind, "query": query,
+            "rows": rows, "labels": vocabulary(_), "dom_id": dom_id, "answerable": ANSWERABLE_STATES,
+            "states": STATES, "services": SERVICES, "base": f"/boards/{kind}", "errors": {}, "deadlines": {},
+            "values": {}, "now": current_time(request), **extra}
+
+
+def _push_url(response: Response, request: Request, kind: str, query: BoardQuery) -> None:
+    """A filter or sort change puts the page's own URL in the address bar (so a reload keeps it); the periodic
+    refresh (triggered by the board itself) does not add history entries."""
+    if request.headers.get("hx-trigger") != "board":
+        qs = query.query_string()
+        response.headers["HX-Push-Url"] = f"/boards/{kind}" + (f"?{qs}" if qs else "")
+
+
+# ---- the hospital's board ------------------------------------------------------------------------------------
+
+def _hospital_rows(request: Request, principal: Principal, query: BoardQuery) -> list[BoardRow]:
+    database = get_database(request)
+    try:
+        with database.unit_of_work() as session:
+            rows = service.hospital_board(session, principal, now=current_time(request), state=query.state or None,
+                                          municipality=query.municipality or None)
+    except AccessDenied as denied:
+        record_refusal(database, denied)
+        raise
+    return arrange(rows, query)
+
+
+@router.get("/boards/hospital", response_class=HTMLResponse)
+def hospital_board_page(request: Request) -> Response:
+    principal = require_principal(request)
+    if not principal.has_any(HOSPITAL_ROLES):
+        return forbidden_page(request, principal)
+    query = BoardQuery.of(request)
+    try:
+        rows = _hospital_rows(request, principal, query)
+    except Forbidden:
+        return forbidden_page(request, principal)
+    return render(request, "boards_hospital.html", **_context(
+        request, principal, "hospital", query, rows,
+        municipalities=_municipalities_of_hospital(principal.organisation_address)))
+
+
+@router.get("/boards/hospital/rows", response_class=HTMLResponse)
+def hospital_board_rows(request: Request) -> Response:
+    principal = require_principal(request)
+    if not principal.has_any(HOSPITAL_ROLES):
+        return forbidden_page(request, principal)
+    query = BoardQuery.of(request)
+    try:
+        rows = _hospital_rows(request, principal, query)
+    except Forbidden:
+        return forbidden_page(request, principal)
+    response = render(request, "boards_table.html", **_context(request, principal, "hospital", query, rows))
+    _push_url(response, request, "hospital", query)
+    return response
+
+
+# ---- the municipality's board ----------------------------------------------------------------------------------
+
+def _municipality_rows(request: Request, principal: Principal,
+                       query: BoardQuery) -> tuple[list[BoardRow], dict[str, dt.datetime]]:
+    """The board's rows and, per stay, the deadline of the municipality's answer still due."""
+    database = get_database(request)
+    now = current_time(request)
+    try:
+        with database.unit_of_work() as session:
+            rows = service.municipality_board(session, principal, now=now, state=query.state or None)
+            deadlines = {o.stay_id: o.due_at for o in service.open_obligations(session, principal, now=now)
+                         if o.kind == "municipal_response" and o.met_at is None}
+    except AccessDenied as denied:
+        record_refusal(database, denied)
+        raise
+    return arrange(rows, query), deadlines
+
+
+def _summary(rows: list[BoardRow]) -> dict[str, Any]:
+    return {"awaiting": sum(1 for r in rows if r.state == "ready_for_discharge"),
+            "ready": sum(1 for r in rows if r.state in ANSWERABLE_STATES),
+            "payable_days": sum(r.payable_days for r in rows),
+            "amount_nok": sum((r.amount_nok for r in rows), Decimal(0))}
+
+
+@router.get("/boards/municipality", response_class=HTMLResponse)
+def municipality_board_page(request: Request) -> Response:
+    principal = require_principal(request)
+    if not principal.has_any(MUNICIPAL_ROLES):
+        return forbidden_page(request, principal)
+    query = BoardQuery.of(request)
+    try:
+        rows, deadlines = _municipality_rows(request, principal, query)
+    except Forbidden:
+        return forbidden_page(request, principal)
+    return render(request, "boards_municipality.html", **_context(
+        request, principal, "municipality", query, rows, deadlines=deadlines, summary=_summary(rows)))
+
+
+@router.get("/boards/municipality/rows", response_class=HTMLResponse)
+def municipality_board_rows(request: Request) -> Response:
+    principal = require_principal(request)
+    if not principal.has_any(MUNICIPAL_ROLES):
+        return forbidden_page(request, principal)
+    query = BoardQuery.of(request)
+    try:
+        rows, deadlines = _municipality_rows(request, principal, query)
+    except Forbidden:
+        return forbidden_page(request, principal)
+    response = render(request, "boards_table.html", **_context(
+        request, principal, "municipality", query, rows, deadlines=deadlines))
+    _push_url(response, request, "municipality", query)
+    return response
+
+
+def parse_oslo_time(text: str) -> dt.datetime:
+    """A ``datetime-local`` value (wall-clock time in Norway) as an aware UTC time; ValueError if malformed."""
+    local = dt.datetime.fromisoformat(text.strip())
+    if local.tzinfo is not None:
+        raise ValueError("expected a local time")
+    return local.replace(tzinfo=OSLO).astimezone(dt.UTC)
+
+
+def _answer_error(request: Request, answer: str, receive_from: str) -> tuple[dt.datetime | None, str | None]:
+    """Validate the answer form: (the time to receive from, or None for "at once"; a bokmål error or None)."""
+    _ = translations(locale_of(request)).gettext
+    if answer not in ("can", "cannot"):
+        return None, _("Choose whether the municipality can receive the patient.")
+    if answer == "cannot" or not receive_from.strip():
+        return None, None
+    try:
+        return parse_oslo_time(receive_from), None
+    except ValueError:
+        return None, _("Enter the date and time as day, month, year and hour:minute.")
+
+
+def _answer(request: Request, principal: Principal, stay_id: str, can: bool,
+            receive_from: dt.datetime | None) -> str | None:
+    """Send the answer through the service; a bokmål error if it was not accepted."""
+    _ = translations(locale_of(request)).gettext
+    database = get_database(request)
+    try:
+        with database.unit_of_work() as session:
+            receipt = service.answer_readiness(session, principal, stay_id, can_receive=can,
+                                               receive_from=receive_from, now=current_time(request))
+    except AccessDenied as denied:
+        record_refusal(database, denied)
+        return _("You cannot answer for this patient.")
+    except Forbidden:
+        return _("You cannot answer for this patient.")
+    except DomainError as exc:
+        return _("The answer was not accepted: {reason}").format(reason=exc.detail)
+    if receipt.status == "rejected":
+        reasons = "; ".join(e.detail for e in receipt.errors)
+        return _("The answer was not accepted: {reason}").format(reason=reasons)
+    return None
+
+
+@router.post("/boards/municipality/stays/{stay_id}/answer", response_class=HTMLResponse)
+def answer_from_board(request: Request, stay_id: str, answer: Annotated[str, Form(max_length=10)] = "",
+                      receive_from: Annotated[str, Form(max_length=40)] = "") -> Response:
+    principal = require_principal(request)
+    if not principal.has_any(MUNICIPAL_ROLES):
+        return forbidden_page(request, principal)
+    when, error = _answer_error(request, answer, receive_from)
+    if error is None:
+        error = _answer(request, principal, stay_id, answer == "can", when)
+    htmx = request.headers.get("hx-request") == "true"
+    if error is None and not htmx:
+        return RedirectResponse("/boards/municipality", status_code=303)
+    query = BoardQuery()
+    try:
+        rows, deadlines = _municipality_rows(request, principal, query)
+    except Forbidden:
+        return forbidden_page(request, principal)
+    errors = {stay_id: error} if error else {}
+    values = {stay_id: {"answer": answer, "receive_from": receive_from}} if error else {}
+    status = 422 if error else 200
+    if not htmx:
+        return render(request, "boards_municipality.html", status_code=status, **_context(
+            request, principal, "municipality", query, rows, deadlines=deadlines, summary=_summary(rows),
+            errors=errors, values=values))
+    row = next((r for r in rows if r.stay_id == stay_id), None)
+    if row is None:
+        return Response(status_code=200, content="")  # no longer on this board (discharged, or not ours)
+    # htmx swaps only 2xx answers by default: the row with its inline error comes back with 200.
+    return render(request, "boards_row.html", **_context(
+        request, principal, "municipality", query, [row], deadlines=deadlines, errors=errors, values=values,
+        row=row))
