@@ -11,8 +11,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
 
-from helsefellesskap.errors import InvalidInput
+from helsefellesskap.access.model import Principal
+from helsefellesskap.errors import DomainError, InvalidInput
 from helsefellesskap.transitions.alerts import PriorityPatientTest
 from helsefellesskap.transitions.calendar import OSLO
 from helsefellesskap.transitions.messages import Message, message_json_schema
@@ -22,7 +24,8 @@ from helsefellesskap.transitions.replay import InvalidMessage, StayResult, lates
 from helsefellesskap.transitions.report import ledger, stay_summary, totals
 from helsefellesskap.transitions.rules import DEFAULT_RULES, TransitionRules, with_answer_deadlines
 
-app = typer.Typer(help="Care transitions: replay a message log, print the message schema.", no_args_is_help=True)
+app = typer.Typer(help="Care transitions: replay a message log, ingest it into the database, boards, the message "
+                  "schema.", no_args_is_help=True)
 
 
 def _read_messages(log: Path) -> list[Message | InvalidMessage]:
@@ -176,18 +179,92 @@ def ledger_command(
 
 
 def _health_trust_of() -> Callable[[str], str]:
-    """Hospital (or trust) address -> health trust id, from the shipped register; unknown addresses stay as
-    they are."""
-    from helsefellesskap.registry.reference import load_reference
+    """Hospital (or trust) address -> health trust id, from the shipped register (the same mapping as the
+    service's ledger); unknown addresses stay as they are."""
+    from helsefellesskap.transitions.projection import health_trust_of
 
-    reference = load_reference()
-    trusts = {trust.address: trust_id for trust_id, trust in reference.health_trusts.items()}
-    for hospital_id, hospital in reference.hospitals.items():
-        trusts[hospital.address] = reference.hospital_trust.get(hospital_id, hospital.address)
-    return lambda address: trusts.get(address, address)
+    return health_trust_of
 
 
 @app.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of one message (the wire contract)."""
     typer.echo(json.dumps(message_json_schema(), ensure_ascii=False, indent=2))
+
+
+def _principal(session: Session, username: str) -> Principal:
+    from helsefellesskap.access.users import get_user
+
+    return get_user(session, username)
+
+
+@app.command("ingest")
+def ingest_command(
+    log: Annotated[Path, typer.Argument(help="JSONL file: one message per line.")],
+    username: Annotated[str, typer.Option("--as", help="The user (e.g. a messaging_system of the sending "
+                                                       "organisation) the messages are submitted as.")],
+    now: Annotated[str | None, typer.Option(help="The service's clock for deadlines (default: the wall clock).")]
+    = None,
+) -> None:
+    """Feed a log through the service into the configured database, in one transaction (all or nothing).
+    Redelivering the same log changes nothing: every message is then a duplicate."""
+    from helsefellesskap.cli import open_database
+    from helsefellesskap.transitions.ingest import receive_message
+
+    moment = _parse_as_of(now) or dt.datetime.now(dt.UTC)
+    counts = {"accepted": 0, "flagged": 0, "duplicate": 0, "rejected": 0}
+    try:
+        lines = [line for line in log.read_bytes().splitlines() if line.strip()]
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {log}: {exc.strerror}") from None
+    database = open_database()
+    with paused_gc(), database.unit_of_work() as session:
+        principal = _principal(session, username)
+        for number, line in enumerate(lines, start=1):
+            try:
+                receipt = receive_message(session, principal, line, now=moment, source=f"cli ingest {log.name}")
+            except DomainError as exc:  # the whole ingest is rolled back
+                exc.detail = f"line {number}: {exc.detail}"
+                raise
+            if receipt.duplicate:
+                counts["duplicate"] += 1
+            elif receipt.status == "rejected":
+                counts["rejected"] += 1
+            else:
+                counts["accepted"] += 1
+                counts["flagged"] += receipt.status == "ok_with_errors"
+    database.dispose()
+    typer.echo(f"{len(lines)} messages: {counts['accepted']} accepted ({counts['flagged']} flagged), "
+               f"{counts['duplicate']} duplicate, {counts['rejected']} rejected")
+
+
+@app.command("board")
+def board_command(
+    username: Annotated[str, typer.Option("--as", help="The user whose board it is.")],
+    municipality: Annotated[bool, typer.Option("--municipality", help="The municipality's board.")] = False,
+    hospital: Annotated[bool, typer.Option("--hospital", help="The hospital's board (the default).")] = False,
+    state: Annotated[str | None, typer.Option(help="A state, or 'all' (default: active stays).")] = None,
+) -> None:
+    """Print a board of stays as the user sees it (audited like the web board)."""
+    from helsefellesskap.cli import open_database
+    from helsefellesskap.transitions.boards import hospital_board, municipality_board
+
+    if municipality and hospital:
+        raise InvalidInput("choose --hospital or --municipality")
+    database = open_database()
+    moment = dt.datetime.now(dt.UTC)
+    with database.unit_of_work() as session:
+        principal = _principal(session, username)
+        board = municipality_board if municipality else hospital_board
+        rows = board(session, principal, now=moment, state=state)
+    database.dispose()
+    table = Table(title=f"{'Municipality' if municipality else 'Hospital'} board of {username} (times Europe/Oslo)")
+    for column in ("stay_id", "patient", "hospital", "municipality", "state", "ready", "answer", "days_waiting",
+                   "payable_days", "alerts"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row.stay_id, row.patient, row.hospital.name or row.hospital.address or "-",
+                      row.municipality.name or row.municipality.number or "-", row.state, _show(row.ready_at),
+                      row.answer or "-", str(row.days_waiting if row.days_waiting is not None else "-"),
+                      str(row.payable_days), str(row.open_alerts))
+    Console(width=200).print(table)
