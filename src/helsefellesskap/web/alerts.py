@@ -29,7 +29,7 @@ from helsefellesskap.web.templating import locale_of, render
 from helsefellesskap.web.vocabulary import vocabulary
 
 router = APIRouter(include_in_schema=False)
-STATUSES = ("open", "acknowledged", "resolved")
+STATUSES = ("open", "acknowledged", "resolved", "all")
 STAFF_ROLES = CARE_ROLES
 
 

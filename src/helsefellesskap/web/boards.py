@@ -260,7 +260,7 @@ def _answer(request: Request, principal: Principal, stay_id: str, can: bool,
         return _("You cannot answer for this patient.")
     except DomainError as exc:
         return _("The answer was not accepted: {reason}").format(reason=exc.detail)
-    if receipt.status == "rejected":
+    if receipt.status != "ok":
         reasons = "; ".join(e.detail for e in receipt.errors)
         return _("The answer was not accepted: {reason}").format(reason=reasons)
     return None
@@ -287,9 +287,10 @@ def answer_from_board(request: Request, stay_id: str, answer: Annotated[str, For
     values = {stay_id: {"answer": answer, "receive_from": receive_from}} if error else {}
     status = 422 if error else 200
     if not htmx:
+        shown = any(r.stay_id == stay_id and r.state in ANSWERABLE_STATES for r in rows)
         return render(request, "boards_municipality.html", status_code=status, **_context(
             request, principal, "municipality", query, rows, deadlines=deadlines, summary=_summary(rows),
-            errors=errors, values=values))
+            errors=errors, values=values, page_error=None if shown else error))
     row = next((r for r in rows if r.stay_id == stay_id), None)
     if row is None:
         return Response(status_code=200, content="")  # no longer on this board (discharged, or not ours)

@@ -61,7 +61,7 @@ def message_labels(_: Gettext) -> dict[str, str]:
 
 
 def alert_status_labels(_: Gettext) -> dict[str, str]:
-    return {"open": _("Open"), "acknowledged": _("Acknowledged"), "resolved": _("Resolved")}
+    return {"open": _("Open"), "acknowledged": _("Acknowledged"), "resolved": _("Resolved"), "all": _("All")}
 
 
 def rule_labels(_: Gettext) -> dict[str, str]:

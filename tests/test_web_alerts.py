@@ -1,0 +1,110 @@
+"""The alerts inbox through the real app: the organisation's alerts with the bokmål explanation and who must act;
+acknowledge, assign to a colleague, comment — in place with htmx, errors inline."""
+
+from __future__ import annotations
+
+import re
+
+from web_transitions_support import WAITING, seed, sign_in
+
+HTMX = {"HX-Request": "true"}
+
+
+def _alert_ids(html: str) -> list[str]:
+    return re.findall(r'action="/alerts/([^/"]+)/assign"', html)
+
+
+def _the_alert(client) -> str:
+    ids = _alert_ids(client.get("/alerts").text)
+    assert len(ids) == 1, ids
+    return ids[0]
+
+
+def test_inbox_shows_the_organisations_alerts_in_bokmal(client, db) -> None:
+    seed(db)
+    sign_in(client, "tildeling")
+    page = client.get("/alerts")
+    assert page.status_code == 200
+    assert "Melding over fristen" in page.text
+    assert "En melding som regelverket krever, kom for sent" in page.text  # the nurse-readable explanation
+    assert re.search(r"<dt>Må handle</dt><dd>Hamar</dd>", page.text)
+    assert f'href="/persons/{WAITING}"' in page.text
+    assert len(_alert_ids(page.text)) == 1
+    # the Ringsaker case worker's municipality owes nothing overdue yet: an empty inbox
+    client.cookies.clear()
+    sign_in(client, "naboen")
+    assert _alert_ids(client.get("/alerts").text) == []
+
+
+def test_filter_by_rule_and_status(client, db) -> None:
+    seed(db)
+    sign_in(client, "tildeling")
+    assert len(_alert_ids(client.get("/alerts?rule=KB-OVERDUE-OBLIGATION").text)) == 1
+    assert _alert_ids(client.get("/alerts?rule=KB-READMISSION-30D").text) == []
+    assert _alert_ids(client.get("/alerts?status=acknowledged").text) == []
+    assert len(_alert_ids(client.get("/alerts?status=all").text)) == 1
+    assert len(_alert_ids(client.get("/alerts?status=bogus&rule=bogus").text)) == 1  # unknown: the defaults
+
+
+def test_acknowledge_in_place(client, db) -> None:
+    seed(db)
+    sign_in(client, "tildeling")
+    alert = _the_alert(client)
+    card = client.post(f"/alerts/{alert}/acknowledge", headers=HTMX)
+    assert card.status_code == 200
+    assert card.text.lstrip().startswith('<li class="card alert-card"')
+    assert "Tatt tak i" in card.text and "Saksbehandler Tor Tildeling" in card.text
+    assert "/acknowledge" not in card.text  # no second acknowledge button
+    assert _alert_ids(client.get("/alerts").text) == []
+    assert _alert_ids(client.get("/alerts?status=acknowledged").text) == [alert]
+
+
+def test_assign_to_a_colleague_only(client, db) -> None:
+    seed(db)
+    sign_in(client, "tildeling")
+    alert = _the_alert(client)
+    page = client.get("/alerts").text
+    assert '<option value="koordinator">Koordinator Kari Kommune</option>' in page
+    assert 'value="utskrivning"' not in page and 'value="integrasjon"' not in page
+    card = client.post(f"/alerts/{alert}/assign", data={"assignee": "koordinator"}, headers=HTMX)
+    assert card.status_code == 200
+    assert re.search(r"<dt>Tildelt</dt><dd>Koordinator Kari Kommune</dd>", card.text)
+    refused = client.post(f"/alerts/{alert}/assign", data={"assignee": "utskrivning"}, headers=HTMX)
+    assert refused.status_code == 200
+    assert refused.headers["HX-Retarget"] == f"#alert-{alert}-error"
+    assert refused.text == "Velg en kollega i din virksomhet."
+    assert re.search(r"<dt>Tildelt</dt><dd>Koordinator Kari Kommune</dd>", client.get("/alerts").text)
+
+
+def test_comment_in_place_and_an_empty_comment_is_refused(client, db) -> None:
+    seed(db)
+    sign_in(client, "tildeling")
+    alert = _the_alert(client)
+    card = client.post(f"/alerts/{alert}/comment", data={"text": "Ringer sykehuset kl. 13"}, headers=HTMX)
+    assert card.status_code == 200 and "Ringer sykehuset kl. 13" in card.text
+    empty = client.post(f"/alerts/{alert}/comment", data={"text": "   "})
+    assert empty.status_code == 422 and "Skriv en kommentar" in empty.text
+    redirect = client.post(f"/alerts/{alert}/comment", data={"text": "Avklart"}, follow_redirects=False)
+    assert redirect.status_code == 303
+    page = client.get("/alerts").text
+    assert "Ringer sykehuset kl. 13" in page and "Avklart" in page
+
+
+def test_another_organisation_cannot_change_the_alert(client, db) -> None:
+    seed(db)
+    sign_in(client, "tildeling")
+    alert = _the_alert(client)
+    client.cookies.clear()
+    sign_in(client, "naboen")
+    refused = client.post(f"/alerts/{alert}/acknowledge", headers=HTMX)
+    assert refused.status_code == 200 and refused.headers["HX-Retarget"] == f"#alert-{alert}-error"
+    client.cookies.clear()
+    sign_in(client, "tildeling")
+    assert _alert_ids(client.get("/alerts").text) == [alert]  # still open
+
+
+def test_roles_without_an_inbox_get_403(client, db) -> None:
+    seed(db)
+    sign_in(client, "analytiker")
+    assert client.get("/alerts").status_code == 403
+    assert client.post("/alerts/x/acknowledge").status_code == 403

@@ -1,0 +1,159 @@
+"""The discharge boards through the real app: who sees which stays, sorting and filtering, the htmx partial, and
+the municipality answering a readiness notice from its board (stored as a municipal_response message)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from helsefellesskap.access import audit as audit_log
+from helsefellesskap.access.users import get_user
+from helsefellesskap.transitions import service
+from web_transitions_support import ADMITTED, NEIGHBOUR, NOW, WAITING, seed, sign_in
+
+OSLO = ZoneInfo("Europe/Oslo")
+HTMX = {"HX-Request": "true"}
+
+
+def _patients(html: str) -> list[str]:
+    """The patients of the board's rows, in the order shown."""
+    return re.findall(r'<a href="/persons/(\d{11})"', html)
+
+
+def _board_state(db, username: str, stay_id: str):
+    with db.unit_of_work() as session:
+        user = get_user(session, username)
+        rows = service.municipality_board(session, user, now=dt.datetime.now(dt.UTC), state="all")
+    return next(r for r in rows if r.stay_id == stay_id)
+
+
+def test_hospital_board_lists_its_active_stays(client, db) -> None:
+    seed(db)
+    sign_in(client, "utskrivning")
+    page = client.get("/boards/hospital")
+    assert page.status_code == 200
+    assert "<h1>Utskrivningstavle</h1>" in page.text
+    assert sorted(_patients(page.text)) == sorted([WAITING, ADMITTED, NEIGHBOUR])
+    assert "Ikke besvart" in page.text and "Psykisk helsevern" in page.text
+    assert 'hx-trigger="every 30s"' in page.text
+    # default: most days waiting first
+    assert re.search(r'aria-sort="descending">\s*<button[^>]*id="sort-days_waiting"', page.text)
+    assert page.text.count('aria-sort="none"') == 10
+    assert _patients(page.text)[0] == WAITING
+
+
+def test_hospital_board_filters(client, db) -> None:
+    seed(db)
+    sign_in(client, "utskrivning")
+    assert _patients(client.get("/boards/hospital?municipality=3411").text) == [NEIGHBOUR]
+    assert _patients(client.get("/boards/hospital?service=mental_health").text) == [ADMITTED]
+    assert sorted(_patients(client.get("/boards/hospital?state=ready_for_discharge").text)) == sorted(
+        [WAITING, NEIGHBOUR])
+    with_alerts = client.get("/boards/hospital?alerts=1").text
+    assert WAITING in _patients(with_alerts) and ADMITTED not in _patients(with_alerts)
+    filtered = client.get("/boards/hospital?municipality=3411")
+    assert '<option value="3411" selected>Ringsaker</option>' in filtered.text
+
+
+def test_sorting_and_the_partial_keeps_the_url(client, db) -> None:
+    seed(db)
+    sign_in(client, "utskrivning")
+    ascending = client.get("/boards/hospital/rows?sort=patient&dir=asc", headers=HTMX)
+    assert ascending.status_code == 200
+    assert "<html" not in ascending.text  # a partial
+    assert _patients(ascending.text) == sorted([WAITING, ADMITTED, NEIGHBOUR])
+    assert ascending.headers["HX-Push-Url"] == "/boards/hospital?sort=patient&dir=asc"
+    assert re.search(r'aria-sort="ascending">\s*<button[^>]*id="sort-patient"', ascending.text)
+    descending = client.get("/boards/hospital/rows?sort=patient&dir=desc", headers=HTMX)
+    assert _patients(descending.text) == sorted([WAITING, ADMITTED, NEIGHBOUR], reverse=True)
+    refresh = client.get("/boards/hospital/rows?sort=patient&dir=asc", headers={**HTMX, "HX-Trigger": "board"})
+    assert "HX-Push-Url" not in refresh.headers  # the periodic refresh adds no history entries
+    assert _patients(client.get("/boards/hospital?sort=nonsense&dir=up").text)[0] == WAITING
+
+
+def test_municipality_sees_only_its_residents(client, db) -> None:
+    seed(db)
+    sign_in(client, "tildeling")
+    page = client.get("/boards/municipality")
+    assert page.status_code == 200
+    assert sorted(_patients(page.text)) == sorted([WAITING, ADMITTED])
+    assert NEIGHBOUR not in page.text
+    assert 'class="awaiting"' in page.text and "Svarfrist" in page.text
+    client.cookies.clear()
+    sign_in(client, "naboen")
+    assert _patients(client.get("/boards/municipality").text) == [NEIGHBOUR]
+
+
+def test_each_board_is_for_its_own_roles(client, db) -> None:
+    seed(db)
+    assert client.get("/boards/hospital", follow_redirects=False).headers["location"] == "/login"
+    sign_in(client, "utskrivning")
+    assert client.get("/boards/municipality").status_code == 403
+    assert client.post("/boards/municipality/stays/SIH-1/answer", data={"answer": "can"}).status_code == 403
+    client.cookies.clear()
+    sign_in(client, "tildeling")
+    assert client.get("/boards/hospital").status_code == 403
+    assert client.get("/boards/hospital/rows").status_code == 403
+
+
+def test_a_board_read_is_audited_per_person(client, db) -> None:
+    seed(db)
+    sign_in(client, "tildeling")
+    client.get("/boards/municipality")
+    with db.unit_of_work() as session:
+        entries = audit_log.query(session, audit_log.AuditFilter(user="tildeling"))
+        seen = {e.national_id for e in entries if e.resource == "board.municipality"}
+    assert seen == {WAITING, ADMITTED}
+
+
+def test_answer_can_receive_from_the_board(client, db) -> None:
+    seed(db)
+    sign_in(client, "tildeling")
+    local = (NOW + dt.timedelta(days=1)).astimezone(OSLO).replace(hour=14, minute=30, tzinfo=None)
+    response = client.post("/boards/municipality/stays/SIH-1/answer", headers=HTMX,
+                           data={"answer": "can", "receive_from": local.strftime("%Y-%m-%dT%H:%M")})
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<tr id="stay-SIH-1"')  # the row, swapped in place
+    assert "Kan ta imot fra" in response.text and "14:30" in response.text
+    row = _board_state(db, "tildeling", "SIH-1")
+    assert row.state == "municipality_can_receive"
+    assert row.receive_from == local.replace(tzinfo=OSLO).astimezone(dt.UTC)
+    with db.unit_of_work() as session:
+        timeline = service.person_timeline(session, get_user(session, "tildeling"), WAITING,
+                                           now=dt.datetime.now(dt.UTC))
+    assert [e.type for e in timeline if e.type == "municipal_response"] == ["municipal_response"]
+
+
+def test_answer_cannot_receive_without_htmx_redirects_back(client, db) -> None:
+    seed(db)
+    sign_in(client, "tildeling")
+    response = client.post("/boards/municipality/stays/SIH-1/answer", data={"answer": "cannot"},
+                           follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/boards/municipality"
+    assert _board_state(db, "tildeling", "SIH-1").state == "municipality_cannot_receive"
+
+
+def test_a_wrong_answer_is_shown_inline_in_bokmal(client, db) -> None:
+    seed(db)
+    sign_in(client, "tildeling")
+    response = client.post("/boards/municipality/stays/SIH-1/answer", headers=HTMX,
+                           data={"answer": "can", "receive_from": "i morgen"})
+    assert response.status_code == 200
+    assert 'aria-invalid="true"' in response.text and 'role="alert"' in response.text
+    assert "Skriv dato og klokkeslett" in response.text
+    assert 'value="i morgen"' in response.text  # what was typed is kept
+    assert _board_state(db, "tildeling", "SIH-1").state == "ready_for_discharge"
+    page = client.post("/boards/municipality/stays/SIH-1/answer", data={"answer": "maybe"})
+    assert page.status_code == 422
+    assert "Velg om kommunen kan ta imot pasienten." in page.text
+
+
+def test_a_municipality_cannot_answer_for_another_municipalitys_resident(client, db) -> None:
+    seed(db)
+    sign_in(client, "naboen")
+    response = client.post("/boards/municipality/stays/SIH-1/answer", data={"answer": "can"})
+    assert response.status_code == 422
+    assert "Du kan ikke svare for denne pasienten." in response.text
+    assert WAITING not in response.text
+    assert _board_state(db, "tildeling", "SIH-1").state == "ready_for_discharge"
