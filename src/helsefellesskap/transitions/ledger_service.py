@@ -14,7 +14,7 @@ import io
 import re
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helsefellesskap.access import service as access
@@ -22,7 +22,7 @@ from helsefellesskap.access.model import MUNICIPAL_ROLES, Action, Principal, Res
 from helsefellesskap.errors import InvalidInput, NotFound
 from helsefellesskap.registry.organisations import get_organisation
 from helsefellesskap.transitions.readmodel import municipality_ref
-from helsefellesskap.transitions.store import PayableDayRow
+from helsefellesskap.transitions.store import PayableMonthRow
 from helsefellesskap.transitions.views import LedgerRow
 
 CSV_COLUMNS = ("municipality", "municipality_name", "health_trust", "health_trust_name", "month", "payable_days",
@@ -48,25 +48,24 @@ def payment_ledger(session: Session, principal: Principal, *, now: dt.datetime, 
     if month is not None and not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", month):
         raise InvalidInput("month is YYYY-MM.")
     party = access.principal_party(session, principal)
-    ore = func.sum(PayableDayRow.ore)
-    unpriced = func.sum(case((PayableDayRow.ore.is_(None), 1), else_=0))
-    query = select(PayableDayRow.municipality, PayableDayRow.health_trust, PayableDayRow.month,
-                   func.count(PayableDayRow.id), ore, unpriced)
+    query = select(PayableMonthRow.municipality, PayableMonthRow.health_trust, PayableMonthRow.month,
+                   func.sum(PayableMonthRow.payable_days), func.sum(PayableMonthRow.amount_ore),
+                   func.sum(PayableMonthRow.unpriced_days))
     if principal.has_any(MUNICIPAL_ROLES):  # a municipality's own lines
-        query = query.where(PayableDayRow.municipality == _municipality_number(session, party))
+        query = query.where(PayableMonthRow.municipality == _municipality_number(session, party))
     else:  # a health trust's own lines
-        query = query.where(PayableDayRow.hospital_party == party)
+        query = query.where(PayableMonthRow.hospital_party == party)
     if municipality is not None:
-        query = query.where(PayableDayRow.municipality == municipality)
+        query = query.where(PayableMonthRow.municipality == municipality)
     if health_trust is not None:
-        query = query.where(PayableDayRow.health_trust == health_trust)
+        query = query.where(PayableMonthRow.health_trust == health_trust)
     if month is not None:
-        query = query.where(PayableDayRow.month == month)
-    query = query.group_by(PayableDayRow.municipality, PayableDayRow.health_trust, PayableDayRow.month).order_by(
-        PayableDayRow.municipality, PayableDayRow.health_trust, PayableDayRow.month)
+        query = query.where(PayableMonthRow.month == month)
+    query = query.group_by(PayableMonthRow.municipality, PayableMonthRow.health_trust, PayableMonthRow.month).order_by(
+        PayableMonthRow.municipality, PayableMonthRow.health_trust, PayableMonthRow.month)
     trusts = _trust_names()
     return [LedgerRow(municipality=m, municipality_name=municipality_ref(m).name, health_trust=t,
-                      health_trust_name=trusts.get(t), month=mo, payable_days=days, unpriced_days=int(u or 0),
+                      health_trust_name=trusts.get(t), month=mo, payable_days=int(days), unpriced_days=int(u or 0),
                       amount_ore=int(o or 0), amount_nok=Decimal(int(o or 0)) / 100)
             for m, t, mo, days, o, u in session.execute(query)]
 

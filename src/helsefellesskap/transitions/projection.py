@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
@@ -36,7 +37,7 @@ from helsefellesskap.transitions.store import (
     AlertRow,
     MessageRow,
     ObligationRow,
-    PayableDayRow,
+    PayableMonthRow,
     StayRow,
 )
 
@@ -106,6 +107,13 @@ def refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime,
            rules: TransitionRules = DEFAULT_RULES, rates: DailyRates | None = None) -> dict[str, Receipt]:
     """Fold the stay and the patient's other stays again and replace their projection; the receipts of the
     folded messages by message id."""
+    session.flush()
+    with session.no_autoflush:
+        return _refold(session, stay_id, patient, now=now, rules=rules, rates=rates)
+
+
+def _refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime, rules: TransitionRules,
+            rates: DailyRates | None) -> dict[str, Receipt]:
     lock_patient(session, patient)
     stay_ids = _stays_of_patients(session, {patient}) | {stay_id}
     rows = _stored(session, stay_ids)
@@ -122,9 +130,11 @@ def refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime,
     results = _evaluate(stays, rules, rates or load_daily_rates(), now)
     receipts = {r.message_id: r for result in results.values() for r in result.receipts}
     _update_messages(session, rows, receipts)
-    for sid, result in results.items():
-        write_projection(session, result, now=now, expected_discharge=_expected_discharge(messages.get(sid, [])))
-    if stay_id in stays:
+    parties: dict[str, str] = {}
+    changed = {sid for sid, result in results.items()
+               if write_projection(session, result, now=now, parties=parties,
+                                   expected_discharge=_expected_discharge(messages.get(sid, [])))}
+    if stay_id in changed:  # admission, discharge or a discharge summary changed the stay
         _grant_relations(session, stays[stay_id], messages[stay_id])
     return receipts
 
@@ -167,50 +177,89 @@ def _update_messages(session: Session, rows: list[MessageRow], receipts: dict[st
             row.pathway_status, row.pathway_errors = status, errors
 
 
-def _party(session: Session, address: str | None) -> str | None:
-    return access.party_of(session, address) if address else None
+def _party(session: Session, address: str | None, parties: dict[str, str]) -> str | None:
+    if address is None:
+        return None
+    if address not in parties:
+        parties[address] = access.party_of(session, address)
+    return parties[address]
+
+
+def _stay_values(result: StayResult, hospital_party: str | None, municipality_party: str | None,
+                 expected_discharge: dt.date | None) -> dict[str, Any]:
+    stay, payment = result.projection, result.payment
+    episode = stay.episodes[-1] if stay.episodes else None
+    answer = episode.answers[-1] if episode and episode.answers else None
+    ready_at = aware(episode.ready_at) if episode and not episode.withdrawn else None
+    said = None if answer is None or ready_at is None else ("can" if answer.can_receive else "cannot")
+    return {
+        "patient": stay.patient, "hospital": stay.hospital, "hospital_party": hospital_party,
+        "municipality": stay.municipality, "municipality_party": municipality_party,
+        "service": str(stay.service) if stay.service else None, "state": str(stay.state),
+        "acute": stay.admission.acute if stay.admission else None,
+        "admitted_at": aware(stay.admission.admitted_at) if stay.admission else None,
+        "expected_discharge": expected_discharge, "ready_at": ready_at, "answer": said,
+        "receive_from": maybe_aware(answer.can_receive_from) if answer and said == "can" else None,
+        "discharged_at": aware(stay.discharge.discharged_at) if stay.discharge else None,
+        "destination": str(stay.discharge.destination) if stay.discharge else None,
+        "readmission_of": result.readmission.previous_stay_id if result.readmission else None,
+        "payable_days": payment.payable_days, "unpriced_days": len(payment.unpriced_days),
+        "amount_ore": payment.amount_ore, "payment_notes": json.dumps(list(payment.notes), ensure_ascii=False),
+        "priority_groups": json.dumps(priority_groups(stay)),
+    }
+
+
+def _months(result: StayResult) -> list[tuple[str, int, int, int]]:
+    """Payable days per month: (YYYY-MM, days, unpriced days, øre)."""
+    months: dict[str, list[int]] = {}
+    for day in result.payment.days:
+        month = months.setdefault(f"{day.date:%Y-%m}", [0, 0, 0])
+        month[0] += 1
+        if day.ore is None:
+            month[1] += 1
+        else:
+            month[2] += day.ore
+    return [(month, c[0], c[1], c[2]) for month, c in sorted(months.items())]
 
 
 def write_projection(session: Session, result: StayResult, *, now: dt.datetime,
-                     expected_discharge: dt.date | None = None) -> None:
-    """Replace the stay's projection rows (stay, obligations, payable days; alerts upserted by stable id)."""
+                     expected_discharge: dt.date | None = None, parties: dict[str, str] | None = None) -> bool:
+    """Replace the stay's projection rows (stay, obligations, payable months; alerts upserted by stable id).
+    Nothing is written when the stay's projection is unchanged (its fingerprint is the same): returns whether
+    anything was."""
+    parties = {} if parties is None else parties
     stay, payment = result.projection, result.payment
-    hospital_party = _party(session, stay.hospital)
+    hospital_party = _party(session, stay.hospital, parties)
     municipality_party = municipality_address(stay.municipality) if stay.municipality else None
-    row = session.get(StayRow, stay.stay_id) or StayRow(stay_id=stay.stay_id)
-    episode = stay.episodes[-1] if stay.episodes else None
-    answer = episode.answers[-1] if episode and episode.answers else None
-    row.patient, row.hospital, row.hospital_party = stay.patient, stay.hospital, hospital_party
-    row.municipality, row.municipality_party = stay.municipality, municipality_party
-    row.service, row.state = (str(stay.service) if stay.service else None), str(stay.state)
-    row.acute = stay.admission.acute if stay.admission else None
-    row.admitted_at = aware(stay.admission.admitted_at) if stay.admission else None
-    row.expected_discharge = expected_discharge
-    row.ready_at = aware(episode.ready_at) if episode and not episode.withdrawn else None
-    row.answer = None if answer is None or row.ready_at is None else ("can" if answer.can_receive else "cannot")
-    row.receive_from = maybe_aware(answer.can_receive_from) if answer and row.answer == "can" else None
-    row.discharged_at = aware(stay.discharge.discharged_at) if stay.discharge else None
-    row.destination = str(stay.discharge.destination) if stay.discharge else None
-    row.readmission_of = result.readmission.previous_stay_id if result.readmission else None
-    row.payable_days, row.unpriced_days = payment.payable_days, len(payment.unpriced_days)
-    row.amount_ore, row.payment_notes = payment.amount_ore, json.dumps(list(payment.notes), ensure_ascii=False)
-    row.priority_groups = json.dumps(priority_groups(stay))
-    row.evaluated_at = aware(now)
+    values = _stay_values(result, hospital_party, municipality_party, expected_discharge)
+    obligations = [(str(o.kind), str(o.party), o.organisation,
+                    hospital_party if o.party is Party.hospital else municipality_party, aware(o.due_at),
+                    maybe_aware(o.met_at)) for o in result.obligations]
+    months = _months(result) if payment.municipality and stay.hospital else []
+    alerts = [(alert_subject(a), a) for a in result.alerts]
+    fingerprint = hashlib.sha256(json.dumps(
+        [values, obligations, months, [(s, *a) for s, a in alerts]], default=str).encode()).hexdigest()
+    row = session.get(StayRow, stay.stay_id)
+    if row is not None and row.fingerprint == fingerprint:
+        return False
+    row = row or StayRow(stay_id=stay.stay_id)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.fingerprint, row.evaluated_at = fingerprint, aware(now)
     session.add(row)
     session.execute(delete(ObligationRow).where(ObligationRow.stay_id == stay.stay_id))
-    session.execute(delete(PayableDayRow).where(PayableDayRow.stay_id == stay.stay_id))
-    for o in result.obligations:
-        party = hospital_party if o.party is Party.hospital else municipality_party
-        session.add(ObligationRow(stay_id=stay.stay_id, patient=stay.patient, kind=str(o.kind), party=str(o.party),
-                                  organisation=o.organisation, party_address=party, due_at=aware(o.due_at),
-                                  met_at=maybe_aware(o.met_at)))
-    if payment.municipality and stay.hospital:
-        trust = health_trust_of(stay.hospital)
-        for day in payment.days:
-            session.add(PayableDayRow(stay_id=stay.stay_id, municipality=payment.municipality, health_trust=trust,
-                                      hospital_party=hospital_party, month=f"{day.date:%Y-%m}", day=day.date,
-                                      ore=day.ore))
+    session.execute(delete(PayableMonthRow).where(PayableMonthRow.stay_id == stay.stay_id))
+    session.add_all(ObligationRow(stay_id=stay.stay_id, patient=stay.patient, kind=kind, party=party,
+                                  organisation=organisation, party_address=party_address, due_at=due, met_at=met)
+                    for kind, party, organisation, party_address, due, met in obligations)
+    if months:
+        trust = health_trust_of(stay.hospital or "")
+        session.add_all(PayableMonthRow(stay_id=stay.stay_id, municipality=payment.municipality, health_trust=trust,
+                                        hospital_party=hospital_party, month=month, payable_days=days,
+                                        unpriced_days=unpriced, amount_ore=ore)
+                        for month, days, unpriced, ore in months)
     _write_alerts(session, result, hospital_party, municipality_party, now)
+    return True
 
 
 def _write_alerts(session: Session, result: StayResult, hospital_party: str | None, municipality_party: str | None,

@@ -76,6 +76,7 @@ class StayRow(Base):
     payment_notes: Mapped[str] = mapped_column(Text)  # JSON list
     priority_groups: Mapped[str] = mapped_column(Text)  # JSON list
     evaluated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # of the projection rows: unchanged stays are not rewritten
 
 
 class ObligationRow(Base):
@@ -134,17 +135,19 @@ class AlertCommentRow(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
-class PayableDayRow(Base):
-    """One payable day (forskrift § 13) of a stay, for the ledger per municipality x health trust x month."""
+class PayableMonthRow(Base):
+    """A stay's payable days (forskrift § 13) in one month, for the ledger per municipality x health trust x
+    month."""
 
-    __tablename__ = "transition_payable_days"
-    __table_args__ = (Index("ix_transition_payable_days_municipality_month", "municipality", "month"),)
+    __tablename__ = "transition_payable_months"
+    __table_args__ = (Index("ix_transition_payable_months_municipality_month", "municipality", "month"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     stay_id: Mapped[str] = mapped_column(String(128), index=True)
     municipality: Mapped[str] = mapped_column(String(4))
     health_trust: Mapped[str] = mapped_column(String(64))  # trust id (or the hospital address if unknown)
-    hospital_party: Mapped[str | None] = mapped_column(String(64))
+    hospital_party: Mapped[str | None] = mapped_column(String(64), index=True)
     month: Mapped[str] = mapped_column(String(7))
-    day: Mapped[dt.date] = mapped_column(Date)
-    ore: Mapped[int | None] = mapped_column(Integer)
+    payable_days: Mapped[int] = mapped_column(Integer)
+    unpriced_days: Mapped[int] = mapped_column(Integer)
+    amount_ore: Mapped[int] = mapped_column(Integer)

@@ -1,4 +1,4 @@
-"""care-transition messages, stays, obligations, alerts and their workflow, payable days
+"""care-transition messages, stays, obligations, alerts and their workflow, payable months
 
 Revision ID: 0003_transitions
 Revises: 0002_access
@@ -93,20 +93,23 @@ def upgrade() -> None:
     op.create_index(op.f("ix_transition_obligations_party_address"), "transition_obligations", ["party_address"])
     op.create_index(op.f("ix_transition_obligations_stay_id"), "transition_obligations", ["stay_id"])
     op.create_table(
-        "transition_payable_days",
+        "transition_payable_months",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("stay_id", sa.String(128), nullable=False),
         sa.Column("municipality", sa.String(4), nullable=False),
         sa.Column("health_trust", sa.String(64), nullable=False),
         sa.Column("hospital_party", sa.String(64), nullable=True),
         sa.Column("month", sa.String(7), nullable=False),
-        sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("ore", sa.Integer(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_transition_payable_days")),
+        sa.Column("payable_days", sa.Integer(), nullable=False),
+        sa.Column("unpriced_days", sa.Integer(), nullable=False),
+        sa.Column("amount_ore", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_transition_payable_months")),
     )
-    op.create_index("ix_transition_payable_days_municipality_month", "transition_payable_days",
+    op.create_index(op.f("ix_transition_payable_months_hospital_party"), "transition_payable_months",
+                    ["hospital_party"])
+    op.create_index("ix_transition_payable_months_municipality_month", "transition_payable_months",
                     ["municipality", "month"])
-    op.create_index(op.f("ix_transition_payable_days_stay_id"), "transition_payable_days", ["stay_id"])
+    op.create_index(op.f("ix_transition_payable_months_stay_id"), "transition_payable_months", ["stay_id"])
     op.create_table(
         "transition_stays",
         sa.Column("stay_id", sa.String(128), nullable=False),
@@ -132,6 +135,7 @@ def upgrade() -> None:
         sa.Column("payment_notes", sa.Text(), nullable=False),
         sa.Column("priority_groups", sa.Text(), nullable=False),
         sa.Column("evaluated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
         sa.PrimaryKeyConstraint("stay_id", name=op.f("pk_transition_stays")),
     )
     op.create_index("ix_transition_stays_hospital_party_state", "transition_stays", ["hospital_party", "state"])
@@ -142,7 +146,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("transition_stays")
-    op.drop_table("transition_payable_days")
+    op.drop_table("transition_payable_months")
     op.drop_table("transition_obligations")
     op.drop_table("transition_messages")
     op.drop_table("transition_alerts")
