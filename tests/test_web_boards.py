@@ -123,6 +123,9 @@ def test_answer_can_receive_from_the_board(client, db) -> None:
         timeline = service.person_timeline(session, get_user(session, "tildeling"), WAITING,
                                            now=dt.datetime.now(dt.UTC))
     assert [e.type for e in timeline if e.type == "municipal_response"] == ["municipal_response"]
+    page = client.get(f"/persons/{WAITING}").text
+    assert "<strong>Kommunens svar: Kan ta imot</strong>" in page
+    assert "fra Hamar" in page  # sent by the municipality
 
 
 def test_answer_cannot_receive_without_htmx_redirects_back(client, db) -> None:

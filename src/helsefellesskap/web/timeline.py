@@ -74,8 +74,9 @@ def person_page(request: Request, national_id: str) -> Response:
     now = current_time(request)
     try:
         with database.unit_of_work() as session:
-            stays = service.person_pathway(session, principal, nid, now=now)
-            entries = service.person_timeline(session, principal, nid, now=now)
+            source = request_source(request)
+            stays = service.person_pathway(session, principal, nid, now=now, source=source)
+            entries = service.person_timeline(session, principal, nid, now=now, source=source)
             senders = _names(session, {e.sender for e in entries if e.sender})
     except AccessDenied as denied:
         record_refusal(database, denied)
