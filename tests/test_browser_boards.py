@@ -84,6 +84,9 @@ def test_municipality_answers_a_readiness_notice_with_the_keyboard(db, page) -> 
     shown = f"Kan ta imot fra {day[8:10]}.{day[5:7]}.{day[0:4]}, {clock}"
     page.wait_for_selector(f"#stay-SIH-1 >> text={shown}")
     assert "Kommunen kan ta imot" in page.locator("#stay-SIH-1").inner_text()
+    # focus stays in the row, on its new state, so the keyboard user is not thrown back to the top
+    page.wait_for_function("() => document.activeElement.closest('#stay-SIH-1') !== null")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Kommunen kan ta imot"
     assert "awaiting" not in (page.locator("#stay-SIH-1").get_attribute("class") or "")
     _shot(page, "municipality-answered")
 
@@ -111,6 +114,7 @@ def test_acknowledge_an_alert(db, page) -> None:
     card.get_by_role("button", name="Ta tak i").click()
     page.wait_for_selector(".alert-card >> text=Tatt tak i av")
     assert "Saksbehandler Tor Tildeling" in page.locator(".alert-card").first.inner_text()
+    page.wait_for_function("() => document.activeElement.tagName === 'H2'")
     page.locator(".alert-card textarea").first.fill("Ringer avdelingen")
     page.locator(".alert-card").first.get_by_role("button", name="Legg til kommentar").click()
     page.wait_for_selector(".alert-card >> text=Ringer avdelingen")

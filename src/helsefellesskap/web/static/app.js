@@ -20,3 +20,16 @@ document.addEventListener("htmx:beforeRequest", function (event) {
     event.preventDefault();
   }
 });
+
+// After a form swaps its row or card in place (the answer on the municipality's board, an alert's actions), the
+// pressed button is gone: focus moves to the field in error, or to the new state (data-focus-target), so keyboard
+// and screen-reader users stay where they were.
+document.addEventListener("htmx:afterSettle", function (event) {
+  var config = event.detail && event.detail.requestConfig;
+  var source = config && config.elt;
+  var id = source && source.getAttribute ? source.getAttribute("data-focus-after") : null;
+  var region = id ? document.getElementById(id) : null;
+  if (!region) { return; }
+  var target = region.querySelector("[aria-invalid=true]") || region.querySelector("[data-focus-target]");
+  if (target) { target.focus(); }
+});
