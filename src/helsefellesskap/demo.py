@@ -1,41 +1,186 @@
 """``helsefellesskap demo``: one command from an empty machine to a running platform (what ``./run`` does).
 
-Upgrades the configured database, loads the register and serves on 127.0.0.1. The other capabilities add their
-demo data here as they grow."""
+First run: upgrade the configured (embedded SQLite by default) database, load the register, seed the demo users,
+generate a synthetic twin of one helsefellesskap with a year of history ending today (`demo_twin`), load it for
+the dashboard, and feed the messages of the recent stays up to now through the transitions service (`demo_feed`),
+so the boards show patients in hospital, notices waiting and alerts. A state file beside the database marks the
+demo as built: a second run only feeds the messages that have come due since, and starts in seconds."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 import webbrowser
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
-import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.engine import make_url
 
 from helsefellesskap.db import Database
 from helsefellesskap.migrations import upgrade
-from helsefellesskap.settings import get_settings
+from helsefellesskap.settings import Settings, get_settings
+
+STATE_FILE = "demo-state.json"
+
+
+@dataclass
+class DemoState:
+    database: str  # the database the demo was built in (URL without password)
+    community: str
+    scale: float
+    today: str  # the day the simulated year ends (ISO date)
+    fed_until: str  # messages sent up to this moment (ISO, UTC) have been fed
+
+
+def demo_directory(settings: Settings) -> Path:
+    """Where the demo keeps its twin and state: beside an SQLite database file, else in the user data dir."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database).resolve().parent / "demo"
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("helsefellesskap", appauthor=False)) / "demo"
+
+
+def _database_id(database: Database) -> str:
+    return make_url(database.url).render_as_string(hide_password=True)
+
+
+def read_state(directory: Path, database: Database) -> DemoState | None:
+    """The demo state, if the demo was built in this database (and it still holds the demo users)."""
+    from helsefellesskap.access.users import get_user
+    from helsefellesskap.errors import NotFound
+
+    try:
+        state = DemoState(**json.loads((directory / STATE_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+    if state.database != _database_id(database) or not (directory / "twin" / "run.json").is_file():
+        return None
+    try:
+        with database.reading() as session:
+            get_user(session, "integrasjon")
+    except NotFound:
+        return None
+    return state
+
+
+def _write_state(directory: Path, state: DemoState) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / STATE_FILE).write_text(json.dumps(asdict(state), indent=2), encoding="utf-8")
+
+
+def _progress(console: Console, quiet: bool) -> Progress:
+    return Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, disable=quiet, transient=False)
+
+
+def prepare_demo(settings: Settings, database: Database, *, now: dt.datetime, directory: Path | None = None,
+                 console: Console | None = None, quiet: bool = False) -> DemoState:
+    """Everything but serving: build the demo on the first run, catch up with the clock on later runs."""
+    from helsefellesskap.access.seeding import seed_demo
+    from helsefellesskap.registry.service import load_register
+
+    console = console or Console()
+    directory = directory or demo_directory(settings)
+    upgrade(database.engine)
+    counts = load_register(database)
+    console.print(f"register: {counts['communities']} communities, {counts['municipalities']} municipalities")
+    with database.unit_of_work() as session:
+        seed_demo(session, now=now)
+    state = read_state(directory, database)
+    if state is None:
+        state = _build(settings, database, directory, now=now, console=console, quiet=quiet)
+    else:
+        _catch_up(database, directory, state, now=now, console=console, quiet=quiet)
+    _write_state(directory, state)
+    return state
+
+
+def _build(settings: Settings, database: Database, directory: Path, *, now: dt.datetime, console: Console,
+           quiet: bool) -> DemoState:
+    from helsefellesskap.demo_feed import demo_patient_messages, demo_patient_reads, feed
+    from helsefellesskap.demo_twin import DEMO_COMMUNITY, demo_persons, generate_demo_twin, live_messages
+    from helsefellesskap.indicators.service import load_twin
+
+    twin = directory / "twin"
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / STATE_FILE).unlink(missing_ok=True)
+    today = now.astimezone(dt.UTC).date()
+    with _progress(console, quiet) as progress:
+        task = progress.add_task("synthetic twin (persons)", total=demo_persons(settings.demo_scale))
+        rows = generate_demo_twin(twin, today=today, scale=settings.demo_scale,
+                                  progress=lambda done: progress.advance(task, done))
+        task = progress.add_task("dashboard data (tables)", total=1)
+        load_twin(database, twin)
+        progress.advance(task)
+        messages = demo_patient_messages(now) + live_messages(
+            twin, discharged_since=now - dt.timedelta(days=settings.demo_live_days), sent_after=None,
+            sent_until=now)
+        task = progress.add_task("messages up to now", total=len(messages))
+        receipts = feed(database, messages, now=now, progress=lambda done: progress.advance(task, done))
+    demo_patient_reads(database, now=now)
+    console.print(f"twin of {DEMO_COMMUNITY}: {rows['persons']} persons, {rows['stays']} stays in a year; "
+                  f"messages fed: " + ", ".join(f"{n} {status}" for status, n in sorted(receipts.items())))
+    return DemoState(_database_id(database), DEMO_COMMUNITY, settings.demo_scale, today.isoformat(),
+                     now.astimezone(dt.UTC).isoformat())
+
+
+def _catch_up(database: Database, directory: Path, state: DemoState, *, now: dt.datetime, console: Console,
+              quiet: bool) -> None:
+    """Feed the twin's messages that have come due since the last run (the stays still open then)."""
+    from helsefellesskap.demo_feed import feed
+    from helsefellesskap.demo_twin import live_messages
+
+    fed_until = dt.datetime.fromisoformat(state.fed_until)
+    if now <= fed_until:
+        return
+    messages = live_messages(directory / "twin", discharged_since=fed_until, sent_after=fed_until, sent_until=now)
+    if messages:
+        with _progress(console, quiet) as progress:
+            task = progress.add_task("messages since last run", total=len(messages))
+            feed(database, messages, now=now, progress=lambda done: progress.advance(task, done))
+    state.fed_until = now.astimezone(dt.UTC).isoformat()
+    console.print(f"demo built {state.today} ({state.community}); {len(messages)} new messages since last run")
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    """Usernames and what they show, for the start-up banner."""
+    return [
+        ("utskrivning", "hospital discharge board (Sykehuset Innlandet Hamar)"),
+        ("tildeling", "municipal board, Hamar allocation office"),
+        ("koordinator", "municipal board, coordinator"),
+        ("fastlege", "GP: alerts and timelines"),
+        ("analytiker", "community dashboard"),
+        ("admin", "dashboard and audit log"),
+        ("personvern", "audit log (compliance)"),
+        ("pasient", "patient: who has looked at my data"),
+    ]
 
 
 def run_demo(port: int | None = None, *, open_browser: bool = True) -> None:
     import uvicorn
 
+    from helsefellesskap.access.users import DEMO_PASSWORD
     from helsefellesskap.api import create_app
-    from helsefellesskap.registry.service import load_register
 
     settings = get_settings()
     database = Database(settings.database_url)
-    upgrade(database.engine)
-    counts = load_register(database)
-    typer.echo(f"register loaded: {counts['communities']} communities, {counts['municipalities']} municipalities")
-    if settings.dev_identity_provider:
-        from helsefellesskap.access.seeding import seed_demo
-
-        with database.unit_of_work() as session:
-            users = seed_demo(session, now=dt.datetime.now(dt.UTC))
-        typer.echo(f"demo users: {', '.join(u.username for u in users)} (password: see docs/access.md)")
+    console = Console()
+    prepare_demo(settings, database, now=dt.datetime.now(dt.UTC), console=console)
+    if settings.twin_directory is None:
+        settings = settings.model_copy(update={"twin_directory": demo_directory(settings) / "twin"})
     address = f"http://127.0.0.1:{port or settings.port}"
-    typer.echo(f"serving on {address}  (API documentation: {address}/docs; stop with Ctrl+C)")
+    console.print(f"\nserving on [bold]{address}[/bold]  (API documentation: {address}/docs; stop with Ctrl+C)")
+    if settings.dev_identity_provider:
+        console.print(f"demo logins (password [bold]{DEMO_PASSWORD}[/bold]):")
+        for username, what in demo_logins():
+            console.print(f"  {username:<12} {what}")
     if open_browser:
         threading.Timer(1.5, webbrowser.open, args=(address,)).start()
     uvicorn.run(create_app(settings, database=database), host="127.0.0.1", port=port or settings.port,
                 log_level="warning")
+

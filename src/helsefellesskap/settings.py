@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     # Statistics Norway's open APIs (KLASS, PxWebApi v2) for `registry refresh`; tests point it at a local server.
     ssb_api_base_url: str = "https://data.ssb.no/api"
     ssb_timeout_seconds: float = Field(default=30.0, gt=0)
+    # A synthetic twin as Parquet (a `synth` output directory) that the community dashboard reads with DuckDB;
+    # unset: the dashboard reads the twin loaded into the platform database (`load-twin`). The demo sets it.
+    twin_directory: Path | None = None
+    # The demo (`helsefellesskap demo`): share of the demo community's population generated, and how many days
+    # of stays before today are fed through the transitions service (older history is in the dashboard only).
+    demo_scale: float = Field(default=0.3, gt=0, le=1)
+    demo_live_days: int = Field(default=10, ge=1, le=366)
 
 
 @lru_cache

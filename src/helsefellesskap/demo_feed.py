@@ -1,0 +1,126 @@
+"""Feeding the demo's messages through the transitions service, as the organisations' integration clients would:
+the hospital's messages as the seeded `integrasjon` user (the hospital's EPJ), each municipality's answers as that
+municipality's own messaging system. Also the demo patient's own stays, so that "who has looked at my data" has
+something to show."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from helsefellesskap.access.model import Principal, Role
+from helsefellesskap.access.seeding import DEMO_GP_OFFICE, DEMO_MUNICIPALITY, default_demo_organisations
+from helsefellesskap.access.service import party_of
+from helsefellesskap.access.users import demo_patient_national_id, get_user
+from helsefellesskap.db import Database
+from helsefellesskap.errors import DomainError
+from helsefellesskap.transitions import service as transitions
+from helsefellesskap.transitions.sample import StayBuilder
+
+SOURCE = "demo"
+BATCH = 200  # messages per transaction: a rejected message is receipted, not raised, so a batch stays whole
+
+
+class Senders:
+    """The principal that submits a message: the hospital's integration user for the hospital party's messages,
+    a messaging system of the sending organisation for the others (municipalities)."""
+
+    def __init__(self, session: Session, hospital_system: Principal) -> None:
+        self.hospital_system = hospital_system
+        self._hospital_party = _party(session, hospital_system.organisation_address)
+        self._systems: dict[str, Principal] = {}
+
+    def of(self, session: Session, sender: str) -> Principal:
+        if sender not in self._systems:
+            self._systems[sender] = self.hospital_system if _party(session, sender) == self._hospital_party else (
+                Principal(user_id=f"demo-system-{sender}", username=f"fagsystem-{sender}",
+                          display_name=f"Fagsystem {sender}", organisation_address=sender,
+                          roles=frozenset({Role.MESSAGING_SYSTEM}), national_id=None, hpr=None))
+        return self._systems[sender]
+
+
+def _party(session: Session, address: str | None) -> str | None:
+    try:
+        return party_of(session, address) if address else None
+    except DomainError:
+        return None
+
+
+def feed(database: Database, messages: Iterable[dict[str, Any]], *, now: dt.datetime,
+         progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Receive the messages in order, in transactions of BATCH messages; counts by receipt status."""
+    with database.reading() as session:
+        senders = Senders(session, get_user(session, "integrasjon"))
+    counts: dict[str, int] = {}
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        with database.unit_of_work() as session:
+            for message in batch:
+                status = _receive(session, senders, message, now)
+                counts[status] = counts.get(status, 0) + 1
+        if progress is not None:
+            progress(len(batch))
+        batch.clear()
+
+    for message in messages:
+        batch.append(message)
+        if len(batch) >= BATCH:
+            flush()
+    if batch:
+        flush()
+    return counts
+
+
+def _receive(session: Session, senders: Senders, message: dict[str, Any], now: dt.datetime) -> str:
+    try:
+        receipt = transitions.receive_message(session, senders.of(session, message["sender"]), message, now=now,
+                                              source=SOURCE)
+    except DomainError as error:  # e.g. a sender the register does not know: refused, as the API would
+        return type(error).__name__
+    return str(receipt.status)
+
+
+def demo_patient_messages(now: dt.datetime) -> list[dict[str, Any]]:
+    """The demo patient's stays at the demo hospital: one last spring (discharged home with services, epikrise
+    to the demo GP), and one now — admitted five days ago, ready for discharge since yesterday, the municipality's
+    answer still awaited."""
+    organisations = default_demo_organisations()
+    patient = demo_patient_national_id()
+    hour = dt.timedelta(hours=1)
+    day = dt.timedelta(days=1)
+    earlier = StayBuilder("DEMO-PASIENT-1", patient, hospital=organisations.hospital, municipality=DEMO_MUNICIPALITY,
+                          municipality_address=organisations.municipality, gp=DEMO_GP_OFFICE)
+    admitted = _morning(now - 200 * day)
+    earlier.admission(admitted, diagnoses=("I50.1",))
+    earlier.admission_notice(admitted + 3 * hour, (admitted + 6 * day).date())
+    earlier.ready(admitted + 5 * day)
+    earlier.response(admitted + 5 * day + 4 * hour, can_receive=True, receive_from=admitted + 6 * day)
+    earlier.discharge(admitted + 6 * day)
+    earlier.discharge_summary(admitted + 6 * day + 5 * hour)
+    current = StayBuilder("DEMO-PASIENT-2", patient, hospital=organisations.hospital, municipality=DEMO_MUNICIPALITY,
+                          municipality_address=organisations.municipality, gp=DEMO_GP_OFFICE)
+    admitted = _morning(now - 5 * day)
+    current.admission(admitted, diagnoses=("J44.1",))
+    current.admission_notice(admitted + 2 * hour, (now + day).date())
+    current.health_information(admitted + 6 * hour)
+    current.ready(_morning(now - day) + 3 * hour)
+    return [m for m in earlier.messages + current.messages if m["sent_at"] <= now.isoformat()]
+
+
+def _morning(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(hour=7, minute=30, second=0, microsecond=0)
+
+
+def demo_patient_reads(database: Database, *, now: dt.datetime) -> None:
+    """Staff look at the demo patient's pathway, as they would from their boards (audited reads)."""
+    patient = demo_patient_national_id()
+    with database.unit_of_work() as session:
+        for username in ("sykepleier", "tildeling"):
+            try:
+                transitions.person_pathway(session, get_user(session, username), patient, now=now)
+            except DomainError:
+                continue  # no care relation (yet): the reader simply has nothing to see

@@ -1,0 +1,37 @@
+"""The demo: built once (register, users, a twin ending today, messages up to now through the transitions
+service, the demo patient's stays), then a second run reuses it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.console import Console
+
+from helsefellesskap.access.users import demo_patient_national_id, get_user
+from helsefellesskap.demo import prepare_demo
+from helsefellesskap.transitions import service as transitions
+
+
+def test_demo_is_built_once_with_a_live_today(db, settings, tmp_path) -> None:
+    settings = settings.model_copy(update={"demo_scale": 0.002, "demo_live_days": 3})
+    now = dt.datetime.now(dt.UTC)
+    quiet = Console(quiet=True)
+    state = prepare_demo(settings, db, now=now, directory=tmp_path, console=quiet, quiet=True)
+    assert state.today == now.date().isoformat()
+    assert (tmp_path / "demo-state.json").is_file()
+    run_file = tmp_path / "twin" / "run.json"
+    built = run_file.stat().st_mtime_ns
+
+    with db.unit_of_work() as session:
+        patient = get_user(session, "pasient")
+        stays = transitions.person_pathway(session, patient, demo_patient_national_id(), now=now)
+        board = transitions.hospital_board(session, get_user(session, "utskrivning"), now=now)
+        waiting = transitions.municipality_board(session, get_user(session, "tildeling"), now=now)
+    assert len(stays) == 2
+    assert any(row.patient == demo_patient_national_id() for row in board)
+    assert any(row.patient == demo_patient_national_id() and row.answer is None for row in waiting)
+
+    later = now + dt.timedelta(hours=1)
+    again = prepare_demo(settings, db, now=later, directory=tmp_path, console=quiet, quiet=True)
+    assert run_file.stat().st_mtime_ns == built  # not regenerated
+    assert again.fed_until == later.isoformat()
