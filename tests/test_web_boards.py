@@ -80,6 +80,8 @@ def test_municipality_sees_only_its_residents(client, db) -> None:
     assert sorted(_patients(page.text)) == sorted([WAITING, ADMITTED])
     assert NEIGHBOUR not in page.text
     assert 'class="awaiting"' in page.text and "Svarfrist" in page.text
+    refreshed = client.get("/boards/municipality/rows", headers={**HTMX, "HX-Trigger": "board"}).text
+    assert re.search(r'<strong class="figure">1</strong> meldinger om utskrivningsklar venter på svar', refreshed)
     client.cookies.clear()
     sign_in(client, "naboen")
     assert _patients(client.get("/boards/municipality").text) == [NEIGHBOUR]

@@ -218,7 +218,7 @@ def municipality_board_rows(request: Request) -> Response:
     except Forbidden:
         return forbidden_page(request, principal)
     response = render(request, "boards_table.html", **_context(
-        request, principal, "municipality", query, rows, deadlines=deadlines))
+        request, principal, "municipality", query, rows, deadlines=deadlines, summary=_summary(rows)))
     _push_url(response, request, "municipality", query)
     return response
 
