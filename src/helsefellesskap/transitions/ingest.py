@@ -79,7 +79,7 @@ def receive_message(session: Session, principal: Principal, payload: dict[str, A
         if existing is None:
             raise
         return _redelivery(session, principal, existing, message, text, digest, now)
-    receipts = refold(session, message.stay_id, message.patient, now=now)
+    receipts = refold(session, message.stay_id, message.patient, now=now, message_type=message.type)
     receipt = receipts.get(message.id) or rc.ok(message)
     row.receipt_status, row.receipt_errors = str(receipt.status), errors_json(receipt)
     row.pathway_status, row.pathway_errors = row.receipt_status, row.receipt_errors

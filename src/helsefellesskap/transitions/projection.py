@@ -103,17 +103,32 @@ def _stays_of_patients(session: Session, patients: set[str]) -> set[str]:
     return {stay_id for stay_id in rows if stay_id is not None}
 
 
-def refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime,
+def refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime, message_type: str | None = None,
            rules: TransitionRules = DEFAULT_RULES, rates: DailyRates | None = None) -> dict[str, Receipt]:
     """Fold the stay and the patient's other stays again and replace their projection; the receipts of the
-    folded messages by message id."""
+    folded messages by message id. `message_type` is the type of the message that caused it."""
     session.flush()
     with session.no_autoflush:
-        return _refold(session, stay_id, patient, now=now, rules=rules, rates=rates)
+        return _refold(session, stay_id, patient, now=now, message_type=message_type, rules=rules, rates=rates)
 
 
-def _refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime, rules: TransitionRules,
-            rates: DailyRates | None) -> dict[str, Receipt]:
+def _relation_facts(row: StayRow | None) -> tuple[object, ...] | None:
+    """What the care relations of a stay depend on."""
+    if row is None or row.admitted_at is None:
+        return None
+    return (row.patient, row.hospital, row.municipality, maybe_aware(row.admitted_at), maybe_aware(row.discharged_at))
+
+
+def _projection_facts(stay: StayProjection) -> tuple[object, ...] | None:
+    if stay.admission is None:
+        return None
+    discharged_at = aware(stay.discharge.discharged_at) if stay.discharge else None
+    return (stay.patient, stay.hospital, stay.municipality, aware(stay.admission.admitted_at), discharged_at)
+
+
+def _refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime, message_type: str | None,
+            rules: TransitionRules, rates: DailyRates | None) -> dict[str, Receipt]:
+    relation_facts = _relation_facts(session.get(StayRow, stay_id))
     lock_patient(session, patient)
     stay_ids = _stays_of_patients(session, {patient}) | {stay_id}
     rows = _stored(session, stay_ids)
@@ -131,10 +146,12 @@ def _refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime, r
     receipts = {r.message_id: r for result in results.values() for r in result.receipts}
     _update_messages(session, rows, receipts)
     parties: dict[str, str] = {}
-    changed = {sid for sid, result in results.items()
-               if write_projection(session, result, now=now, parties=parties,
-                                   expected_discharge=_expected_discharge(messages.get(sid, [])))}
-    if stay_id in changed:  # admission, discharge or a discharge summary changed the stay
+    for sid, result in results.items():
+        write_projection(session, result, now=now, parties=parties,
+                         expected_discharge=_expected_discharge(messages.get(sid, [])))
+    # Grant only when what the relations rest on changed (admission, discharge), or a discharge summary came.
+    if stay_id in stays and (message_type == "discharge_summary"
+                             or _projection_facts(stays[stay_id]) != relation_facts):
         _grant_relations(session, stays[stay_id], messages[stay_id])
     return receipts
 
