@@ -76,6 +76,17 @@ def rule_labels(_: Gettext) -> dict[str, str]:
     }
 
 
+def priority_group_labels(_: Gettext) -> dict[str, str]:
+    """Short names of the priority groups of the national plan (`priority_groups.model.PriorityGroup`)."""
+    return {
+        "children_and_youth": _("Child/youth"),
+        "severe_mental_illness_and_substance_use": _("Mental illness/substance use"),
+        "frail_elderly": _("Frail elderly"),
+        "multiple_chronic_conditions": _("Chronic conditions"),
+        "pregnancy_birth_postnatal": _("Pregnancy/birth"),
+    }
+
+
 def sex_labels(_: Gettext) -> dict[str, str]:
     return {"female": _("F"), "male": _("M"), "F": _("F"), "M": _("M"), "K": _("F")}
 
@@ -84,4 +95,4 @@ def vocabulary(_: Gettext) -> dict[str, dict[str, str]]:
     """Every label table, for a template: ``labels.state[row.state]``."""
     return {"state": state_labels(_), "service": service_labels(_), "obligation": obligation_labels(_),
             "obligation_status": obligation_status_labels(_), "message": message_labels(_),
-            "alert_status": alert_status_labels(_), "rule": rule_labels(_), "sex": sex_labels(_)}
+            "alert_status": alert_status_labels(_), "rule": rule_labels(_), "group": priority_group_labels(_), "sex": sex_labels(_)}
