@@ -87,6 +87,20 @@ def priority_group_labels(_: Gettext) -> dict[str, str]:
     }
 
 
+def destination_labels(_: Gettext) -> dict[str, str]:
+    """Where a patient went on discharge (`transitions.messages.Destination`)."""
+    return {
+        "home": _("home"),
+        "home_with_services": _("home with municipal services"),
+        "short_term_stay": _("short-term stay"),
+        "nursing_home": _("nursing home"),
+        "municipal_acute_bed": _("municipal acute bed"),
+        "other_hospital": _("another hospital"),
+        "died": _("died"),
+        "other": _("other"),
+    }
+
+
 def sex_labels(_: Gettext) -> dict[str, str]:
     return {"female": _("F"), "male": _("M"), "F": _("F"), "M": _("M"), "K": _("F")}
 
@@ -95,4 +109,5 @@ def vocabulary(_: Gettext) -> dict[str, dict[str, str]]:
     """Every label table, for a template: ``labels.state[row.state]``."""
     return {"state": state_labels(_), "service": service_labels(_), "obligation": obligation_labels(_),
             "obligation_status": obligation_status_labels(_), "message": message_labels(_),
-            "alert_status": alert_status_labels(_), "rule": rule_labels(_), "group": priority_group_labels(_), "sex": sex_labels(_)}
+            "alert_status": alert_status_labels(_), "rule": rule_labels(_), "group": priority_group_labels(_),
+            "destination": destination_labels(_), "sex": sex_labels(_)}
