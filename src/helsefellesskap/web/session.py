@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from helsefellesskap.access.http import SESSION_COOKIE
-from helsefellesskap.access.model import HOSPITAL_ROLES, MUNICIPAL_ROLES, OVERSIGHT_ROLES, Principal, Role
+from helsefellesskap.access.model import (
+    HOSPITAL_ROLES,
+    MUNICIPAL_ROLES,
+    OVERSIGHT_ROLES,
+    Action,
+    Principal,
+    Resource,
+    Role,
+)
+from helsefellesskap.access.policy import roles_allowed
 from helsefellesskap.access.tokens import read_session
 from helsefellesskap.deps import get_app_settings
 from helsefellesskap.errors import Unauthenticated
@@ -55,6 +64,8 @@ def navigation(request: Request, principal: Principal) -> list[NavItem]:
         items.append(("/alerts", _("Alerts")))
     if principal.has_any(frozenset({Role.ANALYST, Role.ADMINISTRATOR})):
         items.append(("/dashboard", _("Community dashboard")))
+    if principal.has_any(roles_allowed(Resource.LEDGER, Action.READ)):
+        items.append(("/ledger", _("Payment ledger")))
     if principal.has_any(OVERSIGHT_ROLES):
         items.append(("/audit", _("Audit log")))
     if Role.PATIENT in principal.roles:

@@ -1,0 +1,73 @@
+"""The audit page: compliance queries over the audit log — by person, user, organisation, and the emergency
+accesses to review — for compliance officers and administrators, through `access.compliance.compliance_query`
+(which authorizes and audits the query itself)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+
+from helsefellesskap.access.audit import AuditFilter
+from helsefellesskap.access.compliance import compliance_query, organisation_name
+from helsefellesskap.access.http import current_time, request_source
+from helsefellesskap.deps import get_database
+from helsefellesskap.errors import Forbidden, InvalidInput
+from helsefellesskap.web.i18n import translations
+from helsefellesskap.web.pages import forbidden_page
+from helsefellesskap.web.session import navigation, require_principal
+from helsefellesskap.web.templating import locale_of, render
+
+router = APIRouter(include_in_schema=False)
+OSLO = ZoneInfo("Europe/Oslo")
+LIMIT = 500
+
+
+def _day(text: str, end: bool = False) -> datetime | None:
+    """A date field as the start (or end) of that day in Oslo; empty or malformed: no bound."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return datetime.combine(day, time.max if end else time.min, tzinfo=OSLO)
+
+
+def _criteria(request: Request) -> tuple[dict[str, str], AuditFilter]:
+    q = request.query_params
+    form = {name: q.get(name, "").strip()[:100] for name in ("person", "user", "organisation", "since", "until")}
+    form["emergency"] = "on" if q.get("emergency") else ""
+    criteria = AuditFilter(person=form["person"] or None, user=form["user"] or None,
+                           organisation=form["organisation"] or None, emergency=True if form["emergency"] else None,
+                           since=_day(form["since"]), until=_day(form["until"], end=True), limit=LIMIT)
+    return form, criteria
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request) -> Response:
+    principal = require_principal(request)
+    _ = translations(locale_of(request)).gettext
+    form, criteria = _criteria(request)
+    error = None
+    entries: list[dict[str, Any]] = []
+    try:
+        with get_database(request).unit_of_work() as session:
+            rows = compliance_query(session, principal, criteria, now=current_time(request),
+                                    source=request_source(request))
+            names: dict[str, str | None] = {}
+            for row in rows:
+                address = row.organisation_address
+                if address and address not in names:
+                    names[address] = organisation_name(session, address)
+                entries.append({"at": row.at, "name": row.display_name, "username": row.username,
+                                "organisation": names.get(address or "") or address or "", "role": row.role,
+                                "action": row.action, "resource": row.resource, "person": row.national_id,
+                                "outcome": row.outcome, "basis": row.basis_kind, "reason": row.reason})
+    except Forbidden:
+        return forbidden_page(request, principal)
+    except InvalidInput:
+        error = _("That is not a valid national identity number.")
+    return render(request, "audit.html", status_code=422 if error else 200, principal=principal,
+                  navigation=navigation(request, principal), form=form, entries=entries, error=error, limit=LIMIT)

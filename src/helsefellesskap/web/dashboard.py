@@ -1,0 +1,134 @@
+"""The community dashboard: an indicator by month, municipality and priority group, and the comparison among the
+helsefellesskap communities — aggregates only (analysts and administrators; the access policy decides), every
+rate beside its numerator and denominator, counts under the threshold suppressed by the indicators service.
+Charts are server-side SVG with the same numbers in a table."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import timedelta
+from typing import Any
+
+from babel.numbers import format_decimal
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+
+from helsefellesskap.access.http import current_time
+from helsefellesskap.access.model import Role
+from helsefellesskap.access.service import authorize_aggregate
+from helsefellesskap.deps import get_app_settings, get_database
+from helsefellesskap.errors import Forbidden, NotFound
+from helsefellesskap.indicators.catalogue import CATALOGUE
+from helsefellesskap.indicators.model import Dimension, IndicatorDefinition, IndicatorResult
+from helsefellesskap.registry.reference import load_reference
+from helsefellesskap.web.charts import ChartPoint, columns, horizontal_bars
+from helsefellesskap.web.dashboard_figures import figures
+from helsefellesskap.web.i18n import translations
+from helsefellesskap.web.pages import forbidden_page
+from helsefellesskap.web.session import navigation, require_principal
+from helsefellesskap.web.templating import BABEL_LOCALE, locale_of, render
+
+router = APIRouter(include_in_schema=False)
+DASHBOARD_ROLES = frozenset({Role.ANALYST, Role.ADMINISTRATOR})  # the dashboard's audience (the menu shows it)
+
+
+def indicator_labels(_: Any) -> dict[str, str]:
+    return {
+        "readmission_elderly_30d": _("30-day readmission of the elderly"),
+        "delayed_discharge_days_67": _("Delayed-discharge days per 1 000 inhabitants aged 67+"),
+        "delayed_discharge_days_80": _("Delayed-discharge days per 1 000 inhabitants aged 80+"),
+        "notices_on_time": _("Admission and readiness notices on time"),
+        "transitions_per_person_year": _("Transitions between care levels per person-year"),
+        "three_transitions_in_30_days": _("Persons with three or more transitions within 30 days"),
+        "days_ready_to_discharge": _("Days from ready for discharge to discharge"),
+        "days_first_stay_to_nursing_home": _("Days from first stay to nursing-home admission"),
+    }
+
+
+def unit_labels(_: Any) -> dict[str, str]:
+    return {"percent": _("per cent"), "days per 1 000 inhabitants": _("days per 1 000 inhabitants"),
+            "per person-year": _("per person-year"), "days (mean)": _("days (mean)")}
+
+
+def group_labels(_: Any) -> dict[str, str]:
+    return {"children_and_youth": _("Children and youth"),
+            "severe_mental_illness_and_substance_use": _("Severe mental illness and substance use"),
+            "frail_elderly": _("Frail elderly"), "multiple_chronic_conditions": _("Multiple chronic conditions"),
+            "pregnancy_birth_postnatal": _("Pregnancy, birth and postnatal care"), "none": _("In no priority group")}
+
+
+def _chosen(request: Request) -> IndicatorDefinition:
+    wanted = request.query_params.get("indicator") or CATALOGUE[0].id
+    for definition in CATALOGUE:
+        if definition.id == wanted:
+            return definition
+    raise NotFound(f"No indicator {wanted!r}.")
+
+
+def _rows(results: list[IndicatorResult], dimension: Dimension, names: dict[str, str], locale: str,
+          _: Any) -> list[dict[str, Any]]:
+    rows = []
+    for r in results:
+        key = r.dimensions.get(dimension.value, "")
+        shown = (_("suppressed") if r.suppressed else "–" if r.rate is None
+                 else format_decimal(round(r.rate, 1), locale=BABEL_LOCALE[locale]))
+        rows.append({"key": key, "label": names.get(key, key), "numerator": r.numerator,
+                     "denominator": r.denominator, "rate": r.rate, "shown": shown, "suppressed": r.suppressed})
+    return rows
+
+
+def _points(rows: list[dict[str, Any]]) -> list[ChartPoint]:
+    return [ChartPoint(row["label"], None if row["suppressed"] else row["rate"], row["shown"]) for row in rows]
+
+
+def _sections(request: Request, definition: IndicatorDefinition, _: Any) -> dict[str, Any]:
+    settings, database, locale = get_app_settings(request), get_database(request), locale_of(request)
+    reference = load_reference()
+    municipalities = {m.number: m.name for m in reference.municipalities.values()}
+    communities = {c.id: c.name for c in reference.communities.values()}
+    name = indicator_labels(_)[definition.id]
+    by_month = figures(settings, database, definition.id, (Dimension.month,))
+    month = _rows(by_month.results, Dimension.month, {}, locale, _)
+    municipality = _rows(figures(settings, database, definition.id, (Dimension.community, Dimension.municipality))
+                         .results, Dimension.municipality, municipalities, locale, _)
+    group = _rows(figures(settings, database, definition.id, (Dimension.priority_group,)).results,
+                  Dimension.priority_group, group_labels(_), locale, _)
+    community = _rows(figures(settings, database, definition.id, (Dimension.community,)).results,
+                      Dimension.community, communities, locale, _)
+    charts = {
+        "month": columns("chart-month", _("{name} by month").format(name=name),
+                         _("Columns: one per month; the same numbers are in the table below."), _points(month)),
+        "municipality": horizontal_bars("chart-municipality", _("{name} by municipality").format(name=name),
+                                        _("Bars: one per municipality; the same numbers are in the table below."),
+                                        _points(municipality)),
+        "group": horizontal_bars("chart-group", _("{name} by priority group").format(name=name),
+                                 _("Bars: one per priority group; the same numbers are in the table below."),
+                                 _points(group)),
+        "community": horizontal_bars("chart-community", _("{name} by health community").format(name=name),
+                                     _("Bars: one per health community in the data; the same numbers are in the "
+                                       "table below."), _points(community)),
+    }
+    present = sorted(communities.get(r["key"], r["key"]) for r in community)
+    return {"period": by_month.period, "last_day": by_month.period.end - timedelta(days=1),
+            "month": month, "municipality": municipality, "group": group,
+            "community": community, "charts": charts, "communities_present": present,
+            "communities_total": len(communities), "threshold": settings.small_cell_threshold}
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard(request: Request) -> Response:
+    principal = require_principal(request)
+    _ = translations(locale_of(request)).gettext
+    try:
+        authorize_aggregate(principal, now=current_time(request))
+        if not principal.has_any(DASHBOARD_ROLES):
+            raise Forbidden("The community dashboard is for analysts and administrators.")
+    except Forbidden:
+        return forbidden_page(request, principal)
+    definition = _chosen(request)
+    context: dict[str, Any] = {"definition": definition, "indicators": indicator_labels(_),
+                               "units": unit_labels(_), "figures": None}
+    with suppress(NotFound):  # no twin loaded: the page says so
+        context["figures"] = _sections(request, definition, _)
+    template = "dashboard_figures.html" if request.headers.get("hx-request") else "dashboard.html"
+    return render(request, template, principal=principal, navigation=navigation(request, principal), **context)

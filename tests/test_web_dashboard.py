@@ -1,0 +1,140 @@
+"""The community dashboard, the payment ledger page and the audit page, through the real app, services and
+database (no browser)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from html import unescape
+
+import pytest
+from fastapi.testclient import TestClient
+
+from helsefellesskap.api import create_app
+from helsefellesskap.indicators import service as indicators
+from helsefellesskap.indicators.engines import duckdb_twin
+from helsefellesskap.indicators.model import Dimension
+from helsefellesskap.web.dashboard_figures import twelve_months
+from web_seed import feed_waiting_stay, seed_users, sign_in_client, tiny_twin
+
+
+@pytest.fixture(scope="session")
+def twin_dir(tmp_path_factory):
+    return tiny_twin(tmp_path_factory.mktemp("twin") / "twin")
+
+
+def _cells(html: str, caption: str) -> list[list[str]]:
+    """The rows of the table with this caption, as cell texts."""
+    table = html.split(f"<caption>{caption}</caption>", 1)[1].split("</table>", 1)[0]
+    return [[unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1].split("</tbody>", 1)[0], re.S)]
+
+
+def test_dashboard_shows_the_indicator_by_month_with_chart_and_the_same_numbers(client, db, twin_dir) -> None:
+    seed_users(db)
+    indicators.load_twin(db, twin_dir)
+    sign_in_client(client, "analytiker")
+    page = client.get("/dashboard?indicator=transitions_per_person_year")
+    assert page.status_code == 200
+    html = page.text
+    for chart in ("chart-month", "chart-municipality", "chart-group", "chart-community"):
+        assert f'<svg class="chart" role="img" aria-labelledby="{chart}-title {chart}-desc"' in html
+        assert f'<title id="{chart}-title">' in html and f'<desc id="{chart}-desc">' in html
+    twin = duckdb_twin(twin_dir)
+    period = twelve_months(twin)
+    expected = indicators.compute(twin, [indicators.definitions_of(["transitions_per_person_year"])[0]],
+                                  (Dimension.month,), period=period)
+    rows = _cells(html, "Etter måned: teller, nevner og rate")
+    assert [r[0] for r in rows] == [e.dimensions["month"] for e in expected]
+    for row, result in zip(rows, expected, strict=True):
+        shown = [str(result.numerator or "< 5"), str(result.denominator or "< 5")]
+        assert [cell.replace("\xa0", "") for cell in row[1:3]] == shown
+        assert (row[3] == "skjult") == result.suppressed
+
+
+def test_dashboard_suppresses_small_counts_and_says_which_communities_are_present(client, db, twin_dir) -> None:
+    seed_users(db)
+    indicators.load_twin(db, twin_dir)
+    sign_in_client(client, "admin")
+    html = client.get("/dashboard?indicator=readmission_elderly_30d").text
+    municipality_rows = _cells(html, "Etter kommune: teller, nevner og rate")
+    assert any("< 5" in r[1:3] and r[3] == "skjult" for r in municipality_rows)  # a tiny twin: small cells
+    assert "1 av de 19 helsefellesskapene: Innlandet" in html
+
+
+def test_dashboard_reads_a_parquet_twin_when_configured(db, settings, twin_dir) -> None:
+    seed_users(db)
+    app = create_app(settings.model_copy(update={"twin_directory": twin_dir}), database=db)
+    with TestClient(app) as client:
+        sign_in_client(client, "analytiker")
+        page = client.get("/dashboard", headers={"HX-Request": "true"})
+    assert page.status_code == 200
+    assert page.text.lstrip().startswith('<div id="dashboard-figures">')  # the htmx fragment only
+    assert 'id="chart-month-title"' in page.text
+
+
+def test_dashboard_without_a_twin_says_so(client, db) -> None:
+    seed_users(db)
+    sign_in_client(client, "analytiker")
+    page = client.get("/dashboard")
+    assert page.status_code == 200
+    assert 'class="warning"' in page.text
+
+
+def test_dashboard_is_for_analysts_and_administrators_only(client, db) -> None:
+    seed_users(db)
+    for username in ("tildeling", "pasient", "personvern"):
+        sign_in_client(client, username)
+        assert client.get("/dashboard").status_code == 403, username
+        client.cookies.clear()
+    sign_in_client(client, "analytiker")
+    assert client.get("/dashboard?indicator=nope").status_code == 404
+
+
+def test_ledger_page_lists_payable_days_and_offers_the_csv(client, db) -> None:
+    seed_users(db)
+    now = dt.datetime.now(dt.UTC)
+    feed_waiting_stay(db, now=now)
+    sign_in_client(client, "tildeling")
+    page = client.get("/ledger")
+    assert page.status_code == 200
+    assert '<a href="/ledger"' in page.text  # in the allocation officer's menu
+    rows = _cells(page.text, "Betalingsdøgn og beløp per kommune, helseforetak og måned")
+    assert rows and all(r[0] == "Hamar (3403)" for r in rows)
+    days = sum(int(r[3]) for r in rows)
+    assert days > 0
+    link = re.search(r'<a href="(/api/v1/ledger\?[^"]+)" download', page.text).group(1).replace("&amp;", "&")
+    download = client.get(link)
+    assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
+    lines = list(csv.DictReader(io.StringIO(download.text)))
+    assert sum(int(line["payable_days"]) for line in lines) == days
+
+
+def test_ledger_page_is_refused_to_analysts_and_hidden_from_their_menu(client, db) -> None:
+    seed_users(db)
+    sign_in_client(client, "analytiker")
+    assert client.get("/ledger").status_code == 403
+    assert '<a href="/ledger"' not in client.get("/dashboard").text
+
+
+def test_audit_page_finds_accesses_to_a_person_and_audits_the_search(client, db) -> None:
+    seed_users(db)
+    patient = feed_waiting_stay(db, now=dt.datetime.now(dt.UTC))
+    sign_in_client(client, "personvern")
+    page = client.get(f"/audit?person={patient}")
+    assert page.status_code == 200
+    assert "Sykehusets EPJ (integrasjon)" in page.text
+    again = client.get("/audit?user=personvern")
+    assert "compliance query (person=" in again.text  # the first search, itself in the log
+    bad = client.get("/audit?person=123")
+    assert bad.status_code == 422 and 'role="alert"' in bad.text
+
+
+def test_audit_page_is_for_oversight_roles_only(client, db) -> None:
+    seed_users(db)
+    for username in ("analytiker", "utskrivning", "pasient"):
+        sign_in_client(client, username)
+        assert client.get("/audit").status_code == 403, username
+        client.cookies.clear()
