@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from helsefellesskap.access.users import demo_patient_national_id
 from web_transitions_support import WAITING, seed, sign_in
 
 HTMX = {"HX-Request": "true"}
@@ -101,6 +102,24 @@ def test_another_organisation_cannot_change_the_alert(client, db) -> None:
     client.cookies.clear()
     sign_in(client, "tildeling")
     assert _alert_ids(client.get("/alerts").text) == [alert]  # still open
+
+
+def test_the_gp_and_the_hospital_have_inboxes_of_their_own(client, db) -> None:
+    seed(db)
+    sign_in(client, "fastlege")
+    page = client.get("/alerts")
+    assert page.status_code == 200
+    assert "ingen er rettet mot fastlegekontor" in page.text and 'action="/persons"' in page.text
+    found = client.get(f"/persons?national_id={demo_patient_national_id()}", follow_redirects=False)
+    assert found.status_code == 303 and found.headers["location"] == f"/persons/{demo_patient_national_id()}"
+    assert client.get(found.headers["location"]).status_code == 200  # the demo patient is on the GP's list
+    assert client.get(f"/persons?national_id={WAITING}").status_code == 403  # not the GP's patient
+    assert client.get("/persons?national_id=123").status_code == 422
+    client.cookies.clear()
+    sign_in(client, "utskrivning")
+    page = client.get("/alerts")
+    assert page.status_code == 200
+    assert "<dt>Må handle</dt><dd>Hamar</dd>" not in page.text  # the municipality's alert is not the hospital's
 
 
 def test_roles_without_an_inbox_get_403(client, db) -> None:

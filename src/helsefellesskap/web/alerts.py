@@ -14,7 +14,7 @@ from markupsafe import escape
 from sqlalchemy.orm import Session
 
 from helsefellesskap.access.http import current_time, record_refusal
-from helsefellesskap.access.model import CARE_ROLES, Principal, Role
+from helsefellesskap.access.model import CARE_ROLES, HOSPITAL_ROLES, MUNICIPAL_ROLES, Principal, Role
 from helsefellesskap.access.service import AccessDenied
 from helsefellesskap.access.users import list_users
 from helsefellesskap.deps import get_database
@@ -57,17 +57,20 @@ def alerts_page(request: Request) -> Response:
     rule = request.query_params.get("rule", "")
     rule = rule if rule in RULES else ""
     database = get_database(request)
+    # Alerts name a hospital or a municipality that must act; a GP office has no inbox of its own (yet), so the
+    # GP's page is the search for a patient's timeline.
+    gp_only = not principal.has_any(HOSPITAL_ROLES | MUNICIPAL_ROLES)
     try:
         with database.unit_of_work() as session:
-            alerts = service.list_alerts(session, principal, now=current_time(request), status=status,
-                                         rule=rule or None)
+            alerts = [] if gp_only else service.list_alerts(session, principal, now=current_time(request),
+                                                           status=status, rule=rule or None)
             people = colleagues(session, principal)
     except AccessDenied as denied:
         record_refusal(database, denied)
         return forbidden_page(request, principal)
     except Forbidden:
         return forbidden_page(request, principal)
-    return render(request, "alerts.html", alerts=alerts, status=status, rule=rule,
+    return render(request, "alerts.html", alerts=alerts, status=status, rule=rule, gp_only=gp_only,
                   **_context(request, principal, people))
 
 

@@ -63,6 +63,18 @@ def _forbidden(request: Request, principal: Principal, national_id: str, *, stat
                   error=error, reason=reason)
 
 
+@router.get("/persons", response_class=HTMLResponse)
+def find_person(request: Request) -> Response:
+    """The "open a person's timeline" search: on to the person's page (which decides on access)."""
+    principal = require_principal(request)
+    text = request.query_params.get("national_id", "").strip().replace(" ", "")
+    try:
+        nid = parse_national_id(text).value
+    except InvalidInput:
+        return _invalid_id_page(request, principal)
+    return RedirectResponse(f"/persons/{nid}", status_code=303)
+
+
 @router.get("/persons/{national_id}", response_class=HTMLResponse)
 def person_page(request: Request, national_id: str) -> Response:
     principal = require_principal(request)
