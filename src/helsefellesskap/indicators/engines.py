@@ -91,18 +91,19 @@ def _from_parquet(backend: Any, directory: Path, in_memory: tuple[str, ...] = ()
 
 
 def _canonical(table: ir.Table, columns: tuple[str, ...]) -> ir.Table:
-    """The columns with one type on every engine (string lengths and NOT NULL differ between them). Timestamps
-    are left alone: casting DuckDB's TIMESTAMPTZ would go through the session time zone."""
-    values = {}
-    for name in columns:
-        column = table[name]
-        kind = column.type()
-        if kind.is_string() or kind.is_integer() or kind.is_boolean() or kind.is_date():
-            target = "int64" if kind.is_integer() else kind.copy(nullable=True)
-            values[name] = column.cast(target)
-        else:
-            values[name] = column
-    return table.select(**values)
+    """The columns the indicators read, as they are: no casts here — on SQLite a cast column in a join can no
+    longer use the table's index (a nested loop over every person). Types are aligned where the expressions
+    combine tables (`_units`, the unions)."""
+    return table.select(*columns)
+
+
+def union_all(*tables: ir.Table) -> ir.Table:
+    """UNION ALL of tables whose columns agree but for NOT NULL and string lengths (which differ between engines
+    and columns): every column cast to the nullable type of the first table's (integers to int64)."""
+    schema = tables[0].schema()
+    types = {n: "int64" if t.is_integer() else t.copy(nullable=True) for n, t in schema.items()}
+    aligned = [t.select(**{n: t[n].cast(types[n]) for n in schema}) for t in tables]
+    return ibis.union(*aligned)
 
 
 def _twin(backend: Any, tables: dict[str, ir.Table], stay_diagnoses: ir.Table) -> Twin:

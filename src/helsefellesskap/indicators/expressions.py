@@ -17,7 +17,7 @@ import ibis
 import ibis.expr.types as ir
 
 from helsefellesskap.indicators import catalogue as c
-from helsefellesskap.indicators.engines import Twin
+from helsefellesskap.indicators.engines import Twin, union_all
 from helsefellesskap.indicators.groups import code_predicate
 from helsefellesskap.indicators.model import Dimension, Period
 from helsefellesskap.indicators.timeline import DAY, HOUR, age_on, birthday, day_number, day_of, local_day, seconds
@@ -102,7 +102,7 @@ def _payable_days(twin: Twin) -> ir.Table:
     again = s.filter(s.ready_again_at.notnull()).select(
         "stay_id", start_s=seconds(s.ready_again_at), end_s=seconds(s.discharged_at)
     )
-    periods = ibis.union(first, again)
+    periods = union_all(first, again)
     m = twin.messages
     answers = m.filter(m.type == "municipal_response").select(
         answer_stay=m.stay_id, sent=seconds(m.sent_at), can_receive=m.can_receive
@@ -138,7 +138,7 @@ def delayed_discharge_days(min_age: int) -> Callable[[Twin, Period, bool], ir.Ta
         days = stays.join(_payable_days(twin), "stay_id")
         days, month = _anchored(days, local_day(days.discharged_at), period, by_month)
         numerator = _units(days, numerator=days.days, denominator=0, month=month)
-        return ibis.union(numerator, _inhabitants(twin, period, by_month, min_age))
+        return union_all(numerator, _inhabitants(twin, period, by_month, min_age))
 
     return build
 
@@ -170,7 +170,7 @@ def transition_events(twin: Twin, period: Period) -> ir.Table:
     v = twin.services
     started = v.filter(v.kind.isin(list(INSTITUTIONAL_SERVICES)) & ~v.origin.isin(["baseline", "discharge"]))
     services = started.select("person_id", at=day_number(started.start) * DAY)
-    events = ibis.union(admissions, discharges, services)
+    events = union_all(admissions, discharges, services)
     day = (events.at + HOUR) // DAY
     events = events.filter((day >= start) & (day < end))
     return events.join(twin.persons.select("person_id", "municipality"), "person_id")
@@ -186,10 +186,10 @@ def transitions_per_person_year(twin: Twin, period: Period, by_month: bool) -> i
     last = persons.died.fill_null(day_of(period.end))
     if not by_month:
         lived = ibis.greatest(ibis.least(last, day_of(period.end)) - day_of(period.start), 0)
-        return ibis.union(numerator, _units(persons, numerator=0, denominator=lived))
+        return union_all(numerator, _units(persons, numerator=0, denominator=lived))
     months = persons.mutate(last=last).cross_join(months_of(period))
     lived = ibis.greatest(ibis.least(months["last"], months.next_day) - months.first_day, 0)
-    return ibis.union(numerator, _units(months, numerator=0, denominator=lived, month=months.month))
+    return union_all(numerator, _units(months, numerator=0, denominator=lived, month=months.month))
 
 
 def three_transitions_in_30_days(twin: Twin, period: Period, by_month: bool) -> ir.Table:

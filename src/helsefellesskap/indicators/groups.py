@@ -22,7 +22,7 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
-from helsefellesskap.indicators.engines import Twin
+from helsefellesskap.indicators.engines import Twin, union_all
 from helsefellesskap.indicators.model import NO_PRIORITY_GROUP
 from helsefellesskap.indicators.timeline import age_on, day_number, day_of, local_day
 from helsefellesskap.priority_groups.codes import CodeSet
@@ -68,12 +68,12 @@ def person_codes(twin: Twin, rules: ClassificationRules = DEFAULT_RULES) -> ir.T
     staying = twin.stay_diagnoses.join(stays, "stay_id")
     from_stays = staying.select("person_id", code=staying.code.replace(".", "").upper(), day=staying.day,
                                 system=ibis.literal(ICD10))
-    icd = ibis.union(conditions, from_stays)
+    icd = union_all(conditions, from_stays)
     icd = icd.filter(code_predicate(icd.code, icd10))
     gp = twin.gp_contacts.select(person_id=twin.gp_contacts.person_id, code=twin.gp_contacts.icpc2.upper(),
                                  day=day_number(twin.gp_contacts.contact_date), system=ibis.literal(ICPC2))
     gp = gp.filter(gp.code.notnull() & code_predicate(gp.code, icpc2))
-    return ibis.union(icd, gp)
+    return union_all(icd, gp)
 
 
 def _hfrs_tenths(codes: ir.Table, rules: ClassificationRules, reference: int) -> ir.Table:
@@ -199,7 +199,7 @@ def person_flags(twin: Twin, reference: date, rules: ClassificationRules = DEFAU
 def groups_of(flags: ir.Table) -> ir.Table:
     """person_id, priority_group: one row per group a person is in, from `person_flags`. Give it a stored table
     on SQLite: a union over the whole flag expression nests too deep for SQLite's parser."""
-    return ibis.union(*(
+    return union_all(*(
         flags.filter(flags[name]).select("person_id", priority_group=ibis.literal(name)) for name in GROUP_NAMES
     ))
 
