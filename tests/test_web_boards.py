@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from helsefellesskap.access import audit as audit_log
 from helsefellesskap.access.users import get_user
 from helsefellesskap.transitions import service
-from web_transitions_support import ADMITTED, NEIGHBOUR, NOW, WAITING, seed, sign_in
+from web_transitions_support import ADMITTED, DAY, NEIGHBOUR, NOW, STRANGER, WAITING, builder, seed, send, sign_in
 
 OSLO = ZoneInfo("Europe/Oslo")
 HTMX = {"HX-Request": "true"}
@@ -50,6 +50,13 @@ def test_hospital_board_filters(client, db) -> None:
     assert _patients(client.get("/boards/hospital?service=mental_health").text) == [ADMITTED]
     assert sorted(_patients(client.get("/boards/hospital?state=ready_for_discharge").text)) == sorted(
         [WAITING, NEIGHBOUR])
+    discharged = builder("SIH-4", STRANGER)
+    discharged.admission(NOW - 9 * DAY)
+    discharged.discharge(NOW - 7 * DAY, destination="home")
+    send(db, discharged.messages)
+    assert STRANGER not in _patients(client.get("/boards/hospital").text)  # in hospital now, by default
+    assert STRANGER in _patients(client.get("/boards/hospital?state=all").text)
+    assert _patients(client.get("/boards/hospital?state=discharged").text) == [STRANGER]
     with_alerts = client.get("/boards/hospital?alerts=1").text
     assert WAITING in _patients(with_alerts) and ADMITTED not in _patients(with_alerts)
     filtered = client.get("/boards/hospital?municipality=3411")

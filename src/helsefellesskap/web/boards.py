@@ -59,7 +59,7 @@ class BoardQuery:
         municipality = q.get("municipality", "")
         service_ = q.get("service", "")
         sort = q.get("sort", DEFAULT_SORT)
-        return cls(state if state in STATES else "",
+        return cls(state if state in STATES or state == "all" else "",
                    municipality if re.fullmatch(r"\d{4}", municipality) else "",
                    service_ if service_ in SERVICES else "",
                    q.get("alerts") == "1",
