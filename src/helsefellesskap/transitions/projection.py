@@ -142,12 +142,13 @@ def _refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime, m
         for row in _stored(session, extra):
             messages.setdefault(row.stay_id or "", []).append(parse_message(row.payload))
         stays.update({sid: fold_stay(sid, messages[sid]) for sid in extra if sid in messages})
-    results = _evaluate(stays, rules, rates or load_daily_rates(), now)
+    groups = {sid: priority_groups(stay) for sid, stay in stays.items()}
+    results = _evaluate(stays, groups, rules, rates or load_daily_rates(), now)
     receipts = {r.message_id: r for result in results.values() for r in result.receipts}
     _update_messages(session, rows, receipts)
     parties: dict[str, str] = {}
     for sid, result in results.items():
-        write_projection(session, result, now=now, parties=parties,
+        write_projection(session, result, now=now, parties=parties, groups=groups.get(sid),
                          expected_discharge=_expected_discharge(messages.get(sid, [])))
     # Grant only when what the relations rest on changed (admission, discharge), or a discharge summary came.
     if stay_id in stays and (message_type == "discharge_summary"
@@ -156,11 +157,10 @@ def _refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime, m
     return receipts
 
 
-def _evaluate(stays: dict[str, StayProjection], rules: TransitionRules, rates: DailyRates,
+def _evaluate(stays: dict[str, StayProjection], groups: dict[str, list[str]], rules: TransitionRules, rates: DailyRates,
               now: dt.datetime) -> dict[str, StayResult]:
     links = link_readmissions(stays.values(), rules)
     repeated = repeated_transition_alerts(stays.values(), rules)
-    groups = {sid: priority_groups(stay) for sid, stay in stays.items()}
     test: Callable[[StayProjection], bool] = lambda stay: bool(groups.get(stay.stay_id))  # noqa: E731
     results = {}
     for sid, stay in stays.items():
@@ -203,7 +203,7 @@ def _party(session: Session, address: str | None, parties: dict[str, str]) -> st
 
 
 def _stay_values(result: StayResult, hospital_party: str | None, municipality_party: str | None,
-                 expected_discharge: dt.date | None) -> dict[str, Any]:
+                 expected_discharge: dt.date | None, groups: list[str]) -> dict[str, Any]:
     stay, payment = result.projection, result.payment
     episode = stay.episodes[-1] if stay.episodes else None
     answer = episode.answers[-1] if episode and episode.answers else None
@@ -222,7 +222,7 @@ def _stay_values(result: StayResult, hospital_party: str | None, municipality_pa
         "readmission_of": result.readmission.previous_stay_id if result.readmission else None,
         "payable_days": payment.payable_days, "unpriced_days": len(payment.unpriced_days),
         "amount_ore": payment.amount_ore, "payment_notes": json.dumps(list(payment.notes), ensure_ascii=False),
-        "priority_groups": json.dumps(priority_groups(stay)),
+        "priority_groups": json.dumps(groups),
     }
 
 
@@ -240,7 +240,8 @@ def _months(result: StayResult) -> list[tuple[str, int, int, int]]:
 
 
 def write_projection(session: Session, result: StayResult, *, now: dt.datetime,
-                     expected_discharge: dt.date | None = None, parties: dict[str, str] | None = None) -> bool:
+                     expected_discharge: dt.date | None = None, parties: dict[str, str] | None = None,
+                     groups: list[str] | None = None) -> bool:
     """Replace the stay's projection rows (stay, obligations, payable months; alerts upserted by stable id).
     Nothing is written when the stay's projection is unchanged (its fingerprint is the same): returns whether
     anything was."""
@@ -248,7 +249,8 @@ def write_projection(session: Session, result: StayResult, *, now: dt.datetime,
     stay, payment = result.projection, result.payment
     hospital_party = _party(session, stay.hospital, parties)
     municipality_party = municipality_address(stay.municipality) if stay.municipality else None
-    values = _stay_values(result, hospital_party, municipality_party, expected_discharge)
+    groups = priority_groups(stay) if groups is None else groups
+    values = _stay_values(result, hospital_party, municipality_party, expected_discharge, groups)
     obligations = [(str(o.kind), str(o.party), o.organisation,
                     hospital_party if o.party is Party.hospital else municipality_party, aware(o.due_at),
                     maybe_aware(o.met_at)) for o in result.obligations]
