@@ -22,7 +22,7 @@ from web_seed import feed_waiting_stay, seed_users, sign_in_client, tiny_twin
 
 @pytest.fixture(scope="session")
 def twin_dir(tmp_path_factory):
-    return tiny_twin(tmp_path_factory.mktemp("twin") / "twin")
+    return tiny_twin(tmp_path_factory.getbasetemp() / "tiny-twin")
 
 
 def _cells(html: str, caption: str) -> list[list[str]]:
