@@ -226,3 +226,19 @@ def test_ledger_json_and_csv_agree_with_the_offline_ledger(app_client, cli, sett
         [(r["month"], r["payable_days"], r["amount_nok"]) for r in offline]
     assert app_client.get("/api/v1/ledger?format=csv", headers=headers).text == as_csv.text
     assert app_client.get("/api/v1/ledger", headers=auth(settings, parties["other_allocation"])).json() == []
+
+
+def test_open_obligations_are_the_owing_partys_and_boards_sort_and_filter(app_client, settings, parties) -> None:
+    for message in waiting_stay("A", PERSON) + waiting_stay("B", OTHER_PERSON, discharged=False):
+        send(app_client, settings, parties, message)
+    hospital = auth(settings, parties["coordinator"])
+    owed = app_client.get("/api/v1/obligations", headers=hospital).json()
+    assert [(o["stay_id"], o["kind"], o["status"]) for o in owed] == [("A", "discharge_summary", "missing")]
+    assert app_client.get("/api/v1/obligations", headers=auth(settings, parties["allocation"])).json() == []
+    everything = app_client.get("/api/v1/boards/hospital?state=all&sort=stay_id&descending=false", headers=hospital)
+    assert [r["stay_id"] for r in everything.json()] == ["A", "B"]
+    waiting = app_client.get("/api/v1/boards/hospital", headers=hospital).json()
+    assert [(r["stay_id"], r["state"]) for r in waiting] == [("B", "municipality_cannot_receive")]
+    bad = app_client.get("/api/v1/boards/hospital?sort=nonsense", headers=hospital)
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    assert app_client.get("/api/v1/boards/hospital?state=nonsense", headers=hospital).status_code == 422
