@@ -137,3 +137,18 @@ def test_municipal_board_on_a_tablet(db, tablet_page) -> None:
     sign_in(tablet_page, "tildeling")
     assert tablet_page.locator("#stay-SIH-1").count() == 1
     assert axe_violations(tablet_page) == []
+
+
+def test_the_periodic_refresh_does_not_wipe_an_answer_being_typed(db, page) -> None:
+    seed(db)
+    sign_in(page, "tildeling")
+    refresh = "() => htmx.ajax('GET', '/boards/municipality/rows', {source: '#board', target: '#board'})"
+    page.evaluate("() => { document.getElementById('stay-SIH-1').dataset.before = 'refresh'; }")
+    page.evaluate(refresh)  # nothing typed: the board is refreshed (the row is a new element)
+    page.wait_for_selector("#stay-SIH-1:not([data-before])", state="attached")
+    field = page.locator("#stay-SIH-1-from")
+    field.focus()
+    page.keyboard.press("ArrowUp")  # starts an answer
+    page.evaluate("() => { document.getElementById('stay-SIH-1').dataset.before = 'refresh'; }")
+    page.evaluate(refresh)  # htmx.ajax's promise settles when the request is done or was cancelled
+    assert page.locator("#stay-SIH-1[data-before]").count() == 1  # the same row: the refresh was skipped
