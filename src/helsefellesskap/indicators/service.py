@@ -70,10 +70,15 @@ def period_of(twin: Twin) -> Period:
 
 def _materialised(twin: Twin, table: ir.Table) -> ir.Table:
     """Compute a table once into a temporary table of the engine, so several indicators reuse it."""
+    name = f"person_groups_{uuid.uuid4().hex[:12]}"
     try:
-        return twin.backend.create_table(f"person_groups_{uuid.uuid4().hex[:12]}", table, temp=True)
+        stored = twin.backend.create_table(name, table, temp=True)
     except (NotImplementedError, IbisError):
         return table
+    if twin.backend.name == "postgres":
+        # A new temporary table has no statistics: without them PostgreSQL's planner picks nested loops.
+        twin.backend.raw_sql(f'ANALYZE "{name}"').close()
+    return stored
 
 
 def compute(
