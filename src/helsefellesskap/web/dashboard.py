@@ -131,4 +131,6 @@ def dashboard(request: Request) -> Response:
     with suppress(NotFound):  # no twin loaded: the page says so
         context["figures"] = _sections(request, definition, _)
     template = "dashboard_figures.html" if request.headers.get("hx-request") else "dashboard.html"
-    return render(request, template, principal=principal, navigation=navigation(request, principal), **context)
+    response = render(request, template, principal=principal, navigation=navigation(request, principal), **context)
+    response.headers["Vary"] = "HX-Request"  # the fragment and the whole page share a URL
+    return response
