@@ -42,7 +42,9 @@ def test_timeline_shows_stays_obligations_alerts_and_messages(client, db) -> Non
 def test_the_hospital_sees_its_patients_timeline(client, db) -> None:
     seed(db)
     sign_in(client, "utskrivning")
-    assert client.get(f"/persons/{NEIGHBOUR}").status_code == 200
+    page = client.get(f"/persons/{NEIGHBOUR}")
+    assert page.status_code == 200
+    assert "Nødtilgang" not in page.text  # a care relation, no emergency banner
 
 
 def test_no_care_relation_gives_403_without_saying_whether_the_person_exists(client, db) -> None:
@@ -83,6 +85,7 @@ def test_emergency_access_is_warned_about_logged_and_then_opens_the_timeline(cli
     assert opened.status_code == 303 and opened.headers["location"] == f"/persons/{NEIGHBOUR}"
     timeline = client.get(f"/persons/{NEIGHBOUR}")
     assert timeline.status_code == 200 and "SIH-3" in timeline.text
+    assert "Nødtilgang til " in timeline.text  # a banner while the emergency access lasts
     entries = _audit(db, "hjemmesykepleier", NEIGHBOUR)
     assert ("emergency.access", "allowed", "emergency") in entries
     assert ("person.timeline", "allowed", "emergency") in entries

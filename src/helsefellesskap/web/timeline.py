@@ -5,7 +5,7 @@ relation the page answers 403 without saying whether the person exists, and offe
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from helsefellesskap.access.emergency import open_emergency_access
 from helsefellesskap.access.http import current_time, record_refusal, request_source
 from helsefellesskap.access.model import EMERGENCY_ROLES, Principal
-from helsefellesskap.access.service import AccessDenied
+from helsefellesskap.access.service import AccessDenied, load_subject
 from helsefellesskap.deps import get_app_settings, get_database
 from helsefellesskap.errors import DomainError, Forbidden, InvalidInput
 from helsefellesskap.identity.national_id import parse_national_id
@@ -39,6 +39,12 @@ def _names(session: Session, addresses: set[str]) -> dict[str, str]:
         except DomainError:
             names[address] = address
     return names
+
+
+def _emergency_until(session: Session, principal: Principal, national_id: str, now: datetime) -> datetime | None:
+    """When this user's emergency access to the person ends, if one is open (shown as a banner on the page)."""
+    grants = load_subject(session, principal, national_id).emergency_grants
+    return max((g.expires_at for g in grants if g.is_active(now)), default=None)
 
 
 def _invalid_id_page(request: Request, principal: Principal) -> Response:
@@ -90,6 +96,7 @@ def person_page(request: Request, national_id: str) -> Response:
             stays = service.person_pathway(session, principal, nid, now=now, source=source)
             entries = service.person_timeline(session, principal, nid, now=now, source=source)
             senders = _names(session, {e.sender for e in entries if e.sender})
+            emergency_until = _emergency_until(session, principal, nid, now)
     except AccessDenied as denied:
         record_refusal(database, denied)
         return _forbidden(request, principal, nid)
@@ -97,7 +104,8 @@ def person_page(request: Request, national_id: str) -> Response:
         return _forbidden(request, principal, nid)
     _ = translations(locale_of(request)).gettext
     return render(request, "timeline.html", principal=principal, navigation=navigation(request, principal),
-                  national_id=nid, stays=stays, entries=entries, senders=senders, labels=vocabulary(_))
+                  national_id=nid, stays=stays, entries=entries, senders=senders, labels=vocabulary(_),
+                  emergency_until=emergency_until)
 
 
 @router.post("/persons/{national_id}/emergency-access", response_class=HTMLResponse)
