@@ -152,3 +152,12 @@ def test_the_periodic_refresh_does_not_wipe_an_answer_being_typed(db, page) -> N
     page.evaluate("() => { document.getElementById('stay-SIH-1').dataset.before = 'refresh'; }")
     page.evaluate(refresh)  # htmx.ajax's promise settles when the request is done or was cancelled
     assert page.locator("#stay-SIH-1[data-before]").count() == 1  # the same row: the refresh was skipped
+
+
+def test_a_board_left_open_after_the_session_ends_goes_to_sign_in(db, page) -> None:
+    seed(db)
+    sign_in(page, "utskrivning")
+    page.context.clear_cookies()  # the session has ended (signed out in another tab, or expired)
+    page.evaluate("() => htmx.ajax('GET', '/boards/hospital/rows', {source: '#board', target: '#board'})")
+    page.wait_for_url(re.compile(r"/login$"))
+    assert page.locator("#board").count() == 0

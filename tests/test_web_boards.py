@@ -169,3 +169,9 @@ def test_a_municipality_cannot_answer_for_another_municipalitys_resident(client,
     assert "Du kan ikke svare for denne pasienten." in response.text
     assert WAITING not in response.text
     assert _board_state(db, "tildeling", "SIH-1").state == "ready_for_discharge"
+
+
+def test_an_htmx_update_without_a_session_sends_the_page_to_sign_in(client, db) -> None:
+    response = client.get("/boards/hospital/rows", headers=HTMX, follow_redirects=False)
+    assert response.status_code == 204 and response.headers["HX-Redirect"] == "/login"
+    assert client.get("/boards/hospital/rows", follow_redirects=False).headers["location"] == "/login"

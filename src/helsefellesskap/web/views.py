@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, FastAPI, Form, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -65,5 +65,9 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(audit_page.router)
 
     @app.exception_handler(SignInRequired)
-    async def _sign_in(request: Request, exc: SignInRequired) -> RedirectResponse:
+    async def _sign_in(request: Request, exc: SignInRequired) -> Response:
+        if request.headers.get("hx-request") == "true":
+            # an htmx update (a board's refresh after the session ended): the whole page goes to sign-in,
+            # instead of the sign-in page being swapped into the board
+            return Response(status_code=204, headers={"HX-Redirect": "/login"})
         return RedirectResponse("/login", status_code=303)
