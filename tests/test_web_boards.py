@@ -175,3 +175,12 @@ def test_an_htmx_update_without_a_session_sends_the_page_to_sign_in(client, db) 
     response = client.get("/boards/hospital/rows", headers=HTMX, follow_redirects=False)
     assert response.status_code == 204 and response.headers["HX-Redirect"] == "/login"
     assert client.get("/boards/hospital/rows", follow_redirects=False).headers["location"] == "/login"
+
+
+def test_answering_a_stay_no_longer_on_the_board_says_so_in_place(client, db) -> None:
+    seed(db)
+    sign_in(client, "naboen")
+    response = client.post("/boards/municipality/stays/SIH-1/answer", data={"answer": "cannot"}, headers=HTMX)
+    assert response.status_code == 200
+    assert 'role="alert"' in response.text and "Du kan ikke svare for denne pasienten." in response.text
+    assert WAITING not in response.text

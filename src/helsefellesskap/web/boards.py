@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import escape
 
 from helsefellesskap.access.http import current_time, record_refusal
 from helsefellesskap.access.model import HOSPITAL_ROLES, MUNICIPAL_ROLES, Principal
@@ -292,8 +293,9 @@ def answer_from_board(request: Request, stay_id: str, answer: Annotated[str, For
             request, principal, "municipality", query, rows, deadlines=deadlines, summary=_summary(rows),
             errors=errors, values=values, page_error=None if shown else error))
     row = next((r for r in rows if r.stay_id == stay_id), None)
-    if row is None:
-        return Response(status_code=200, content="")  # no longer on this board (discharged, or not ours)
+    if row is None:  # no longer on this board (discharged meanwhile, or not this municipality's resident)
+        message = f'<tr><td colspan="10" class="error" role="alert">{escape(error)}</td></tr>' if error else ""
+        return HTMLResponse(message)
     # htmx swaps only 2xx answers by default: the row with its inline error comes back with 200.
     return render(request, "boards_row.html", **_context(
         request, principal, "municipality", query, [row], deadlines=deadlines, errors=errors, values=values,
