@@ -161,3 +161,16 @@ def test_a_board_left_open_after_the_session_ends_goes_to_sign_in(db, page) -> N
     page.evaluate("() => htmx.ajax('GET', '/boards/hospital/rows', {source: '#board', target: '#board'})")
     page.wait_for_url(re.compile(r"/login$"))
     assert page.locator("#board").count() == 0
+
+
+def test_a_board_in_a_hidden_tab_waits_and_catches_up_when_shown(db, page) -> None:
+    seed(db)
+    sign_in(page, "utskrivning")
+    mark = "() => { document.getElementById('stay-SIH-1').dataset.before = 'refresh'; }"
+    page.evaluate("() => Object.defineProperty(document, 'hidden', {value: true, configurable: true})")
+    page.evaluate(mark)
+    page.evaluate("() => htmx.ajax('GET', '/boards/hospital/rows', {source: '#board', target: '#board'})")
+    assert page.locator("#stay-SIH-1[data-before]").count() == 1  # hidden: not refreshed
+    page.evaluate("() => { Object.defineProperty(document, 'hidden', {value: false, configurable: true});"
+                  " document.dispatchEvent(new Event('visibilitychange')); }")
+    page.wait_for_selector("#stay-SIH-1:not([data-before])", state="attached")  # shown again: refreshed

@@ -36,7 +36,7 @@ def test_hospital_board_lists_its_active_stays(client, db) -> None:
     assert "<h1>Utskrivningstavle</h1>" in page.text
     assert sorted(_patients(page.text)) == sorted([WAITING, ADMITTED, NEIGHBOUR])
     assert "Ikke besvart" in page.text and "Psykisk helsevern" in page.text
-    assert 'hx-trigger="every 30s"' in page.text
+    assert 'hx-trigger="every 30s, board-refresh"' in page.text
     # default: most days waiting first
     assert re.search(r'aria-sort="descending">\s*<button[^>]*id="sort-days_waiting"', page.text)
     assert page.text.count('aria-sort="none"') == 8

@@ -19,6 +19,13 @@ document.addEventListener("htmx:beforeRequest", function (event) {
   if (elt.querySelector("form[data-dirty]") || (active && elt.contains(active) && active.closest("form"))) {
     event.preventDefault();
   }
+  // A board in a hidden tab is not refreshed (every refresh reads, and audits, every person on it) ...
+  if (document.hidden) { event.preventDefault(); }
+});
+// ... and it catches up as soon as the tab is shown again.
+document.addEventListener("visibilitychange", function () {
+  if (document.hidden || !window.htmx) { return; }
+  document.querySelectorAll("[data-refresh]").forEach(function (board) { window.htmx.trigger(board, "board-refresh"); });
 });
 
 // After a form swaps its row or card in place (the answer on the municipality's board, an alert's actions), the
