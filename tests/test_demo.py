@@ -30,6 +30,7 @@ def test_demo_is_built_once_with_a_live_today(db, settings, tmp_path) -> None:
     assert len(stays) == 2
     assert any(row.patient == demo_patient_national_id() for row in board)
     assert any(row.patient == demo_patient_national_id() and row.answer is None for row in waiting)
+    assert sum(row.state == "ready_for_discharge" and row.answer is None for row in waiting) >= 5  # notices waiting
 
     later = now + dt.timedelta(hours=1)
     again = prepare_demo(settings, db, now=later, directory=tmp_path, console=quiet, quiet=True)

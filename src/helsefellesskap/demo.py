@@ -102,7 +102,7 @@ def prepare_demo(settings: Settings, database: Database, *, now: dt.datetime, di
 
 def _build(settings: Settings, database: Database, directory: Path, *, now: dt.datetime, console: Console,
            quiet: bool) -> DemoState:
-    from helsefellesskap.demo_feed import demo_patient_messages, demo_patient_reads, feed
+    from helsefellesskap.demo_feed import demo_patient_messages, demo_patient_reads, feed, hamar_waiting_messages
     from helsefellesskap.demo_twin import DEMO_COMMUNITY, demo_persons, generate_demo_twin, live_messages
     from helsefellesskap.indicators.service import load_twin
 
@@ -117,7 +117,7 @@ def _build(settings: Settings, database: Database, directory: Path, *, now: dt.d
         task = progress.add_task("dashboard data (tables)", total=1)
         load_twin(database, twin)
         progress.advance(task)
-        messages = demo_patient_messages(now) + live_messages(
+        messages = demo_patient_messages(now) + hamar_waiting_messages(now) + live_messages(
             twin, discharged_since=now - dt.timedelta(days=settings.demo_live_days), sent_after=None,
             sent_until=now)
         task = progress.add_task("messages up to now", total=len(messages))

@@ -18,7 +18,7 @@ from helsefellesskap.access.users import demo_patient_national_id, get_user
 from helsefellesskap.db import Database
 from helsefellesskap.errors import DomainError
 from helsefellesskap.transitions import service as transitions
-from helsefellesskap.transitions.sample import StayBuilder
+from helsefellesskap.transitions.sample import StayBuilder, synthetic_national_id
 
 SOURCE = "demo"
 BATCH = 200  # messages per transaction: a rejected message is receipted, not raised, so a batch stays whole
@@ -109,6 +109,28 @@ def demo_patient_messages(now: dt.datetime) -> list[dict[str, Any]]:
     current.health_information(admitted + 6 * hour)
     current.ready(_morning(now - day) + 3 * hour)
     return [m for m in earlier.messages + current.messages if m["sent_at"] <= now.isoformat()]
+
+
+def hamar_waiting_messages(now: dt.datetime, count: int = 8) -> list[dict[str, Any]]:
+    """Hamar residents at the demo hospital whose readiness notices wait for the allocation office: ready from
+    a few hours to three days ago, no answer yet (the older ones past the answer deadline); and two the
+    municipality could not receive yet, whose payable days accumulate."""
+    organisations = default_demo_organisations()
+    hour = dt.timedelta(hours=1)
+    messages: list[dict[str, Any]] = []
+    for n in range(count + 2):
+        stay = StayBuilder(f"DEMO-HAMAR-{n + 1}", synthetic_national_id(900_000 + 37 * n),
+                           hospital=organisations.hospital, municipality=DEMO_MUNICIPALITY,
+                           municipality_address=organisations.municipality, gp=DEMO_GP_OFFICE)
+        ready = now - hour * (3 + 9 * n)
+        admitted = _morning(ready - hour * (30 + 12 * (n % 4)))
+        stay.admission(admitted, diagnoses=(("I50.1", "J44.1", "S72.0", "I63.9")[n % 4],))
+        stay.admission_notice(admitted + 2 * hour, (ready + 2 * hour * 24).date())
+        stay.ready(ready)
+        if n >= count:
+            stay.response(ready + 4 * hour, can_receive=False)
+        messages += [m for m in stay.messages if m["sent_at"] <= now.isoformat()]
+    return messages
 
 
 def _morning(moment: dt.datetime) -> dt.datetime:
