@@ -101,7 +101,8 @@ def demo(
     port: Annotated[int | None, typer.Option(help="Port to listen on (127.0.0.1).")] = None,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
 ) -> None:
-    """Upgrade the database, load the register and serve on 127.0.0.1 (what ./run does)."""
+    """Build the demo on first run (a synthetic helsefellesskap, a year ending today, live boards; see docs/demo.md)
+    and serve it on 127.0.0.1 (what ./run does); later runs start in seconds."""
     from helsefellesskap.demo import run_demo
 
     run_demo(port, open_browser=not no_browser)
