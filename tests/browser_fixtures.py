@@ -38,7 +38,7 @@ LAPTOP = {"width": 1280, "height": 800}
 TABLET = {"width": 768, "height": 1024}
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -53,7 +53,7 @@ def live_server(migrated_database: Database, database_url: str) -> Iterator[str]
 
     settings = Settings(database_url=database_url, dev_identity_provider=True,
                         secret_key="test-secret-key-0123456789abcdef", login_max_failures=1000)
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(create_app(settings, database=migrated_database), host="127.0.0.1", port=port,
                             log_level="warning", lifespan="on")
     server = uvicorn.Server(config)

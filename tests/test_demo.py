@@ -36,3 +36,49 @@ def test_demo_is_built_once_with_a_live_today(db, settings, tmp_path) -> None:
     again = prepare_demo(settings, db, now=later, directory=tmp_path, console=quiet, quiet=True)
     assert run_file.stat().st_mtime_ns == built  # not regenerated
     assert again.fed_until == later.isoformat()
+
+
+def _serve_demo(tmp_path, port: int) -> str:
+    """Start `helsefellesskap demo --port N --no-browser` (the smallest scale), wait until it serves, read the
+    sign-in page, stop it; returns what it printed."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    env = {**os.environ, "HELSEFELLESSKAP_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
+           "HELSEFELLESSKAP_DEMO_SCALE": "0.002", "HELSEFELLESSKAP_DEMO_LIVE_DAYS": "2"}
+    command = [str(Path(sys.executable).parent / "helsefellesskap"), "demo", "--port", str(port), "--no-browser"]
+    log = tmp_path / f"demo-{port}.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path)
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as page:
+                        assert page.status == 200
+                        break
+                except OSError:
+                    assert process.poll() is None, log.read_text()
+                    assert time.monotonic() < deadline, log.read_text()
+                    time.sleep(0.3)
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+    return log.read_text()
+
+
+def test_demo_command_serves_and_prints_the_address_and_logins(tmp_path) -> None:
+    from browser_fixtures import free_port
+
+    port = free_port()
+    first = _serve_demo(tmp_path, port)
+    assert f"http://127.0.0.1:{port}" in first
+    assert "helsefellesskap-demo" in first and "tildeling" in first and "pasient" in first
+    assert "twin of innlandet" in first
+    second = _serve_demo(tmp_path, port)
+    assert "twin of innlandet" not in second  # nothing regenerated
+    assert "demo built" in second
