@@ -161,6 +161,15 @@ def demo_logins() -> list[tuple[str, str]]:
     ]
 
 
+def _warm_dashboard(settings: Settings, database: Database) -> None:
+    """The dashboard's figures computed in the background while the server starts (the first view is instant)."""
+    from helsefellesskap.indicators.catalogue import CATALOGUE
+    from helsefellesskap.web.dashboard_figures import warm
+
+    ids = [definition.id for definition in CATALOGUE]
+    threading.Thread(target=warm, args=(settings, database, ids), name="dashboard-warm-up", daemon=True).start()
+
+
 def run_demo(port: int | None = None, *, open_browser: bool = True) -> None:
     import uvicorn
 
@@ -179,6 +188,7 @@ def run_demo(port: int | None = None, *, open_browser: bool = True) -> None:
         console.print(f"demo logins (password [bold]{DEMO_PASSWORD}[/bold]):")
         for username, what in demo_logins():
             console.print(f"  {username:<12} {what}")
+    _warm_dashboard(settings, database)
     if open_browser:
         threading.Timer(1.5, webbrowser.open, args=(address,)).start()
     uvicorn.run(create_app(settings, database=database), host="127.0.0.1", port=port or settings.port,

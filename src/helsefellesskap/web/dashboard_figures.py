@@ -88,3 +88,19 @@ def figures(settings: Settings, database: Database, indicator: str, dimensions: 
                 twin.backend.disconnect()
         _results[cache_key] = found
         return found
+
+
+DASHBOARD_BREAKDOWNS: tuple[tuple[Dimension, ...], ...] = (
+    (Dimension.month,), (Dimension.community, Dimension.municipality), (Dimension.priority_group,),
+    (Dimension.community,),
+)
+
+
+def warm(settings: Settings, database: Database, indicators: list[str]) -> None:
+    """Compute the dashboard's figures ahead of the first visitor (the demo calls it in a background thread)."""
+    for indicator in indicators:
+        for dimensions in DASHBOARD_BREAKDOWNS:
+            try:
+                figures(settings, database, indicator, dimensions)
+            except NotFound:
+                return  # no twin loaded
