@@ -115,7 +115,11 @@ def duckdb_twin(directory: Path, *, threads: int | None = None, in_memory: bool 
     """DuckDB over the Parquet files of `directory`: the tables every indicator reads are loaded into DuckDB's
     memory once (the columns used); conditions and GP contacts, read only for the priority groups, are read in
     place."""
-    config = {"threads": threads} if threads else {}
+    # No query here depends on row order without an ORDER BY (results are aggregates, sorted in `service`):
+    # without insertion order DuckDB loads and aggregates in parallel without re-ordering (loading 2-3x faster).
+    config: dict[str, Any] = {"preserve_insertion_order": False}
+    if threads:
+        config["threads"] = threads
     return _from_parquet(ibis.duckdb.connect(**config), directory, IN_MEMORY if in_memory else ())
 
 
