@@ -120,3 +120,10 @@ def test_audit_page_on_a_tablet(db, tablet_page) -> None:
     sign_in(tablet_page, "admin")
     tablet_page.goto("/audit?emergency=on")
     assert axe_violations(tablet_page) == []
+
+
+def test_patient_page_on_a_tablet(db, tablet_page) -> None:
+    seed_users(db)
+    sign_in(tablet_page, "pasient")
+    assert tablet_page.url.endswith("/my/access-log")
+    assert axe_violations(tablet_page) == []
