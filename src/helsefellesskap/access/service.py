@@ -190,8 +190,12 @@ def grant_care_relation(session: Session, national_id: str, organisation_address
         row = CareRelationRow(national_id=national_id, organisation_address=organisation_address, kind=kind.value,
                               reference=reference, valid_from=audit_log.utc(start))
         session.add(row)
-    row.valid_from = audit_log.utc(start)
-    row.valid_to = audit_log.utc(end) if end else None
+    # Set only what differs (SQLite reads times back naive: assigning the same instant would write the row again).
+    if audit_log.utc(row.valid_from) != audit_log.utc(start):
+        row.valid_from = audit_log.utc(start)
+    valid_to = audit_log.utc(end) if end else None
+    if (audit_log.utc(row.valid_to) if row.valid_to else None) != valid_to:
+        row.valid_to = valid_to
     session.flush()
     return _relation(row)
 

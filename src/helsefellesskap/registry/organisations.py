@@ -4,8 +4,9 @@ register's trusts, hospitals and municipalities; look them up; find the legal pa
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, Table, bindparam, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,13 +46,69 @@ def _row(session: Session, address: str) -> OrganisationRow:
     return row
 
 
+def _parties(session: Session) -> dict[str, str | None]:
+    """Parties already looked up in the session's current transaction (None: not in the register). Every
+    request asks for the same few (its principal's, the sender's, a stay's hospital); organisations are only
+    added by `create_organisation`, which forgets them, so within a transaction the answer cannot change."""
+    transaction = session.get_transaction()
+    if transaction is None:  # not begun yet (the look-up itself begins it): nothing cached belongs to it
+        return {}
+    cached = session.info.get("registry_parties")
+    if cached is None or cached[0] is not transaction:
+        cached = (transaction, {})
+        session.info["registry_parties"] = cached
+    parties: dict[str, str | None] = cached[1]
+    return parties
+
+
 def party_of(session: Session, address: str) -> str:
     """The address of the top-level legal party of an organisation unit: its health trust, municipality or GP office."""
-    row = _row(session, address)
-    for _ in range(_MAX_DEPTH):
-        if OrganisationKind(row.kind) in PARTY_KINDS or row.parent_address is None:
-            return row.address
-        row = _row(session, row.parent_address)
+    parties = _parties(session)
+    if address not in parties:
+        try:
+            party: str | None = _walk_up(session, address)
+        except NotFound:
+            party = None
+        parties = _parties(session)  # the transaction the look-up ran in
+        parties[address] = party
+    party = parties[address]
+    if party is None:
+        raise NotFound(f"No organisation with address {address}.")
+    return party
+
+
+def _ancestry_query() -> Select[Any]:
+    """The unit at `:address` and the units above it, nearest first, in one recursive query (at most
+    `_MAX_DEPTH` + 1 rows). Built once: constructing a CTE costs far more than running it."""
+    table = cast(Table, OrganisationRow.__table__)
+    up = (select(table.c.address, table.c.kind, table.c.parent_address, literal(0, Integer).label("depth"))
+          .where(table.c.address == bindparam("address")).cte("ancestry", recursive=True))
+    parent = table.alias("parent")
+    up = up.union_all(select(parent.c.address, parent.c.kind, parent.c.parent_address, up.c.depth + 1)
+                      .where(parent.c.address == up.c.parent_address, up.c.depth < _MAX_DEPTH))
+    return select(up.c.address, up.c.kind, up.c.parent_address).order_by(up.c.depth)
+
+
+_ANCESTRY = _ancestry_query()
+
+
+def _ancestry(session: Session, address: str) -> list[tuple[str, str, str | None]]:
+    return [(row[0], row[1], row[2]) for row in session.execute(_ANCESTRY, {"address": address})]
+
+
+def _walk_up(session: Session, address: str) -> str:
+    if not (address.isdigit() and address.isascii()):
+        raise NotFound(f"No organisation with address {address}.")
+    rows = _ancestry(session, address)
+    for depth, (found, kind, parent_address) in enumerate(rows[:_MAX_DEPTH]):
+        if not (found.isdigit() and found.isascii()):
+            break
+        if OrganisationKind(kind) in PARTY_KINDS or parent_address is None:
+            return str(found)
+        if depth + 1 == len(rows):  # the parent is not in the register
+            raise NotFound(f"No organisation with address {parent_address}.")
+    if not rows or len(rows) <= _MAX_DEPTH:
+        raise NotFound(f"No organisation with address {address}.")
     raise InvalidInput(f"The organisation tree above {address} is too deep.")  # pragma: no cover
 
 
@@ -137,6 +194,7 @@ def create_organisation(session: Session, *, kind: str, name: str, parent_addres
         health_trust_id=parent.health_trust_id if parent else None,
         hospital_id=parent.hospital_id if parent else None, created_at=now)
     session.add(row)
+    session.info.pop("registry_parties", None)  # an address looked up as unknown may be this one now
     try:
         session.flush()
     except IntegrityError:

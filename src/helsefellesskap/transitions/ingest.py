@@ -6,8 +6,9 @@ Every JSON object received is kept in `transition_messages`, whatever its fate:
 - the same id with the same content again (a redelivery): not stored again, answered with the first receipt;
 - the same id with other content: kept without claiming the id, `rejected` with `id-conflict`;
 - failing the message schema: kept without claiming the id, `rejected` with `invalid-message` reasons.
-The unique constraint on the message id is the idempotency guard: a concurrent duplicate insert is caught
-in a savepoint and answered as a redelivery.
+The unique constraint on the message id is the idempotency guard: the message is inserted in a savepoint
+first, and a duplicate (a redelivery, or the same id stored meanwhile by a concurrent request) is caught there
+and answered as a redelivery.
 """
 
 from __future__ import annotations
@@ -66,15 +67,12 @@ def receive_message(session: Session, principal: Principal, payload: dict[str, A
     access.authorize_submission(session, principal, message.sender, message.patient, now=now,
                                 reference=message.id, source=source)
     text, digest = canonical(message)
-    existing = _find(session, message.id)
-    if existing is not None:
-        return _redelivery(session, principal, existing, message, text, digest, now)
     row = _row(principal, message, text, digest, now)
-    try:
+    try:  # insert first (a new message is the common case): the unique id catches a redelivery
         with session.begin_nested():
             session.add(row)
             session.flush()
-    except IntegrityError:  # the same id stored meanwhile by a concurrent request
+    except IntegrityError:  # the id is already stored (a redelivery, or a concurrent request stored it meanwhile)
         existing = _find(session, message.id)
         if existing is None:
             raise

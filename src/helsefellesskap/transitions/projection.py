@@ -13,9 +13,9 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import Table, delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from helsefellesskap.access import service as access
@@ -40,6 +40,10 @@ from helsefellesskap.transitions.store import (
     PayableMonthRow,
     StayRow,
 )
+
+# Obligations and payable months are written as one multi-row INSERT each (Core, on the tables).
+_OBLIGATIONS = cast(Table, ObligationRow.__table__)
+_PAYABLE_MONTHS = cast(Table, PayableMonthRow.__table__)
 
 
 def aware(moment: dt.datetime) -> dt.datetime:
@@ -103,6 +107,22 @@ def _stays_of_patients(session: Session, patients: set[str]) -> set[str]:
     return {stay_id for stay_id in rows if stay_id is not None}
 
 
+def _stored_of_patient(session: Session, patient: str, stay_id: str) -> list[MessageRow]:
+    """The stored messages of the stay and of every stay a message names the patient in (one query: the same
+    rows as `_stored(session, _stays_of_patients(session, {patient}) | {stay_id})`)."""
+    stays = select(MessageRow.stay_id).where(MessageRow.patient == patient, MessageRow.message_id.is_not(None))
+    return list(session.scalars(select(MessageRow).where(
+        MessageRow.message_id.is_not(None), (MessageRow.stay_id == stay_id) | MessageRow.stay_id.in_(stays))))
+
+
+def _stay_rows(session: Session, stay_ids: set[str]) -> dict[str, StayRow]:
+    """The stays' projection rows, loaded in one query and held for the refold (the identity map alone is weak
+    and would load them again one by one)."""
+    if not stay_ids:
+        return {}
+    return {row.stay_id: row for row in session.scalars(select(StayRow).where(StayRow.stay_id.in_(stay_ids)))}
+
+
 def refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime, message_type: str | None = None,
            rules: TransitionRules = DEFAULT_RULES, rates: DailyRates | None = None) -> dict[str, Receipt]:
     """Fold the stay and the patient's other stays again and replace their projection; the receipts of the
@@ -128,10 +148,8 @@ def _projection_facts(stay: StayProjection) -> tuple[object, ...] | None:
 
 def _refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime, message_type: str | None,
             rules: TransitionRules, rates: DailyRates | None) -> dict[str, Receipt]:
-    relation_facts = _relation_facts(session.get(StayRow, stay_id))
     lock_patient(session, patient)
-    stay_ids = _stays_of_patients(session, {patient}) | {stay_id}
-    rows = _stored(session, stay_ids)
+    rows = _stored_of_patient(session, patient, stay_id)
     messages: dict[str, list[Message]] = {}
     for row in rows:
         messages.setdefault(row.stay_id or "", []).append(parse_message(row.payload))
@@ -142,6 +160,8 @@ def _refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime, m
         for row in _stored(session, extra):
             messages.setdefault(row.stay_id or "", []).append(parse_message(row.payload))
         stays.update({sid: fold_stay(sid, messages[sid]) for sid in extra if sid in messages})
+    stay_rows = _stay_rows(session, set(stays) | {stay_id})
+    relation_facts = _relation_facts(stay_rows.get(stay_id))
     groups = {sid: priority_groups(stay) for sid, stay in stays.items()}
     results = _evaluate(stays, groups, rules, rates or load_daily_rates(), now)
     receipts = {r.message_id: r for result in results.values() for r in result.receipts}
@@ -149,7 +169,8 @@ def _refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime, m
     parties: dict[str, str] = {}
     for sid, result in results.items():
         write_projection(session, result, now=now, parties=parties, groups=groups.get(sid),
-                         expected_discharge=_expected_discharge(messages.get(sid, [])))
+                         expected_discharge=_expected_discharge(messages.get(sid, [])),
+                         row=stay_rows.get(sid), loaded=True)
     # Grant only when what the relations rest on changed (admission, discharge), or a discharge summary came.
     if stay_id in stays and (message_type == "discharge_summary"
                              or _projection_facts(stays[stay_id]) != relation_facts):
@@ -241,10 +262,10 @@ def _months(result: StayResult) -> list[tuple[str, int, int, int]]:
 
 def write_projection(session: Session, result: StayResult, *, now: dt.datetime,
                      expected_discharge: dt.date | None = None, parties: dict[str, str] | None = None,
-                     groups: list[str] | None = None) -> bool:
+                     groups: list[str] | None = None, row: StayRow | None = None, loaded: bool = False) -> bool:
     """Replace the stay's projection rows (stay, obligations, payable months; alerts upserted by stable id).
     Nothing is written when the stay's projection is unchanged (its fingerprint is the same): returns whether
-    anything was."""
+    anything was. `loaded`: the caller already loaded the stay's row (`row`, None when there is none yet)."""
     parties = {} if parties is None else parties
     stay, payment = result.projection, result.payment
     hospital_party = _party(session, stay.hospital, parties)
@@ -258,32 +279,38 @@ def write_projection(session: Session, result: StayResult, *, now: dt.datetime,
     alerts = [(alert_subject(a), a) for a in result.alerts]
     fingerprint = hashlib.sha256(json.dumps(
         [values, obligations, months, [(s, *a) for s, a in alerts]], default=str).encode()).hexdigest()
-    row = session.get(StayRow, stay.stay_id)
+    if not loaded:
+        row = session.get(StayRow, stay.stay_id)
     if row is not None and row.fingerprint == fingerprint:
         return False
+    new = row is None  # a stay without a row has no projection rows yet: nothing to replace
     row = row or StayRow(stay_id=stay.stay_id)
     for name, value in values.items():
         setattr(row, name, value)
     row.fingerprint, row.evaluated_at = fingerprint, aware(now)
     session.add(row)
-    session.execute(delete(ObligationRow).where(ObligationRow.stay_id == stay.stay_id))
-    session.execute(delete(PayableMonthRow).where(PayableMonthRow.stay_id == stay.stay_id))
-    session.add_all(ObligationRow(stay_id=stay.stay_id, patient=stay.patient, kind=kind, party=party,
-                                  organisation=organisation, party_address=party_address, due_at=due, met_at=met)
-                    for kind, party, organisation, party_address, due, met in obligations)
+    if not new:
+        session.execute(delete(ObligationRow).where(ObligationRow.stay_id == stay.stay_id))
+        session.execute(delete(PayableMonthRow).where(PayableMonthRow.stay_id == stay.stay_id))
+    if obligations:  # one multi-row INSERT, not one per row
+        session.execute(insert(_OBLIGATIONS), [
+            {"stay_id": stay.stay_id, "patient": stay.patient, "kind": kind, "party": party,
+             "organisation": organisation, "party_address": party_address, "due_at": due, "met_at": met}
+            for kind, party, organisation, party_address, due, met in obligations])
     if months:
         trust = health_trust_of(stay.hospital or "")
-        session.add_all(PayableMonthRow(stay_id=stay.stay_id, municipality=payment.municipality, health_trust=trust,
-                                        hospital_party=hospital_party, month=month, payable_days=days,
-                                        unpriced_days=unpriced, amount_ore=ore)
-                        for month, days, unpriced, ore in months)
-    _write_alerts(session, result, hospital_party, municipality_party, now)
+        session.execute(insert(_PAYABLE_MONTHS), [
+            {"stay_id": stay.stay_id, "municipality": payment.municipality, "health_trust": trust,
+             "hospital_party": hospital_party, "month": month, "payable_days": days, "unpriced_days": unpriced,
+             "amount_ore": ore} for month, days, unpriced, ore in months])
+    _write_alerts(session, result, hospital_party, municipality_party, now, new=new)
     return True
 
 
 def _write_alerts(session: Session, result: StayResult, hospital_party: str | None, municipality_party: str | None,
-                  now: dt.datetime) -> None:
-    existing = {row.id: row for row in session.scalars(select(AlertRow).where(AlertRow.stay_id == result.stay_id))}
+                  now: dt.datetime, *, new: bool = False) -> None:
+    existing = {} if new else {
+        row.id: row for row in session.scalars(select(AlertRow).where(AlertRow.stay_id == result.stay_id))}
     seen: set[str] = set()
     for alert in result.alerts:
         subject = alert_subject(alert)
@@ -295,7 +322,9 @@ def _write_alerts(session: Session, result: StayResult, hospital_party: str | No
         row.patient = result.projection.patient
         row.party, row.organisation = str(alert.party), alert.organisation
         row.party_address = hospital_party if alert.party is Party.hospital else municipality_party
-        row.raised_at, row.detail, row.resolved_at = aware(alert.at), alert.detail, None
+        if row.raised_at is None or aware(row.raised_at) != aware(alert.at):  # SQLite reads it back naive
+            row.raised_at = aware(alert.at)
+        row.detail, row.resolved_at = alert.detail, None
         session.add(row)
     for key, row in existing.items():
         if key not in seen and row.resolved_at is None:
