@@ -20,7 +20,16 @@ from helsefellesskap.indicators import catalogue as c
 from helsefellesskap.indicators.engines import Twin, union_all
 from helsefellesskap.indicators.groups import code_predicate
 from helsefellesskap.indicators.model import Dimension, Period
-from helsefellesskap.indicators.timeline import DAY, HOUR, age_on, birthday, day_number, day_of, local_day, seconds
+from helsefellesskap.indicators.timeline import (
+    DAY,
+    HOUR,
+    aged_at_least,
+    birthday,
+    day_number,
+    day_of,
+    local_day,
+    seconds,
+)
 from helsefellesskap.priority_groups.codes import CodeSet
 
 UNIT_COLUMNS = ("person_id", "municipality", "month", "numerator", "denominator")
@@ -81,14 +90,17 @@ def readmission(twin: Twin, period: Period, by_month: bool) -> ir.Table:
     ).select("stay_id", "person_id", "municipality", discharged=seconds(stays.discharged_at))
     acute = twin.stays.filter(twin.stays.acute).select(later_person=twin.stays.person_id,
                                                         later_admitted=seconds(twin.stays.admitted_at))
-    readmitted = index.join(acute, [
+    # One pass over the index stays (used once, so the engine filters them once): each with its readmissions.
+    paired = index.left_join(acute, [
         index.person_id == acute.later_person,
         acute.later_admitted >= index.discharged + c.READMISSION_MIN_HOURS * HOUR,
         acute.later_admitted <= index.discharged + c.READMISSION_MAX_DAYS * DAY,
-    ]).select(readmitted_stay=index.stay_id).distinct()
-    joined = index.left_join(readmitted, index.stay_id == readmitted.readmitted_stay)
-    joined, month = _anchored(joined, (joined.discharged + HOUR) // DAY, period, by_month)
-    return _units(joined, numerator=ibis.ifelse(joined.readmitted_stay.notnull(), 1, 0), denominator=1, month=month)
+    ])
+    stays = paired.group_by(["stay_id", "person_id", "municipality", "discharged"]).aggregate(
+        readmissions=paired.later_person.count()
+    )
+    stays, month = _anchored(stays, (stays.discharged + HOUR) // DAY, period, by_month)
+    return _units(stays, numerator=ibis.ifelse(stays.readmissions > 0, 1, 0), denominator=1, month=month)
 
 
 def _payable_days(twin: Twin) -> ir.Table:
@@ -120,7 +132,7 @@ def _payable_days(twin: Twin) -> ir.Table:
 
 
 def _inhabitants(twin: Twin, period: Period, by_month: bool, min_age: int) -> ir.Table:
-    persons = twin.persons.filter(age_on(twin.persons.birth_date, period.start) >= min_age)
+    persons = twin.persons.filter(aged_at_least(twin.persons.birth_date, period.start, min_age))
     if not by_month:
         return _units(persons, numerator=0, denominator=1)
     months = months_of(period)

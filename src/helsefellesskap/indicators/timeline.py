@@ -62,3 +62,14 @@ def age_on(birth: ir.DateValue, on: date) -> ir.IntegerValue:
 def day_of(value: date) -> int:
     """The day number of a Python date (for literals)."""
     return (value - EPOCH).days
+
+
+def aged_at_least(birth: ir.DateValue, on: date, years: int) -> ir.BooleanValue:
+    """`age_on(birth, on) >= years` as one date comparison — born on or before the same day `years` years
+    earlier ((year, month-day) compared in order) — far cheaper than taking dates apart on every row. For a
+    29 February `on` whose counterpart year has no 29 February, the arithmetic form."""
+    try:
+        latest = on.replace(year=on.year - years)
+    except ValueError:
+        return age_on(birth, on) >= years
+    return birth <= latest
