@@ -148,10 +148,12 @@ def _frail_services(twin: Twin, rules: ClassificationRules, reference: int) -> i
     return chosen.select("person_id").distinct().mutate(frail_service=ibis.literal(True))
 
 
-def person_facts(twin: Twin, reference: date, rules: ClassificationRules = DEFAULT_RULES) -> ir.Table:
-    """One row per person: age, sex and the flags and counts the rules test."""
+def person_facts(twin: Twin, reference: date, rules: ClassificationRules = DEFAULT_RULES,
+                 codes: ir.Table | None = None) -> ir.Table:
+    """One row per person: age, sex and the flags and counts the rules test. `codes`: `person_codes` of the
+    same twin and rules, when already stored (three of the parts read them: computed once instead of thrice)."""
     ref = day_of(reference)
-    codes = person_codes(twin, rules)
+    codes = person_codes(twin, rules) if codes is None else codes
     persons = twin.persons.select("person_id", "sex", age=age_on(twin.persons.birth_date, reference))
     parts = [part.rename({f"person_{number}": "person_id"}) for number, part in enumerate((
         _code_flags(codes, rules, ref), _hfrs_tenths(codes, rules, ref), _chronic_counts(codes, rules, ref),
@@ -175,9 +177,10 @@ def person_facts(twin: Twin, reference: date, rules: ClassificationRules = DEFAU
 GROUP_NAMES = (*(group.value for group in PriorityGroup), NO_PRIORITY_GROUP)
 
 
-def person_flags(twin: Twin, reference: date, rules: ClassificationRules = DEFAULT_RULES) -> ir.Table:
-    """person_id and one boolean column per priority group (and `none`)."""
-    f = person_facts(twin, reference, rules)
+def person_flags(twin: Twin, reference: date, rules: ClassificationRules = DEFAULT_RULES,
+                 codes: ir.Table | None = None) -> ir.Table:
+    """person_id and one boolean column per priority group (and `none`); `codes` as for `person_facts`."""
+    f = person_facts(twin, reference, rules, codes)
     adult = f.age >= rules.adult_min_age
     female = (f.sex == Sex.female.value) if rules.pregnancy_requires_female else ibis.literal(True)
     rule_of = {

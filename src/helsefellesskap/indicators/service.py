@@ -17,7 +17,7 @@ from helsefellesskap.errors import InvalidInput, NotFound
 from helsefellesskap.indicators.catalogue import CATALOGUE, definition_of
 from helsefellesskap.indicators.engines import Engine, Twin, database_twin, duckdb_twin, pyspark_twin
 from helsefellesskap.indicators.expressions import EXPRESSIONS, aggregate
-from helsefellesskap.indicators.groups import groups_of, person_flags
+from helsefellesskap.indicators.groups import groups_of, person_codes, person_flags
 from helsefellesskap.indicators.loading import load_twin_tables
 from helsefellesskap.indicators.model import (
     Dimension,
@@ -94,7 +94,8 @@ def compute(
     period = period or period_of(twin)
     groups = None
     if Dimension.priority_group in dimensions:
-        flags = _materialised(twin, person_flags(twin, period.end - timedelta(days=1)))
+        codes = _materialised(twin, person_codes(twin))  # the costly part (every diagnosis code), read thrice
+        flags = _materialised(twin, person_flags(twin, period.end - timedelta(days=1), codes=codes))
         groups = _materialised(twin, groups_of(flags))
     by_month = Dimension.month in dimensions
     results: list[IndicatorResult] = []
