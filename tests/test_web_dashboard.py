@@ -138,3 +138,23 @@ def test_audit_page_is_for_oversight_roles_only(client, db) -> None:
         sign_in_client(client, username)
         assert client.get("/audit").status_code == 403, username
         client.cookies.clear()
+
+
+def test_dashboard_compares_all_19_communities_from_a_national_twin(db, settings, twin_dir, tmp_path_factory) -> None:
+    from helsefellesskap.demo_twin import generate_demo_twin
+
+    national = tmp_path_factory.getbasetemp() / "national-twin"
+    if not (national / "run.json").is_file():
+        generate_demo_twin(national, today=dt.date.today(), scale=0.001, community=None)
+    seed_users(db)
+    configured = settings.model_copy(update={"twin_directory": twin_dir, "comparison_twin_directory": national})
+    with TestClient(create_app(configured, database=db)) as client:
+        sign_in_client(client, "analytiker")
+        html = client.get("/dashboard?indicator=transitions_per_person_year").text
+    assert "Dataene dekker alle de 19 helsefellesskapene." in html
+    communities = _cells(html, "Etter helsefellesskap: teller, nevner og rate")
+    assert len(communities) == 19
+    # The other breakdowns still come from the community's own twin: only Innlandet's municipalities.
+    municipalities = {row[0] for row in _cells(html, "Etter kommune: teller, nevner og rate")}
+    assert "Hamar" in municipalities
+    assert "Bergen" not in municipalities

@@ -105,6 +105,8 @@ def _build(settings: Settings, database: Database, directory: Path, *, now: dt.d
     from helsefellesskap.demo_feed import demo_patient_messages, demo_patient_reads, feed, hamar_waiting_messages
     from helsefellesskap.demo_twin import DEMO_COMMUNITY, demo_persons, generate_demo_twin, live_messages
     from helsefellesskap.indicators.service import load_twin
+    from helsefellesskap.synth.geography import load_places
+    from helsefellesskap.synth.twin import plan
 
     twin = directory / "twin"
     directory.mkdir(parents=True, exist_ok=True)
@@ -114,6 +116,10 @@ def _build(settings: Settings, database: Database, directory: Path, *, now: dt.d
         task = progress.add_task("synthetic twin (persons)", total=demo_persons(settings.demo_scale))
         rows = generate_demo_twin(twin, today=today, scale=settings.demo_scale,
                                   progress=lambda done: progress.advance(task, done))
+        task = progress.add_task("national twin for the comparison (persons)",
+                                 total=sum(c.persons for c in plan(load_places(None), settings.demo_comparison_scale)))
+        generate_demo_twin(directory / "norway", today=today, scale=settings.demo_comparison_scale, community=None,
+                           progress=lambda done: progress.advance(task, done))
         task = progress.add_task("dashboard data (tables)", total=1)
         load_twin(database, twin)
         progress.advance(task)
@@ -182,6 +188,8 @@ def run_demo(port: int | None = None, *, open_browser: bool = True) -> None:
     prepare_demo(settings, database, now=dt.datetime.now(dt.UTC), console=console)
     if settings.twin_directory is None:
         settings = settings.model_copy(update={"twin_directory": demo_directory(settings) / "twin"})
+    if settings.comparison_twin_directory is None:
+        settings = settings.model_copy(update={"comparison_twin_directory": demo_directory(settings) / "norway"})
     address = f"http://127.0.0.1:{port or settings.port}"
     console.print(f"\nserving on [bold]{address}[/bold]  (API documentation: {address}/docs; stop with Ctrl+C)")
     if settings.dev_identity_provider:

@@ -38,15 +38,16 @@ def shift_of(today: date) -> timedelta:
     return today + timedelta(days=1) - date(today.year, 1, 1)
 
 
-def generate_demo_twin(out: Path, *, today: date, scale: float,
-                       progress: Callable[[int], None] | None = None) -> dict[str, int]:  # fmt: skip
-    """Write the demo twin to `out` (replacing one there): rows per table. Generated aside, moved in when whole."""
+def generate_demo_twin(out: Path, *, today: date, scale: float, progress: Callable[[int], None] | None = None,
+                       community: str | None = DEMO_COMMUNITY) -> dict[str, int]:
+    """Write the demo twin to `out` (replacing one there): rows per table. Generated aside, moved in when whole.
+    ``community=None`` generates all of Norway (the dashboard's comparison among the 19 communities)."""
     spec = TwinSpec(scale=scale, years=1, seed=DEMO_SEED, start_year=today.year - 1)
     staging = out.parent / f".{out.name}.partial"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        rows = generate(spec, load_places(DEMO_COMMUNITY), staging, progress)
+        rows = generate(spec, load_places(community), staging, progress)
         shift_tables(staging, shift_of(today))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

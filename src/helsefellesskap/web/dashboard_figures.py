@@ -1,7 +1,8 @@
 """The dashboard's figures from the indicators service: which twin to read, the period shown, and a cache.
 
 The twin is the Parquet directory of `settings.twin_directory` (DuckDB, opened once; the demo sets it) or else
-the twin loaded into the platform database (its own engine, as the indicators API). Indicator results are
+the twin loaded into the platform database (its own engine, as the indicators API); the comparison among the
+communities reads `settings.comparison_twin_directory` when it is set (a national twin). Indicator results are
 aggregates with small cells already suppressed by the service, so they may be cached in the process: per twin
 (the directory's run.json time stamp; for the database, its number of stays and latest admission) and indicator
 and breakdown."""
@@ -33,10 +34,15 @@ class Figures:
     results: list[IndicatorResult]
 
 
-def _twin_key(settings: Settings, database: Database) -> tuple[str, float]:
-    directory = settings.twin_directory
-    if directory is not None and (Path(directory) / "run.json").is_file():
-        return str(Path(directory).resolve()), (Path(directory) / "run.json").stat().st_mtime
+def _twin_key(settings: Settings, database: Database, dimensions: tuple[Dimension, ...]) -> tuple[str, float]:
+    """Which twin answers: for the comparison among communities the national twin when one is configured;
+    otherwise the community's Parquet twin; otherwise the twin loaded into the database."""
+    candidates = [settings.twin_directory]
+    if dimensions == (Dimension.community,):
+        candidates.insert(0, settings.comparison_twin_directory)
+    for directory in candidates:
+        if directory is not None and (Path(directory) / "run.json").is_file():
+            return str(Path(directory).resolve()), (Path(directory) / "run.json").stat().st_mtime
     return database.url, 0.0
 
 
@@ -72,7 +78,7 @@ def _fingerprint(twin: Twin) -> tuple[int, str]:
 def figures(settings: Settings, database: Database, indicator: str, dimensions: tuple[Dimension, ...]) -> Figures:
     """One indicator by `dimensions` over the last twelve months, counts under the threshold suppressed."""
     definition = definition_of(indicator)
-    key = _twin_key(settings, database)
+    key = _twin_key(settings, database, dimensions)
     with _lock:
         twin = _open(key, settings, database)
         try:
