@@ -17,16 +17,18 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import Table, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from helsefellesskap.access import service as access
 from helsefellesskap.access.model import Action, Principal, Resource
-from helsefellesskap.errors import Forbidden, InvalidInput, NotFound
+from helsefellesskap.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helsefellesskap.transitions import receipts as rc
 from helsefellesskap.transitions.messages import MESSAGE_ADAPTER, MESSAGE_TYPES, Message, parse_message
 from helsefellesskap.transitions.projection import aware, errors_json, refold
@@ -36,6 +38,7 @@ from helsefellesskap.transitions.store import MessageRow, StayRow
 from helsefellesskap.transitions.views import ReceiptErrorView, ReceiptView
 
 MAX_MESSAGE_BYTES = 256_000
+_MESSAGES = cast(Table, MessageRow.__table__)
 
 
 def canonical(message: Message) -> tuple[str, str]:
@@ -67,15 +70,11 @@ def receive_message(session: Session, principal: Principal, payload: dict[str, A
     access.authorize_submission(session, principal, message.sender, message.patient, now=now,
                                 reference=message.id, source=source)
     text, digest = canonical(message)
-    row = _row(principal, message, text, digest, now)
-    try:  # insert first (a new message is the common case): the unique id catches a redelivery
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:  # the id is already stored (a redelivery, or a concurrent request stored it meanwhile)
+    row = _claim(session, _row(principal, message, text, digest, now))
+    if row is None:  # the id is already stored (a redelivery, or a concurrent request stored it meanwhile)
         existing = _find(session, message.id)
         if existing is None:
-            raise
+            raise Conflict(f"The message id {message.id} is being stored by another request; send it again.")
         return _redelivery(session, principal, existing, message, text, digest, now)
     receipts = refold(session, message.stay_id, message.patient, now=now, message_type=message.type)
     receipt = receipts.get(message.id) or rc.ok(message)
@@ -83,6 +82,26 @@ def receive_message(session: Session, principal: Principal, payload: dict[str, A
     row.pathway_status, row.pathway_errors = row.receipt_status, row.receipt_errors
     session.flush()
     return receipt_view(row)
+
+
+def _claim(session: Session, row: MessageRow) -> MessageRow | None:
+    """Store a new message under its id, or None when the id is taken. A new message is the common case, so it is
+    inserted first and the unique id decides: `INSERT … ON CONFLICT (message_id) DO NOTHING RETURNING` (one
+    statement; on PostgreSQL it waits for a concurrent insert of the same id and then does nothing), elsewhere
+    an insert in a savepoint that catches the unique violation."""
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        values = {column.key: getattr(row, column.key) for column in _MESSAGES.columns if column.key != "seq"}
+        upsert = pg_insert(MessageRow) if dialect == "postgresql" else sqlite_insert(MessageRow)
+        stmt = upsert.values(values).on_conflict_do_nothing(index_elements=["message_id"]).returning(MessageRow)
+        return session.scalars(stmt).first()
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None
+    return row
 
 
 def _find(session: Session, message_id: str) -> MessageRow | None:
