@@ -10,7 +10,7 @@ indicator runs unchanged on all of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,8 @@ class Twin:
     gp_contacts: ir.Table
     deaths: ir.Table
     backend: Any
+    # Sub-expressions several indicators read, stored once by `service.compute` for its run (`expressions.shared`).
+    shared: dict[str, ir.Table] = field(default_factory=dict, hash=False, compare=False)
 
 
 def parse_engine(name: str) -> Engine:
@@ -75,6 +77,9 @@ def check_twin_directory(directory: Path) -> None:
 
 # Read by every indicator: worth holding in memory once instead of decoding the Parquet again in every query.
 IN_MEMORY = ("municipalities", "persons", "stays", "messages", "services", "deaths")
+# The only message types the indicators read (`expressions.messages_of` refuses others): the in-memory copy
+# holds just these (15 % of the messages), so loading and scanning them costs a sixth.
+MESSAGE_TYPES = ("admission_notice", "municipal_response", "ready_for_discharge")
 
 
 def _from_parquet(backend: Any, directory: Path, in_memory: tuple[str, ...] = ()) -> Twin:
@@ -86,7 +91,10 @@ def _from_parquet(backend: Any, directory: Path, in_memory: tuple[str, ...] = ()
     stays = tables["stays"]  # the diagnosis lists are read from the file: only the priority groups need them
     diagnoses = stays.select(stay_id=stays.stay_id, code=stays.diagnoses.unnest())
     for name in in_memory:
-        tables[name] = backend.create_table(f"twin_{name}", tables[name].select(*TWIN_COLUMNS[name]), temp=True)
+        table = tables[name].select(*TWIN_COLUMNS[name])
+        if name == "messages":
+            table = table.filter(table.type.isin(MESSAGE_TYPES))
+        tables[name] = backend.create_table(f"twin_{name}", table, temp=True)
     return _twin(backend, tables, diagnoses)
 
 

@@ -17,7 +17,7 @@ import ibis
 import ibis.expr.types as ir
 
 from helsefellesskap.indicators import catalogue as c
-from helsefellesskap.indicators.engines import Twin, union_all
+from helsefellesskap.indicators.engines import MESSAGE_TYPES, Twin, union_all
 from helsefellesskap.indicators.groups import code_predicate
 from helsefellesskap.indicators.model import Dimension, Period
 from helsefellesskap.indicators.timeline import (
@@ -103,6 +103,13 @@ def readmission(twin: Twin, period: Period, by_month: bool) -> ir.Table:
     return _units(stays, numerator=ibis.ifelse(stays.readmissions > 0, 1, 0), denominator=1, month=month)
 
 
+def messages_of(twin: Twin, kind: str) -> ir.Table:
+    """The twin's messages of one type; only the types of `engines.MESSAGE_TYPES` (all DuckDB holds in memory)."""
+    if kind not in MESSAGE_TYPES:
+        raise ValueError(f"message type {kind!r} is not in engines.MESSAGE_TYPES: add it there first")
+    return twin.messages.filter(twin.messages.type == kind)
+
+
 def _payable_days(twin: Twin) -> ir.Table:
     """stay_id, days: overliggerdøgn per stay. A readiness period runs from the readiness time to the withdrawal
     or the discharge; its days count unless the municipality's first answer in it was 'can receive'
@@ -115,8 +122,8 @@ def _payable_days(twin: Twin) -> ir.Table:
         "stay_id", start_s=seconds(s.ready_again_at), end_s=seconds(s.discharged_at)
     )
     periods = union_all(first, again)
-    m = twin.messages
-    answers = m.filter(m.type == "municipal_response").select(
+    m = messages_of(twin, "municipal_response")
+    answers = m.select(
         answer_stay=m.stay_id, sent=seconds(m.sent_at), can_receive=m.can_receive
     )
     joined = periods.left_join(answers, [
@@ -147,7 +154,7 @@ def delayed_discharge_days(min_age: int) -> Callable[[Twin, Period, bool], ir.Ta
         # Overliggerdøgn per 1 000 inhabitants [V S85, S86]; counted days per forskrift § 13 [B].
         stays = twin.stays.join(twin.persons.select("person_id", "birth_date"), "person_id")
         stays = stays.filter(birthday(stays.birth_date, min_age) <= local_day(stays.admitted_at))
-        days = stays.join(_payable_days(twin), "stay_id")
+        days = stays.join(shared(twin, "payable_days", period), "stay_id")
         days, month = _anchored(days, local_day(days.discharged_at), period, by_month)
         numerator = _units(days, numerator=days.days, denominator=0, month=month)
         return union_all(numerator, _inhabitants(twin, period, by_month, min_age))
@@ -156,7 +163,7 @@ def delayed_discharge_days(min_age: int) -> Callable[[Twin, Period, bool], ir.Ta
 
 
 def _first_sent(twin: Twin, kind: str) -> ir.Table:
-    m = twin.messages.filter(twin.messages.type == kind)
+    m = messages_of(twin, kind)
     return m.group_by(m.stay_id.name(f"{kind}_stay")).aggregate(**{f"{kind}_sent": seconds(m.sent_at).min()})
 
 
@@ -175,6 +182,10 @@ def notices_on_time(twin: Twin, period: Period, by_month: bool) -> ir.Table:
 
 def transition_events(twin: Twin, period: Period) -> ir.Table:
     """person_id, municipality (of residence), at (epoch seconds): every transition in the period."""
+    return shared(twin, "transition_events", period)
+
+
+def _transition_events(twin: Twin, period: Period) -> ir.Table:
     start, end = day_of(period.start), day_of(period.end)
     s = twin.stays
     admissions = s.select("person_id", at=seconds(s.admitted_at))
@@ -239,6 +250,24 @@ def days_first_stay_to_nursing_home(twin: Twin, period: Period, by_month: bool) 
     admitted = admitted.join(twin.persons.select("person_id", "municipality"), "person_id")
     admitted, month = _anchored(admitted, admitted.first_stay_day, period, by_month)
     return _units(admitted, numerator=admitted.after - admitted.first_stay_day, denominator=1, month=month)
+
+
+# Sub-expressions read by several indicators (name: the indicators, the expression): `service.compute` stores
+# those two or more of its indicators read once per run as temporary tables (`Twin.shared`).
+SHARED: dict[str, tuple[tuple[str, ...], Callable[[Twin, Period], ir.Table]]] = {
+    "payable_days": ((c.DELAYED_67.id, c.DELAYED_80.id), lambda twin, period: _payable_days(twin)),
+    "transition_events": ((c.TRANSITIONS.id, c.CLUSTERED.id), _transition_events),
+}
+
+
+def shared_key(name: str, period: Period) -> str:
+    return f"{name}:{period.start}:{period.end}"
+
+
+def shared(twin: Twin, name: str, period: Period) -> ir.Table:
+    """The shared sub-expression `name` (see SHARED): the stored table of this run when there is one."""
+    stored = twin.shared.get(shared_key(name, period))
+    return SHARED[name][1](twin, period) if stored is None else stored
 
 
 EXPRESSIONS: dict[str, Callable[[Twin, Period, bool], ir.Table]] = {

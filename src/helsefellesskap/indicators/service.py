@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -16,7 +17,7 @@ from helsefellesskap.db import Database
 from helsefellesskap.errors import InvalidInput, NotFound
 from helsefellesskap.indicators.catalogue import CATALOGUE, definition_of
 from helsefellesskap.indicators.engines import Engine, Twin, database_twin, duckdb_twin, pyspark_twin
-from helsefellesskap.indicators.expressions import EXPRESSIONS, aggregate
+from helsefellesskap.indicators.expressions import EXPRESSIONS, SHARED, aggregate, shared_key
 from helsefellesskap.indicators.groups import groups_of, person_codes, person_flags
 from helsefellesskap.indicators.loading import load_twin_tables
 from helsefellesskap.indicators.model import (
@@ -68,9 +69,9 @@ def period_of(twin: Twin) -> Period:
     return Period(date(min(years), 1, 1), date(max(years) + 1, 1, 1))
 
 
-def _materialised(twin: Twin, table: ir.Table) -> ir.Table:
+def _materialised(twin: Twin, table: ir.Table, prefix: str = "person_groups") -> ir.Table:
     """Compute a table once into a temporary table of the engine, so several indicators reuse it."""
-    name = f"person_groups_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     try:
         stored = twin.backend.create_table(name, table, temp=True)
     except (NotImplementedError, IbisError):
@@ -92,6 +93,7 @@ def compute(
 ) -> list[IndicatorResult]:
     """Every definition's rows by the dimensions, counts under `threshold` suppressed."""
     period = period or period_of(twin)
+    twin = _with_shared(twin, period, definitions)
     groups = None
     if Dimension.priority_group in dimensions:
         codes = _materialised(twin, person_codes(twin))  # the costly part (every diagnosis code), read thrice
@@ -104,6 +106,16 @@ def compute(
         frame = twin.backend.execute(aggregate(units, twin, dimensions, groups, community))
         results += _results(definition, frame.to_dict("records"), dimensions, threshold)
     return results
+
+
+def _with_shared(twin: Twin, period: Period, definitions: Sequence[IndicatorDefinition]) -> Twin:
+    """The twin with the shared sub-expressions two or more of the definitions read stored once."""
+    ids = {d.id for d in definitions}
+    stored = {
+        shared_key(name, period): _materialised(twin, build(twin, period), name)
+        for name, (readers, build) in SHARED.items() if len(ids & set(readers)) >= 2
+    }  # fmt: skip
+    return dataclasses.replace(twin, shared={**twin.shared, **stored}) if stored else twin
 
 
 def _value(dimension: Dimension, value: Any) -> str:
