@@ -17,10 +17,10 @@ from helsefellesskap.transitions import service
 from transitions_support import NOW, OTHER_PERSON, PERSON, at, builder, setup_parties, waiting_stay
 
 # Measured after the ingest work of November 2026 (before it: about 24 per message in the benchmark feed, now
-# about 13): here 12-18 per message on SQLite, one more on PostgreSQL (the patient's advisory lock). The worst
+# about 12): here 11-16 per message on SQLite, one more on PostgreSQL (the patient's advisory lock). The worst
 # single message is a discharge that rewrites the stay, its obligations, payable months and alerts and updates
 # the care relations; the mean is over a feed of three stays of two patients.
-MAX_PER_MESSAGE = 21
+MAX_PER_MESSAGE = 19
 MEAN_PER_MESSAGE = 16
 REDELIVERY = 8  # authorisation and audit, the insert that claims nothing, reading the stored receipt
 

@@ -7,6 +7,7 @@ as the read or write: the policy decides, the audit entry is written, and both c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -181,23 +182,46 @@ def grant_care_relation(session: Session, national_id: str, organisation_address
                         reference: str, start: datetime, end: datetime | None = None) -> CareRelation:
     """Give an organisation a care relation to a person (idempotent: the same kind and reference again updates
     the period). Transitions calls this on admission (hospital) and on the admission notice (municipality)."""
+    return grant_care_relations(session, national_id, [(organisation_address, kind, reference, start, end)])[0]
+
+
+RelationGrant = tuple[str, CareRelationKind, str, datetime, datetime | None]  # organisation, kind, reference, period
+
+
+def grant_care_relations(session: Session, national_id: str, grants: Sequence[RelationGrant]) -> list[CareRelation]:
+    """Several grants to one person, each as `grant_care_relation` in order, with one query for the existing
+    relations (a refold grants the hospital, the municipality and the GP of a stay together)."""
     national_id = normalise_national_id(national_id)
-    kind = CareRelationKind(kind)
-    if end is not None and end < start:
-        raise InvalidInput("A care relation cannot end before it starts.")
-    row = _find_relation(session, national_id, organisation_address, kind, reference)
-    if row is None:
-        row = CareRelationRow(national_id=national_id, organisation_address=organisation_address, kind=kind.value,
-                              reference=reference, valid_from=audit_log.utc(start))
-        session.add(row)
+    rows: dict[tuple[str, str, str], CareRelationRow] = {}
+    if grants:
+        for found in session.scalars(select(CareRelationRow).where(
+                CareRelationRow.national_id == national_id,
+                CareRelationRow.reference.in_({grant[2] for grant in grants})).order_by(CareRelationRow.id)):
+            rows.setdefault((found.organisation_address, found.kind, found.reference), found)
+    granted = []
+    for organisation_address, kind, reference, start, end in grants:
+        kind = CareRelationKind(kind)
+        if end is not None and end < start:
+            raise InvalidInput("A care relation cannot end before it starts.")
+        row = rows.get((organisation_address, kind.value, reference))
+        if row is None:
+            row = CareRelationRow(national_id=national_id, organisation_address=organisation_address,
+                                  kind=kind.value, reference=reference, valid_from=audit_log.utc(start))
+            session.add(row)
+            rows[(organisation_address, kind.value, reference)] = row
+        _set_period(row, start, end)
+        granted.append(row)
+    session.flush()
+    return [_relation(row) for row in granted]
+
+
+def _set_period(row: CareRelationRow, start: datetime, end: datetime | None) -> None:
     # Set only what differs (SQLite reads times back naive: assigning the same instant would write the row again).
     if audit_log.utc(row.valid_from) != audit_log.utc(start):
         row.valid_from = audit_log.utc(start)
     valid_to = audit_log.utc(end) if end else None
     if (audit_log.utc(row.valid_to) if row.valid_to else None) != valid_to:
         row.valid_to = valid_to
-    session.flush()
-    return _relation(row)
 
 
 def end_care_relation(session: Session, national_id: str, organisation_address: str, kind: CareRelationKind,

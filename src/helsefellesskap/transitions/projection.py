@@ -342,14 +342,12 @@ def _grant_relations(session: Session, stay: StayProjection, messages: list[Mess
     end = stay.discharge.discharged_at if stay.discharge else None
     if end is not None and end < start:
         end = start
-    access.grant_care_relation(session, stay.patient, admission.sender, CareRelationKind.HOSPITAL_STAY,
-                               stay.stay_id, start, end)
-    access.grant_care_relation(session, stay.patient, municipality_address(admission.municipality),
-                               CareRelationKind.MUNICIPAL_SERVICE, stay.stay_id, start, end)
-    for message in messages:
-        if isinstance(message, DischargeSummary) and message.patient == stay.patient:
-            access.grant_care_relation(session, stay.patient, message.gp, CareRelationKind.GP, stay.stay_id,
-                                       message.sent_at)
+    grants: list[access.RelationGrant] = [
+        (admission.sender, CareRelationKind.HOSPITAL_STAY, stay.stay_id, start, end),
+        (municipality_address(admission.municipality), CareRelationKind.MUNICIPAL_SERVICE, stay.stay_id, start, end)]
+    grants.extend((message.gp, CareRelationKind.GP, stay.stay_id, message.sent_at, None) for message in messages
+                  if isinstance(message, DischargeSummary) and message.patient == stay.patient)
+    access.grant_care_relations(session, stay.patient, grants)
 
 
 def oslo_days_since(moment: dt.datetime | None, now: dt.datetime) -> int | None:
