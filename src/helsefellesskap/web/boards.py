@@ -141,32 +141,17 @@ def _hospital_rows(request: Request, principal: Principal, query: BoardQuery) ->
 
 @router.get("/boards/hospital", response_class=HTMLResponse)
 def hospital_board_page(request: Request) -> Response:
-    principal = require_principal(request)
-    if not principal.has_any(HOSPITAL_ROLES):
-        return forbidden_page(request, principal)
-    query = BoardQuery.of(request)
-    try:
-        rows = _hospital_rows(request, principal, query)
-    except Forbidden:
-        return forbidden_page(request, principal)
-    return render(request, "boards_hospital.html", **_context(
-        request, principal, "hospital", query, rows,
-        municipalities=_municipalities_of_hospital(principal.organisation_address)))
+    context = _board_context(request, "hospital")
+    if isinstance(context, Response):
+        return context
+    principal: Principal = context["principal"]
+    return render(request, "boards_hospital.html", **context,
+                  municipalities=_municipalities_of_hospital(principal.organisation_address))
 
 
 @router.get("/boards/hospital/rows", response_class=HTMLResponse)
 def hospital_board_rows(request: Request) -> Response:
-    principal = require_principal(request)
-    if not principal.has_any(HOSPITAL_ROLES):
-        return forbidden_page(request, principal)
-    query = BoardQuery.of(request)
-    try:
-        rows = _hospital_rows(request, principal, query)
-    except Forbidden:
-        return forbidden_page(request, principal)
-    response = render(request, "boards_table.html", **_context(request, principal, "hospital", query, rows))
-    _push_url(response, request, "hospital", query)
-    return response
+    return _board_rows(request, "hospital")
 
 
 # ---- the municipality's board ----------------------------------------------------------------------------------
@@ -196,31 +181,47 @@ def _summary(rows: list[BoardRow]) -> dict[str, Any]:
 
 @router.get("/boards/municipality", response_class=HTMLResponse)
 def municipality_board_page(request: Request) -> Response:
-    principal = require_principal(request)
-    if not principal.has_any(MUNICIPAL_ROLES):
-        return forbidden_page(request, principal)
-    query = BoardQuery.of(request)
-    try:
-        rows, deadlines = _municipality_rows(request, principal, query)
-    except Forbidden:
-        return forbidden_page(request, principal)
-    return render(request, "boards_municipality.html", **_context(
-        request, principal, "municipality", query, rows, deadlines=deadlines, summary=_summary(rows)))
+    context = _board_context(request, "municipality")
+    if isinstance(context, Response):
+        return context
+    return render(request, "boards_municipality.html", **context)
 
 
 @router.get("/boards/municipality/rows", response_class=HTMLResponse)
 def municipality_board_rows(request: Request) -> Response:
+    return _board_rows(request, "municipality")
+
+
+# ---- what the page and its htmx partial share ------------------------------------------------------------------
+
+BOARD_ROLES = {"hospital": HOSPITAL_ROLES, "municipality": MUNICIPAL_ROLES}
+
+
+def _board_context(request: Request, kind: str) -> dict[str, Any] | Response:
+    """The template context of a board for the signed-in user, or the 403 page: the role check, the filters, and
+    the service's rows (a refusal is audited where the rows are read)."""
     principal = require_principal(request)
-    if not principal.has_any(MUNICIPAL_ROLES):
+    if not principal.has_any(BOARD_ROLES[kind]):
         return forbidden_page(request, principal)
     query = BoardQuery.of(request)
     try:
-        rows, deadlines = _municipality_rows(request, principal, query)
+        if kind == "hospital":
+            rows, extra = _hospital_rows(request, principal, query), {}
+        else:
+            rows, deadlines = _municipality_rows(request, principal, query)
+            extra = {"deadlines": deadlines, "summary": _summary(rows)}
     except Forbidden:
         return forbidden_page(request, principal)
-    response = render(request, "boards_table.html", **_context(
-        request, principal, "municipality", query, rows, deadlines=deadlines, summary=_summary(rows)))
-    _push_url(response, request, "municipality", query)
+    return _context(request, principal, kind, query, rows, **extra)
+
+
+def _board_rows(request: Request, kind: str) -> Response:
+    """The board's table alone (the htmx partial behind filters, sorting and the periodic refresh)."""
+    context = _board_context(request, kind)
+    if isinstance(context, Response):
+        return context
+    response = render(request, "boards_table.html", **context)
+    _push_url(response, request, kind, context["query"])
     return response
 
 
