@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from helsefellesskap.errors import NotFound
 from helsefellesskap.indicators.model import IndicatorDefinition
+from helsefellesskap.text import N_
 
 FORSKRIFT = "Forskrift om kommunal betaling for utskrivningsklare pasienter (FOR-2011-11-18-1115)"
 
@@ -32,30 +33,30 @@ CLUSTER_DAYS = 30
 
 READMISSION = IndicatorDefinition(
     id="readmission_elderly_30d",
-    name="30-day readmission of the elderly",
+    name=N_("30-day readmission of the elderly"),
     definition=(
-        "Share of primary stays of patients aged 67 or over, with a main diagnosis in one of the 11 diagnosis "
+        N_("Share of primary stays of patients aged 67 or over, with a main diagnosis in one of the 11 diagnosis "
         "groups (asthma/COPD, heart failure, pneumonia, stroke, fracture, dehydration, constipation, "
         "gastroenteritis, urinary tract infection, deficiency anaemia, gout), that are followed by an acute "
         "admission, for any cause and at any hospital, between 8 hours and 30 days after discharge. Crude rate "
-        "(the national indicator is risk-adjusted)."
+        "(the national indicator is risk-adjusted).")
     ),
     source=(
-        "Helsedirektoratet, national quality indicator 'Reinnleggelser av eldre innen 30 dager' (NKI), "
+        N_("Helsedirektoratet, national quality indicator 'Reinnleggelser av eldre innen 30 dager' (NKI), "
         "calculated by FHI from NPR [V S42, S82]; acute stays only, 8 h lower bound as in SKDE's "
-        "reinnleggelser.sas [V S84]; the ICD-10 code list of the groups and the exclusions [B]"
+        "reinnleggelser.sas [V S84]; the ICD-10 code list of the groups and the exclusions [B]")
     ),
-    numerator="primary stays followed by an acute admission 8 hours to 30 days after discharge",
-    denominator="primary stays: somatic, patient 67+ at admission, main diagnosis in the 11 groups",
+    numerator=N_("primary stays followed by an acute admission 8 hours to 30 days after discharge"),
+    denominator=N_("primary stays: somatic, patient 67+ at admission, main diagnosis in the 11 groups"),
     exclusions=(
-        "death during the stay (destination died) [B]",
-        "transfer to another hospital (destination other_hospital) [B]",
-        "discharge less than 30 days before the end of the observed period (no full follow-up) [B]",
+        N_("death during the stay (destination died) [B]"),
+        N_("transfer to another hospital (destination other_hospital) [B]"),
+        N_("discharge less than 30 days before the end of the observed period (no full follow-up) [B]"),
     ),
     unit="percent",
     multiplier=100,
     basis="V",
-    notes=("Month: of the primary stay's discharge.", "Diagnosis codes of the groups: ICD-10 categories [B]."),
+    notes=(N_("Month: of the primary stay's discharge."), N_("Diagnosis codes of the groups: ICD-10 categories [B].")),
 )
 
 
@@ -70,15 +71,16 @@ def _delayed(min_age: int) -> IndicatorDefinition:
             "the municipality said it could not receive the patient or did not answer."
         ),
         source=(
-            f"Helsedirektoratet, Utskrivningsklare pasienter / SAMDATA overliggerdøgn per 1 000 inhabitants "
-            f"[V S85, S86]; payable days: {FORSKRIFT} § 13 as summarised in the fact sheet § 4.1 [B]"
+            N_("Helsedirektoratet, Utskrivningsklare pasienter / SAMDATA overliggerdøgn per 1 000 inhabitants "
+               "[V S85, S86]; payable days: Forskrift om kommunal betaling for utskrivningsklare pasienter "
+               "(FOR-2011-11-18-1115) § 13 as summarised in the fact sheet § 4.1 [B]")
         ),
         numerator=f"overliggerdøgn of stays of patients aged {min_age}+ (all services)",
         denominator=f"inhabitants aged {min_age}+ on the first day of the period (per month: alive that month)",
-        exclusions=("days between a withdrawal (avmelding) and renewed readiness [B]",),
+        exclusions=(N_("days between a withdrawal (avmelding) and renewed readiness [B]"),),
         unit="days per 1 000 inhabitants",
         multiplier=1000,
-        notes=("Month: of the discharge.", "Municipality: the stay's municipality of residence (the payer)."),
+        notes=(N_("Month: of the discharge."), N_("Municipality: the stay's municipality of residence (the payer).")),
     )
 
 
@@ -87,84 +89,88 @@ DELAYED_80 = _delayed(80)
 
 NOTICES = IndicatorDefinition(
     id="notices_on_time",
-    name="Admission and readiness notices on time",
+    name=N_("Admission and readiness notices on time"),
     definition=(
-        "Share of stays declared ready for discharge whose admission notice was sent within 24 hours of "
-        "admission and whose (first) readiness notice was sent on the day the patient was declared ready."
+        N_("Share of stays declared ready for discharge whose admission notice was sent within 24 hours of "
+        "admission and whose (first) readiness notice was sent on the day the patient was declared ready.")
     ),
-    source=f"{FORSKRIFT} § 8 (admission notice within 24 hours) and § 10 (readiness notice the same day) [B]",
-    numerator="stays with both notices on time",
-    denominator="stays declared ready for discharge (utskrivningsklar)",
-    exclusions=("stays never declared ready",),
+    source=N_("Forskrift om kommunal betaling for utskrivningsklare pasienter (FOR-2011-11-18-1115) § 8 (admission "
+              "notice within 24 hours) and § 10 (readiness notice the same day) [B]"),
+    numerator=N_("stays with both notices on time"),
+    denominator=N_("stays declared ready for discharge (utskrivningsklar)"),
+    exclusions=(N_("stays never declared ready"),),
     unit="percent",
     multiplier=100,
-    notes=("Month: of the admission.", "Same day: the local calendar day (UTC+1, see docs).", "Missing notice = late."),
+    notes=(N_("Month: of the admission."), N_("Same day: the local calendar day (UTC+1, see docs)."),
+           N_("Missing notice = late.")),
 )
 
 TRANSITIONS = IndicatorDefinition(
     id="transitions_per_person_year",
-    name="Transitions between care levels per person-year",
+    name=N_("Transitions between care levels per person-year"),
     definition=(
-        "Moves between levels of care per person-year lived in the period: every hospital admission, every "
+        N_("Moves between levels of care per person-year lived in the period: every hospital admission, every "
         "discharge alive, and every start of a municipal institutional service (short-term stay, nursing home, "
-        "municipal acute bed) that does not directly follow a hospital stay."
+        "municipal acute bed) that does not directly follow a hospital stay.")
     ),
-    source="The issue's definition (a transition = a move between levels of care) [B]; person-time from deaths",
-    numerator="transitions",
-    denominator="person-days lived in the period (shown as days; the rate is per 365.25 days)",
-    exclusions=("services already running at the start (baseline)", "services started by a discharge (counted once)"),
+    source=N_("The issue's definition (a transition = a move between levels of care) [B]; person-time from deaths"),
+    numerator=N_("transitions"),
+    denominator=N_("person-days lived in the period (shown as days; the rate is per 365.25 days)"),
+    exclusions=(N_("services already running at the start (baseline)"),
+                N_("services started by a discharge (counted once)")),
     unit="per person-year",
     multiplier=365.25,
-    notes=("Month: of the transition; per month the person-days of that month.",
-           "Rate = transitions / person-days * 365.25."),
+    notes=(N_("Month: of the transition; per month the person-days of that month."),
+           N_("Rate = transitions / person-days * 365.25.")),
 )
 
 CLUSTERED = IndicatorDefinition(
     id="three_transitions_in_30_days",
-    name="Persons with three or more transitions within 30 days",
+    name=N_("Persons with three or more transitions within 30 days"),
     definition=(
-        "Share of persons with at least one transition who had three or more transitions within some 30-day "
-        "window (the third transition at most 30 days after the first)."
+        N_("Share of persons with at least one transition who had three or more transitions within some 30-day "
+        "window (the third transition at most 30 days after the first).")
     ),
-    source="The issue's definition; kasteball pattern (domain primer) [B]",
-    numerator="persons with 3+ transitions within 30 days",
-    denominator="persons with at least one transition",
+    source=N_("The issue's definition; kasteball pattern (domain primer) [B]"),
+    numerator=N_("persons with 3+ transitions within 30 days"),
+    denominator=N_("persons with at least one transition"),
     exclusions=(),
     unit="percent",
     multiplier=100,
-    notes=("Month: a person counts in each month with a transition; in the numerator where a window starts.",),
+    notes=(N_("Month: a person counts in each month with a transition; in the numerator where a window starts."),),
 )
 
 READY_TO_DISCHARGE = IndicatorDefinition(
     id="days_ready_to_discharge",
-    name="Days from ready for discharge to discharge",
+    name=N_("Days from ready for discharge to discharge"),
     definition=(
-        "Mean calendar days from the day the patient was (last) declared ready for discharge to the discharge "
-        "day, over stays declared ready."
+        N_("Mean calendar days from the day the patient was (last) declared ready for discharge to the discharge "
+        "day, over stays declared ready.")
     ),
-    source=f"NPR time points 'utskrivningsklar' and discharge [V S47]; {FORSKRIFT} §§ 9–10 [B]",
-    numerator="days from the (last) readiness day to the discharge day, summed",
-    denominator="stays declared ready for discharge and discharged alive",
-    exclusions=("deaths in the stay",),
+    source=N_("NPR time points 'utskrivningsklar' and discharge [V S47]; Forskrift om kommunal betaling for "
+              "utskrivningsklare pasienter (FOR-2011-11-18-1115) §§ 9–10 [B]"),
+    numerator=N_("days from the (last) readiness day to the discharge day, summed"),
+    denominator=N_("stays declared ready for discharge and discharged alive"),
+    exclusions=(N_("deaths in the stay"),),
     unit="days (mean)",
     multiplier=1,
-    notes=("Month: of the discharge.",),
+    notes=(N_("Month: of the discharge."),),
 )
 
 FIRST_STAY_TO_NURSING_HOME = IndicatorDefinition(
     id="days_first_stay_to_nursing_home",
-    name="Days from first stay to nursing-home admission",
+    name=N_("Days from first stay to nursing-home admission"),
     definition=(
-        "Mean days from the admission of a person's first hospital stay in the period to the start of their "
-        "first nursing-home stay after it, over persons admitted to a nursing home after a first stay."
+        N_("Mean days from the admission of a person's first hospital stay in the period to the start of their "
+        "first nursing-home stay after it, over persons admitted to a nursing home after a first stay.")
     ),
-    source="The issue's definition; nursing home = long-term stay, Volven 9151 code 21 (KPR/IPLOS) [V S41] [B]",
-    numerator="days from first-stay admission to nursing-home start, summed",
-    denominator="persons with a nursing-home admission after their first stay in the period",
-    exclusions=("persons already in a nursing home before their first stay",),
+    source=N_("The issue's definition; nursing home = long-term stay, Volven 9151 code 21 (KPR/IPLOS) [V S41] [B]"),
+    numerator=N_("days from first-stay admission to nursing-home start, summed"),
+    denominator=N_("persons with a nursing-home admission after their first stay in the period"),
+    exclusions=(N_("persons already in a nursing home before their first stay"),),
     unit="days (mean)",
     multiplier=1,
-    notes=("Month: of the first stay's admission.",),
+    notes=(N_("Month: of the first stay's admission."),),
 )
 
 CATALOGUE: tuple[IndicatorDefinition, ...] = (
