@@ -51,6 +51,8 @@ EXPECTED: dict[str, dict[Action, set[str]]] = {
     "board.hospital": {R: HOSPITAL, W: set()},
     "board.municipality": {R: MUNICIPAL, W: set()},
     "ledger": {R: {"discharge_coordinator", "allocation_officer", "municipal_coordinator"}, W: set()},
+    "daily_rates": {R: {"discharge_coordinator", "allocation_officer", "municipal_coordinator", "administrator"},
+                    W: {"administrator"}},
     "indicators": {R: CARE | {"analyst", "administrator"}, W: set()},
     "audit.compliance": {R: {"administrator", "compliance_officer"}, W: set()},
     "users.admin": {R: {"administrator"}, W: {"administrator"}},

@@ -63,7 +63,7 @@ def test_par8_no_admission_notice_means_no_payment() -> None:
     builder.discharge(at(7))
     result = run(builder)
     assert result.payment.payable_days == 0
-    assert any("§ 8" in note for note in result.payment.notes)
+    assert any("§ 8" in note for note in (n.text for n in result.payment.notes))
     assert obligation(result, ObligationKind.admission_notice).status is ObligationStatus.missing
 
 
@@ -118,7 +118,7 @@ def test_par10_readiness_notified_the_next_day_is_late_and_gives_no_payment() ->
     result = run(builder)
     assert obligation(result, ObligationKind.readiness_notice).status is ObligationStatus.late
     assert result.payment.payable_days == 0
-    assert any("§ 10" in note for note in result.payment.notes)
+    assert any("§ 10" in note for note in (n.text for n in result.payment.notes))
 
 
 # § 13 payment ------------------------------------------------------------------------------------------------
@@ -228,7 +228,7 @@ def test_2019_change_mental_health_care_needs_planning_meeting_and_own_follow_up
     with_both.discharge(at(7))
     result = run(without)
     assert result.payment.payable_days == 0
-    assert any("planning meeting" in note for note in result.payment.notes)
+    assert any("planning meeting" in note for note in (n.text for n in result.payment.notes))
     assert run(with_both).payment.payable_days == 3
 
 
@@ -265,4 +265,4 @@ def test_daily_rate_unknown_year_leaves_days_unpriced_with_a_clear_message() -> 
     assert result.payment.payable_days == 2
     assert result.payment.amount_ore == 0
     assert len(result.payment.unpriced_days) == 2
-    assert any("no daily rate is known for 2025" in note for note in result.payment.notes)
+    assert any("no daily rate is known for 2025" in note for note in (n.text for n in result.payment.notes))

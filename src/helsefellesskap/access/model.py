@@ -59,6 +59,7 @@ class Resource(StrEnum):
     BOARD_HOSPITAL = "board.hospital"
     BOARD_MUNICIPALITY = "board.municipality"
     LEDGER = "ledger"
+    DAILY_RATES = "daily_rates"  # the døgnpris of each year (forskrift § 13): read with the ledger, set by admins
     INDICATORS = "indicators"
     AUDIT_PERSON = "audit.person"
     AUDIT_COMPLIANCE = "audit.compliance"

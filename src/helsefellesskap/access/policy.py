@@ -57,6 +57,9 @@ RULES: Mapping[Resource, tuple[Scope, Mapping[Action, frozenset[Role]]]] = {
     Resource.BOARD_HOSPITAL: (Scope.ORGANISATION, {_R: HOSPITAL_ROLES, _W: _NONE}),
     Resource.BOARD_MUNICIPALITY: (Scope.ORGANISATION, {_R: MUNICIPAL_ROLES, _W: _NONE}),
     Resource.LEDGER: (Scope.ORGANISATION, {_R: _LEDGER_READERS, _W: _NONE}),
+    # The daily rates are public figures (the state budget): whoever reads the ledger may read them; only an
+    # administrator sets one (audited).
+    Resource.DAILY_RATES: (Scope.GLOBAL, {_R: _LEDGER_READERS | _ADMIN, _W: _ADMIN}),
     Resource.INDICATORS: (Scope.AGGREGATE, {_R: CARE_ROLES | {Role.ANALYST, Role.ADMINISTRATOR}, _W: _NONE}),
     Resource.AUDIT_COMPLIANCE: (Scope.GLOBAL, {_R: OVERSIGHT_ROLES, _W: _NONE}),
     Resource.USERS_ADMIN: (Scope.GLOBAL, {_R: _ADMIN, _W: _ADMIN}),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from helsefellesskap.transitions.messages import Destination
+from helsefellesskap.transitions.notes import Note
 from helsefellesskap.transitions.obligations import Obligation, ObligationStatus, Party
 from helsefellesskap.transitions.pathway import StayProjection
 from helsefellesskap.transitions.readmissions import ReadmissionLink
@@ -101,16 +102,21 @@ class Alert(NamedTuple):
     party: Party
     organisation: str | None
     at: dt.datetime
-    detail: str
+    note: Note  # the alert's detail: a code and its parameters
+
+    @property
+    def detail(self) -> str:
+        """The detail in English (API, CLI)."""
+        return self.note.text
 
 
 def _org(stay: StayProjection, party: Party) -> str | None:
     return stay.hospital if party is Party.hospital else stay.municipality
 
 
-def _alert(rule_id: str, stay: StayProjection, at: dt.datetime, detail: str) -> Alert:
+def _alert(rule_id: str, stay: StayProjection, at: dt.datetime, note: Note) -> Alert:
     party = RULES[rule_id].party
-    return Alert(rule_id, stay.stay_id, party, _org(stay, party), at, detail)
+    return Alert(rule_id, stay.stay_id, party, _org(stay, party), at, note)
 
 
 def stay_alerts(
@@ -123,17 +129,20 @@ def stay_alerts(
     """The alerts of one stay (KB-REPEATED-TRANSITIONS is across stays: see `repeated_transition_alerts`)."""
     found: list[Alert] = []
     if readmission is not None and stay.admission is not None:
+        gap = readmission.gap
         found.append(_alert("KB-READMISSION-30D", stay, stay.admission.admitted_at,
-                            f"readmitted {readmission.gap} after the discharge of stay {readmission.previous_stay_id}"))
+                            Note.of("ALERT-READMITTED", days=gap.days, hours=gap.seconds // 3600,
+                                    stay=readmission.previous_stay_id)))
     if stay.readiness_repeats >= rules.readiness_repeats_threshold:
         found.append(_alert("KB-READINESS-REPEATED", stay, stay.episodes[-1].ready_at,
-                            f"readiness given again {stay.readiness_repeats} time(s) after a withdrawal"))
+                            Note.of("ALERT-READINESS-REPEATED", count=stay.readiness_repeats)))
     if is_priority_patient is not None and stay.discharge is not None:
         found.extend(_priority_alerts(stay, obligations, is_priority_patient))
     for obligation in obligations:
         if obligation.status in (ObligationStatus.late, ObligationStatus.missing):
             found.append(Alert("KB-OVERDUE-OBLIGATION", stay.stay_id, obligation.party, obligation.organisation,
-                               obligation.due_at, f"{obligation.kind} {obligation.status} (due {obligation.due_at})"))
+                               obligation.due_at, Note.of("ALERT-OBLIGATION", obligation=obligation.kind,
+                                                          status=obligation.status, due=obligation.due_at.isoformat())))
     return found
 
 
@@ -147,11 +156,11 @@ def _priority_alerts(
     found = []
     if stay.episodes and not stay.episodes[-1].answers:
         found.append(_alert("KB-PRIORITY-NO-MUNICIPAL-ANSWER", stay, discharge.discharged_at,
-                            "discharged while the readiness notice was unanswered"))
+                            Note.of("ALERT-UNANSWERED-AT-DISCHARGE")))
     report = [o for o in obligations if o.kind == "discharge_report"]
     if report and report[0].status in (ObligationStatus.late, ObligationStatus.missing):
         found.append(_alert("KB-PRIORITY-NO-DISCHARGE-REPORT", stay, report[0].due_at,
-                            f"discharge report {report[0].status}"))
+                            Note.of("ALERT-DISCHARGE-REPORT", status=report[0].status)))
     return found
 
 
@@ -174,8 +183,8 @@ def repeated_transition_alerts(stays: Iterable[StayProjection], rules: Transitio
             )
             if count >= rules.repeated_transitions_threshold and stay.stay_id not in found:
                 found[stay.stay_id] = _alert("KB-REPEATED-TRANSITIONS", stay, moment,
-                                             f"{count} transitions between levels within "
-                                             f"{rules.repeated_transitions_window.days} days")
+                                             Note.of("ALERT-REPEATED-TRANSITIONS", count=count,
+                                                     days=rules.repeated_transitions_window.days))
     return found
 
 

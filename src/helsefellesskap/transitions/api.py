@@ -18,7 +18,8 @@ from helsefellesskap.access.http import CurrentPrincipal, Now, Source
 from helsefellesskap.db import Database
 from helsefellesskap.deps import get_database
 from helsefellesskap.problems import PROBLEM_JSON, PROBLEM_TYPE_BASE
-from helsefellesskap.transitions import service
+from helsefellesskap.transitions import rates_service, service
+from helsefellesskap.transitions.rates_service import DailyRateView
 from helsefellesskap.transitions.views import (
     AlertView,
     BoardRow,
@@ -219,3 +220,29 @@ def get_ledger(request: Request, database: DatabaseDep, principal: CurrentPrinci
                         headers={"Content-Disposition": 'attachment; filename="ledger.csv"'})
     return rows
 
+
+class DailyRateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    nok_per_day: int = Field(gt=0, le=100_000, description="NOK per delayed-discharge day (whole kroner).")
+    source: str = Field(min_length=1, max_length=500,
+                        description="Where the figure comes from (e.g. the state budget's proposition).")
+
+
+YearPath = Annotated[int, Path(ge=2012, le=2100, description="The calendar year the rate applies to.")]
+
+
+@router.get("/daily-rates", response_model=list[DailyRateView], responses=AUTHENTICATED,
+            summary="The daily rate (døgnpris) of each year, with its source and origin")
+def get_daily_rates(database: DatabaseDep, principal: CurrentPrincipal, now: Now) -> list[DailyRateView]:
+    with database.unit_of_work() as session:
+        return rates_service.list_rates(session, principal, now=now)
+
+
+@router.put("/daily-rates/{year}", response_model=DailyRateView, responses=AUTHENTICATED,
+            summary="Administrator: set a year's daily rate (audited; the stored ledger is repriced)")
+def put_daily_rate(year: YearPath, body: DailyRateIn, database: DatabaseDep, principal: CurrentPrincipal, now: Now,
+                   source: Source) -> DailyRateView:
+    with database.unit_of_work() as session:
+        return rates_service.set_rate(session, principal, year, body.nok_per_day, body.source, now=now,
+                                      request_source=source)

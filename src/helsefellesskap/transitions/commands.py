@@ -141,7 +141,7 @@ def _print_table(results: list[StayResult], as_of: dt.datetime | None) -> None:
     console.print(table)
     for result in results:
         for note in result.payment.notes:
-            console.print(f"{result.stay_id}: {note}", markup=False)
+            console.print(f"{result.stay_id}: {note.text}", markup=False)
         for receipt in result.receipts:
             for error in receipt.errors:
                 where = f" [{error.field}]" if error.field else ""
@@ -268,3 +268,74 @@ def board_command(
                       row.answer or "-", str(row.days_waiting if row.days_waiting is not None else "-"),
                       str(row.payable_days), str(row.open_alerts))
     Console(width=200).print(table)
+
+
+rates_app = typer.Typer(help="The daily rate (døgnpris) of each year: list them, or set one (administrator).",
+                        no_args_is_help=True)
+app.add_typer(rates_app, name="rates")
+
+
+def _operator() -> Principal:
+    """The CLI acts as the local administrator, named by the OS account in the audit log (as `access` commands)."""
+    import getpass
+
+    from helsefellesskap.access.model import Role
+
+    name = f"cli:{getpass.getuser()}"
+    return Principal(name, name, f"CLI operator {getpass.getuser()}", None, frozenset({Role.ADMINISTRATOR}))
+
+
+def _whole_number(text: str, what: str) -> int:
+    """An argument read as a whole number; anything else is bad input (exit 2, one line)."""
+    cleaned = text.replace(" ", "").replace("\u00a0", "")
+    if not cleaned.isascii() or not cleaned.isdigit():
+        raise InvalidInput(f"{what} must be a whole number, not {text!r}")
+    return int(cleaned)
+
+
+@rates_app.command("list")
+def rates_list_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Every year's effective daily rate, its source, and whether it is from the shipped official table."""
+    from helsefellesskap.cli import open_database
+    from helsefellesskap.transitions.rates_service import list_rates
+
+    database = open_database()
+    with database.unit_of_work() as session:
+        rates = list_rates(session, _operator(), now=dt.datetime.now(dt.UTC))
+    database.dispose()
+    if as_json:
+        typer.echo(json.dumps([rate.model_dump(mode="json") for rate in rates], ensure_ascii=False, indent=2))
+        return
+    table = Table(title="Daily rates (døgnpris, forskrift § 13)")
+    for column in ("year", "NOK per day", "origin", "source"):
+        table.add_column(column)
+    for rate in rates:
+        origin = "shipped (official)" if rate.official else f"operator: {rate.set_by}, {_show(rate.set_at)}"
+        table.add_row(str(rate.year), str(rate.nok_per_day) if rate.nok_per_day is not None else "unknown", origin,
+                      rate.source)
+    Console(width=200).print(table)
+
+
+@rates_app.command("set")
+def rates_set_command(
+    year: Annotated[str, typer.Argument(help="The calendar year (2012 or later).")],
+    nok: Annotated[str, typer.Argument(help="NOK per delayed-discharge day, a whole number.")],
+    source: Annotated[str, typer.Option("--source", help="Where the figure comes from (required), e.g. "
+                                                          "'Prop. 1 S (2024–2025), Helse- og omsorgsdepartementet'.")],
+) -> None:
+    """Set a year's daily rate in the database, over the shipped table (audited as the CLI operator; the stored
+    ledger of that year is repriced)."""
+    import platform
+
+    from helsefellesskap.cli import open_database
+    from helsefellesskap.transitions.rates_service import set_rate
+
+    chosen_year, nok_per_day = _whole_number(year, "YEAR"), _whole_number(nok, "NOK")
+    database = open_database()
+    with database.unit_of_work() as session:
+        rate = set_rate(session, _operator(), chosen_year, nok_per_day, source, now=dt.datetime.now(dt.UTC),
+                        request_source=f"cli {platform.node()}")
+    database.dispose()
+    typer.echo(f"daily rate {rate.year}: {rate.nok_per_day} NOK per day (source: {rate.source})")

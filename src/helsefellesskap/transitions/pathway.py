@@ -128,7 +128,8 @@ Outcome = Receipt | None  # None: applied, an `ok` receipt is made by the fold
 def _admission(stay: StayProjection, m: Message) -> Outcome:
     assert isinstance(m, Admission)
     if stay.admission is not None:
-        return rc.flagged(m, ErrorCode.admission_repeated, f"the stay was already admitted ({stay.admission.id})")
+        return rc.flagged(m, ErrorCode.admission_repeated, f"the stay was already admitted ({stay.admission.id})",
+                          earlier=stay.admission.id)
     stay.admission = m
     if stay.state is StayState.not_admitted:
         stay.state = StayState.admitted
@@ -244,7 +245,7 @@ def _apply(stay: StayProjection, m: Message, patient: str, first_admitted_at: dt
     if stay.state in ENDED and m.type not in _AFTER_END:
         assert stay.discharge is not None
         code = ErrorCode.already_discharged if m.type == "discharge" else ErrorCode.after_discharge
-        return rc.flagged(m, code, f"the stay already ended ({stay.discharge.id})")
+        return rc.flagged(m, code, f"the stay already ended ({stay.discharge.id})", earlier=stay.discharge.id)
     if _before_admission(stay, m, first_admitted_at):
         return rc.flagged(m, ErrorCode.before_admission, "this event lies before the stay's admission")
     outcome = _HANDLERS[m.type](stay, m)

@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from helsefellesskap.transitions.calendar import dates_between, oslo_date
 from helsefellesskap.transitions.messages import Service
+from helsefellesskap.transitions.notes import Note
 from helsefellesskap.transitions.pathway import MunicipalAnswer, ReadinessEpisode, StayProjection
 from helsefellesskap.transitions.rates import DailyRates
 from helsefellesskap.transitions.rules import TransitionRules
@@ -39,7 +40,7 @@ class PayableDay(NamedTuple):
 class StayPayment:
     municipality: str | None
     days: tuple[PayableDay, ...]
-    notes: tuple[str, ...]  # why days are not payable or not priced
+    notes: tuple[Note, ...]  # why days are not payable or not priced (codes; `.text` in English)
 
     @property
     def payable_days(self) -> int:
@@ -65,9 +66,8 @@ def stay_payment(
     if stay.admission is None:
         if not stay.episodes:
             return StayPayment(None, (), ())
-        note = "no admission message: the § 8 condition and the paying municipality cannot be established"
-        return StayPayment(None, (), (note,))
-    notes: list[str] = []
+        return StayPayment(None, (), (Note.of("PAY-NO-ADMISSION"),))
+    notes: list[Note] = []
     payable: set[dt.date] = set()
     admission_notice_ok = _admission_notice_condition(stay, rules, notes)
     for episode in stay.episodes:
@@ -76,49 +76,46 @@ def stay_payment(
     days: list[PayableDay] = []
     for date in sorted(payable):
         ore = rates.ore_per_day(date.year)
-        if ore is None and (message := rates.unpriced_message(date.year)) not in notes:
-            notes.append(message)
+        if ore is None and (note := Note.of("PAY-UNPRICED-YEAR", year=date.year)) not in notes:
+            notes.append(note)
         days.append(PayableDay(date, ore))
     return StayPayment(stay.municipality, tuple(days), tuple(notes))
 
 
-def _admission_notice_condition(stay: StayProjection, rules: TransitionRules, notes: list[str]) -> bool:
+def _admission_notice_condition(stay: StayProjection, rules: TransitionRules, notes: list[Note]) -> bool:
     if not stay.episodes:
         return False
     assert stay.admission is not None
     if not stay.admission_notices:
-        notes.append("§ 8: no admission notice was sent to the municipality, so no payment arises")
+        notes.append(Note.of("PAY-NO-ADMISSION-NOTICE"))
         return False
     first = min(stay.admission_notices)
     deadline = stay.admission.admitted_at + rules.admission_notice_deadline
     if rules.late_admission_notice_blocks_payment and first > deadline:
-        notes.append("§ 8: the admission notice came later than 24 hours after admission, so no payment arises [B]")
+        notes.append(Note.of("PAY-LATE-ADMISSION-NOTICE"))  # § 8 [B]
         return False
     return True
 
 
-def _episode_conditions(stay: StayProjection, episode: ReadinessEpisode, notes: list[str]) -> bool:
+def _episode_conditions(stay: StayProjection, episode: ReadinessEpisode, notes: list[Note]) -> bool:
     ready_day = oslo_date(episode.ready_at)
     if oslo_date(episode.notified_at) != ready_day:
-        notes.append(f"§ 10: the readiness of {ready_day} was not notified the same day, so no payment arises")
+        notes.append(Note.of("PAY-READINESS-NOT-NOTIFIED-SAME-DAY", date=ready_day.isoformat()))  # § 10
         return False
     if stay.service in (Service.mental_health, Service.substance_abuse) and not (
         episode.planning_meeting_called and episode.own_follow_up_clarified
     ):
-        notes.append(
-            f"2019 change: for {stay.service} the readiness of {ready_day} needs a planning meeting called and "
-            "the hospital's own follow-up clarified, so no payment arises [B]"
-        )
+        notes.append(Note.of("PAY-2019-CONDITIONS", service=stay.service, date=ready_day.isoformat()))  # [B]
         return False
     return True
 
 
 def _episode_days(
-    stay: StayProjection, episode: ReadinessEpisode, as_of: dt.datetime | None, notes: list[str]
+    stay: StayProjection, episode: ReadinessEpisode, as_of: dt.datetime | None, notes: list[Note]
 ) -> list[dt.date]:
     end = episode.ended_at or as_of
     if end is None:
-        notes.append("the patient is still waiting: days are counted when the patient leaves (or up to as_of)")
+        notes.append(Note.of("PAY-STILL-WAITING"))
         return []
     first, last = oslo_date(episode.ready_at), oslo_date(end)
     days = [day for day in dates_between(first, last) if _municipality_owes(day, episode.answers)]
@@ -126,7 +123,7 @@ def _episode_days(
     if stay.service in (Service.mental_health, Service.substance_abuse):
         scheme_start = MENTAL_HEALTH_AND_TSB_START
     if days and days[0] < scheme_start:
-        notes.append(f"days before {scheme_start} are outside the payment scheme for {stay.service}")
+        notes.append(Note.of("PAY-BEFORE-SCHEME", date=scheme_start.isoformat(), service=stay.service))
         days = [day for day in days if day >= scheme_start]
     return days
 

@@ -28,7 +28,7 @@ from helsefellesskap.transitions.messages import AdmissionNotice, DischargeSumma
 from helsefellesskap.transitions.obligations import Party
 from helsefellesskap.transitions.pathway import StayProjection, fold_stay
 from helsefellesskap.transitions.priority import stay_person_facts
-from helsefellesskap.transitions.rates import DailyRates, load_daily_rates
+from helsefellesskap.transitions.rates import DailyRates
 from helsefellesskap.transitions.readmissions import link_readmissions
 from helsefellesskap.transitions.receipts import Receipt
 from helsefellesskap.transitions.replay import StayResult, evaluate_stay
@@ -56,8 +56,8 @@ def maybe_aware(moment: dt.datetime | None) -> dt.datetime | None:
 
 
 def errors_json(receipt: Receipt) -> str:
-    return json.dumps([{"code": str(e.code), "detail": e.detail, "field": e.field} for e in receipt.errors],
-                      ensure_ascii=False)
+    return json.dumps([{"code": str(e.code), "detail": e.detail, "field": e.field, "params": dict(e.params)}
+                       for e in receipt.errors], ensure_ascii=False)
 
 
 def alert_id(stay_id: str, rule_id: str, subject: str) -> str:
@@ -163,7 +163,11 @@ def _refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime, m
     stay_rows = _stay_rows(session, set(stays) | {stay_id})
     relation_facts = _relation_facts(stay_rows.get(stay_id))
     groups = {sid: priority_groups(stay) for sid, stay in stays.items()}
-    results = _evaluate(stays, groups, rules, rates or load_daily_rates(), now)
+    if rates is None:  # the shipped rates with an administrator's over them (read once per unit of work)
+        from helsefellesskap.transitions.rates_service import effective_rates
+
+        rates = effective_rates(session)
+    results = _evaluate(stays, groups, rules, rates, now)
     receipts = {r.message_id: r for result in results.values() for r in result.receipts}
     _update_messages(session, rows, receipts)
     parties: dict[str, str] = {}
@@ -242,7 +246,8 @@ def _stay_values(result: StayResult, hospital_party: str | None, municipality_pa
         "destination": str(stay.discharge.destination) if stay.discharge else None,
         "readmission_of": result.readmission.previous_stay_id if result.readmission else None,
         "payable_days": payment.payable_days, "unpriced_days": len(payment.unpriced_days),
-        "amount_ore": payment.amount_ore, "payment_notes": json.dumps(list(payment.notes), ensure_ascii=False),
+        "amount_ore": payment.amount_ore,
+        "payment_notes": json.dumps([note.as_json() for note in payment.notes], ensure_ascii=False),
         "priority_groups": json.dumps(groups),
     }
 
@@ -325,6 +330,7 @@ def _write_alerts(session: Session, result: StayResult, hospital_party: str | No
         if row.raised_at is None or aware(row.raised_at) != aware(alert.at):  # SQLite reads it back naive
             row.raised_at = aware(alert.at)
         row.detail, row.resolved_at = alert.detail, None
+        row.detail_note = json.dumps({"code": alert.note.code, "params": alert.note.values}, ensure_ascii=False)
         session.add(row)
     for key, row in existing.items():
         if key not in seen and row.resolved_at is None:

@@ -1,7 +1,9 @@
 """The daily rate (døgnpris) of each year, set in the state budget: data with a source, never a guess.
 
-`data/daily_rates.csv` holds `year,nok_per_day,source`; an empty rate marks a year whose rate is not
-known, and a year absent from the file is unknown too. A day in such a year is reported unpriced.
+`data/daily_rates.csv` holds `year,nok_per_day,source` (the shipped, official table); an empty rate marks a
+year whose rate is not known, and a year absent from the file is unknown too. A day in such a year is
+reported unpriced. An administrator can set a year's rate in the database (`rates_service`); such a rate
+overrides or extends the shipped one (`DailyRates.with_overrides`) and is flagged as not from the shipped table.
 """
 
 from __future__ import annotations
@@ -14,12 +16,38 @@ from importlib import resources
 
 from helsefellesskap.errors import InvalidInput
 
+FIRST_YEAR = 2012  # the scheme started 1 January 2012 (forskrift 2011-11-18-1115)
+LAST_YEAR = 2100
+MAX_NOK_PER_DAY = 100_000  # a sanity bound (2024: 5 745), against a rate typed in øre
+MAX_SOURCE = 500
+
+
+class RateOrigin:
+    SHIPPED = "shipped"  # data/daily_rates.csv: from the official sources cited there
+    OPERATOR = "operator"  # set by an administrator in the database: not from the shipped table
+
 
 @dataclass(frozen=True, slots=True)
 class DailyRate:
     year: int
     nok_per_day: int | None
     source: str
+    origin: str = RateOrigin.SHIPPED
+
+
+def validate_rate(year: int, nok_per_day: int, source: str) -> DailyRate:
+    """An operator's rate, checked: a year of the scheme, a positive whole NOK amount, a source text."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidInput(f"year must be between {FIRST_YEAR} and {LAST_YEAR}, not {year}")
+    if not 0 < nok_per_day <= MAX_NOK_PER_DAY:
+        raise InvalidInput(f"the daily rate must be a whole number of NOK between 1 and {MAX_NOK_PER_DAY}, "
+                           f"not {nok_per_day}")
+    source = " ".join(source.split())
+    if not source:
+        raise InvalidInput("a rate needs its source (where the figure comes from)")
+    if len(source) > MAX_SOURCE:
+        raise InvalidInput(f"the source is at most {MAX_SOURCE} characters")
+    return DailyRate(year, nok_per_day, source, RateOrigin.OPERATOR)
 
 
 class DailyRates:
@@ -35,17 +63,17 @@ class DailyRates:
     def rate(self, year: int) -> DailyRate | None:
         return self._by_year.get(year)
 
-    def unpriced_message(self, year: int) -> str:
-        rate = self._by_year.get(year)
-        known = f" ({rate.source})" if rate is not None else ""
-        return (
-            f"no daily rate is known for {year}{known}: its delayed-discharge days are counted but not priced; "
-            "add the rate from the state budget to daily_rates.csv"
-        )
-
     @property
     def years(self) -> list[int]:
         return sorted(self._by_year)
+
+    @property
+    def all(self) -> list[DailyRate]:
+        return [self._by_year[year] for year in self.years]
+
+    def with_overrides(self, rates: list[DailyRate]) -> DailyRates:
+        """These rates, with each of `rates` replacing the year's (the operator's table over the shipped one)."""
+        return DailyRates([*(r for r in self.all if r.year not in {o.year for o in rates}), *rates])
 
 
 def parse_daily_rates(text: str) -> DailyRates:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from helsefellesskap.errors import NotFound
 from helsefellesskap.registry.organisations import get_organisation
 from helsefellesskap.transitions.alerts import RULES
+from helsefellesskap.transitions.notes import TEMPLATES, Note
 from helsefellesskap.transitions.obligations import SOURCES, ObligationKind, obligation_status
 from helsefellesskap.transitions.projection import aware, maybe_aware
 from helsefellesskap.transitions.store import AlertCommentRow, AlertRow, AlertWorkflowRow, ObligationRow, StayRow
@@ -22,6 +23,7 @@ from helsefellesskap.transitions.views import (
     AlertCommentView,
     AlertView,
     MunicipalityRef,
+    NoteView,
     ObligationView,
     OrganisationRef,
     StayView,
@@ -96,6 +98,14 @@ def alert_views(session: Session, rows: Iterable[AlertRow], names: Names) -> lis
     return [alert_view(row, workflow.get(row.id), comments.get(row.id, []), names) for row in rows]
 
 
+def note_view(stored: object) -> NoteView:
+    """A stored note: {code, params, text}; a plain string is a note stored before codes (English only)."""
+    if isinstance(stored, dict) and stored.get("code") in TEMPLATES:
+        return NoteView(code=stored["code"], params=stored.get("params") or {},
+                        text=stored.get("text") or Note.of(stored["code"], **(stored.get("params") or {})).text)
+    return NoteView(code=None, text=str(stored.get("text", "") if isinstance(stored, dict) else stored))
+
+
 def alert_view(row: AlertRow, workflow: AlertWorkflowRow | None, comments: list[AlertCommentView],
                names: Names) -> AlertView:
     rule = RULES[row.rule_id]
@@ -103,7 +113,9 @@ def alert_view(row: AlertRow, workflow: AlertWorkflowRow | None, comments: list[
                 if row.party_address else names.ref(row.organisation))
     return AlertView(
         id=row.id, rule_id=row.rule_id, severity=SEVERITY.get(row.rule_id, "medium"), title=rule.title,
-        explanation_nb=rule.explanation_nb, explanation_en=rule.explanation, detail=row.detail, must_act=must_act,
+        explanation_nb=rule.explanation_nb, explanation_en=rule.explanation, detail=row.detail,
+        detail_note=note_view({**json.loads(row.detail_note), "text": row.detail}) if row.detail_note else None,
+        must_act=must_act,
         stay_id=row.stay_id, patient=row.patient, raised_at=aware(row.raised_at),
         status=alert_status(row, workflow), acknowledged_by=workflow.acknowledged_by if workflow else None,
         assignee=workflow.assignee if workflow else None, comments=comments)
@@ -114,6 +126,7 @@ def stay_view(session: Session, row: StayRow, names: Names, now: dt.datetime) ->
                                   .order_by(ObligationRow.due_at, ObligationRow.id))
     alerts = session.scalars(select(AlertRow).where(AlertRow.stay_id == row.stay_id, AlertRow.resolved_at.is_(None))
                              .order_by(AlertRow.raised_at, AlertRow.id))
+    notes = [note_view(note) for note in json.loads(row.payment_notes)]
     return StayView(
         stay_id=row.stay_id, patient=row.patient, hospital=names.ref(row.hospital),
         municipality=municipality_ref(row.municipality), service=row.service, state=row.state, acute=row.acute,
@@ -122,5 +135,6 @@ def stay_view(session: Session, row: StayRow, names: Names, now: dt.datetime) ->
         discharged_at=maybe_aware(row.discharged_at), destination=row.destination,
         readmission_of=row.readmission_of, payable_days=row.payable_days, unpriced_days=row.unpriced_days,
         amount_ore=row.amount_ore, amount_nok=Decimal(row.amount_ore) / 100,
-        payment_notes=json.loads(row.payment_notes), priority_groups=json.loads(row.priority_groups),
+        payment_notes=[note.text for note in notes], payment_note_details=notes,
+        priority_groups=json.loads(row.priority_groups),
         obligations=[obligation_view(o, now) for o in obligations], alerts=alert_views(session, alerts, names))

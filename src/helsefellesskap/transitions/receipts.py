@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from helsefellesskap.transitions.messages import Message, ReadyForDischarge
+from helsefellesskap.transitions.notes import Note
 
 
 class ReceiptStatus(StrEnum):
@@ -42,8 +43,17 @@ class ErrorCode(StrEnum):
 
 class ReceiptError(NamedTuple):
     code: ErrorCode
-    detail: str
+    detail: str  # English, for the sender (API, CLI)
     field: str | None = None
+    params: tuple[tuple[str, str], ...] = ()  # the placeholders of the code's template (notes.TEMPLATES)
+
+    @property
+    def note(self) -> Note:
+        """The error as a note (code and parameters) for a page to render in its own language."""
+        params = dict(self.params)
+        if self.field is not None:
+            params.setdefault("field", self.field)
+        return Note.of(str(self.code), **params)
 
 
 class Receipt(NamedTuple):
@@ -67,9 +77,10 @@ def rejected(message_id: str, stay_id: str | None, *errors: ReceiptError) -> Rec
     return Receipt(message_id, stay_id, ReceiptStatus.rejected, errors)
 
 
-def flagged(message: Message, code: ErrorCode, detail: str) -> Receipt:
+def flagged(message: Message, code: ErrorCode, detail: str, **params: str) -> Receipt:
     """Kept but contradicting the pathway: OK with errors, not applied."""
-    return Receipt(message.id, message.stay_id, ReceiptStatus.ok_with_errors, (ReceiptError(code, detail),))
+    error = ReceiptError(code, detail, params=tuple(sorted(params.items())))
+    return Receipt(message.id, message.stay_id, ReceiptStatus.ok_with_errors, (error,))
 
 
 def duplicate(message: Message) -> Receipt:
@@ -88,6 +99,7 @@ def rule_errors(message: Message) -> tuple[ReceiptError, ...]:
                     f"forskrift § 9: the assessment '{name}' is not documented, so the patient cannot be "
                     "declared ready for discharge",
                     f"criteria.{name}",
+                    (("criterion", name),),
                 )
                 for name in missing
             )

@@ -43,11 +43,12 @@ def stay_summary(result: StayResult) -> dict[str, Any]:
         "unpriced_days": len(payment.unpriced_days),
         "amount_ore": payment.amount_ore,
         "amount_nok": f"{payment.amount_nok:.2f}",
-        "payment_notes": list(payment.notes),
+        "payment_notes": [note.text for note in payment.notes],
+        "payment_note_codes": [note.code for note in payment.notes],
         "readmission_of": result.readmission.previous_stay_id if result.readmission else None,
         "alerts": [
             {"id": a.rule_id, "party": str(a.party), "organisation": a.organisation, "at": _time(a.at),
-             "detail": a.detail}
+             "detail": a.detail, "detail_code": a.note.code}
             for a in result.alerts
         ],
         "receipts": [

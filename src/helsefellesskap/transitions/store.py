@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, Index, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helsefellesskap.db import Base
@@ -108,7 +108,10 @@ class AlertRow(Base):
     organisation: Mapped[str | None] = mapped_column(String(64))
     party_address: Mapped[str | None] = mapped_column(String(64), index=True)
     raised_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    detail: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text)  # English
+    # {"code", "params"} of the detail (transitions.notes), so a page can say it in its language; null: stored
+    # before codes (migration 0005)
+    detail_note: Mapped[str | None] = mapped_column(Text)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -151,3 +154,17 @@ class PayableMonthRow(Base):
     payable_days: Mapped[int] = mapped_column(Integer)
     unpriced_days: Mapped[int] = mapped_column(Integer)
     amount_ore: Mapped[int] = mapped_column(Integer)
+
+
+class DailyRateRow(Base):
+    """A year's daily rate (døgnpris, forskrift § 13) set by an administrator: overrides or extends the shipped
+    table `transitions/data/daily_rates.csv` (migration 0005). Every change is audited."""
+
+    __tablename__ = "daily_rates"
+    __table_args__ = (CheckConstraint("nok_per_day > 0", name="positive"),)
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    nok_per_day: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)  # where the figure comes from (required)
+    set_by: Mapped[str] = mapped_column(String(100))  # the user (or CLI operator) who set it
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

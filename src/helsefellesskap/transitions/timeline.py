@@ -11,22 +11,11 @@ from sqlalchemy.orm import Session
 
 from helsefellesskap.access import service as access
 from helsefellesskap.access.model import Action, Principal, Resource
+from helsefellesskap.transitions.notes import TEMPLATES, Note
 from helsefellesskap.transitions.projection import aware
-from helsefellesskap.transitions.readmodel import Names, stay_view
+from helsefellesskap.transitions.readmodel import Names, note_view, stay_view
 from helsefellesskap.transitions.store import AlertRow, MessageRow, StayRow
-from helsefellesskap.transitions.views import ReceiptErrorView, StayView, TimelineEntry
-
-_SUMMARY = {
-    "admission": "Admitted",
-    "admission_notice": "Admission notice to the municipality",
-    "health_information": "Health information",
-    "ready_for_discharge": "Ready for discharge",
-    "ready_for_discharge_withdrawn": "Readiness withdrawn",
-    "municipal_response": "The municipality's answer",
-    "discharge": "Discharged",
-    "discharge_report": "Discharge report to municipal nursing",
-    "discharge_summary": "Discharge summary to the GP",
-}
+from helsefellesskap.transitions.views import NoteView, ReceiptErrorView, StayView, TimelineEntry
 
 
 def person_pathway(session: Session, principal: Principal, national_id: str, *, now: dt.datetime,
@@ -42,14 +31,18 @@ def person_pathway(session: Session, principal: Principal, national_id: str, *, 
     return [stay_view(session, row, names, now) for row in stays]
 
 
-def _message_entry(row: MessageRow) -> TimelineEntry:
+def _message_note(row: MessageRow) -> Note:
     kind = row.type or "invalid"
-    summary = _SUMMARY.get(kind, "A message that failed the schema")
-    if row.type == "municipal_response":
-        payload = json.loads(row.payload)
-        summary += ": can receive" if payload.get("can_receive") else ": cannot receive yet"
-    return TimelineEntry(at=aware(row.sent_at or row.received_at), kind="message", stay_id=row.stay_id, type=kind,
-                         summary=summary, sender=row.sender, status=row.pathway_status,
+    if kind == "municipal_response":
+        kind += "-can" if json.loads(row.payload).get("can_receive") else "-cannot"
+    return Note.of(f"MSG-{kind}" if f"MSG-{kind}" in TEMPLATES else "MSG-invalid")
+
+
+def _message_entry(row: MessageRow) -> TimelineEntry:
+    note = _message_note(row)
+    return TimelineEntry(at=aware(row.sent_at or row.received_at), kind="message", stay_id=row.stay_id,
+                         type=row.type or "invalid", summary=note.text, note=NoteView(**note.as_json()),
+                         sender=row.sender, status=row.pathway_status,
                          errors=[ReceiptErrorView(**e) for e in json.loads(row.pathway_errors)])
 
 
@@ -63,6 +56,8 @@ def person_timeline(session: Session, principal: Principal, national_id: str, *,
     for alert in session.scalars(select(AlertRow).where(AlertRow.patient == patient)):
         entries.append(TimelineEntry(at=aware(alert.raised_at), kind="alert", stay_id=alert.stay_id,
                                      type=alert.rule_id, summary=alert.detail,
+                                     note=note_view({**json.loads(alert.detail_note), "text": alert.detail})
+                                     if alert.detail_note else None,
                                      status="resolved" if alert.resolved_at else "open"))
     entries.sort(key=lambda e: (e.at, e.kind, e.type), reverse=True)
     return entries

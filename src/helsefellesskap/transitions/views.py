@@ -9,10 +9,20 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 
+class NoteView(BaseModel):
+    """Something the service says in words, as a stable code with parameters and the English text. A client
+    renders the code in its own language (the web app does, in bokmål); `text` is the English."""
+
+    code: str | None = Field(description="Stable code, e.g. PAY-LATE-ADMISSION-NOTICE (null: stored before codes).")
+    params: dict[str, str] = Field(default_factory=dict, description="The values the code's text names.")
+    text: str = Field(description="The English text.")
+
+
 class ReceiptErrorView(BaseModel):
     code: str = Field(description="Machine-readable reason, e.g. readiness-criteria-missing, id-conflict.")
     detail: str
     field: str | None = None
+    params: dict[str, str] = Field(default_factory=dict, description="Values for rendering the code in words.")
 
 
 class ReceiptView(BaseModel):
@@ -64,6 +74,7 @@ class AlertView(BaseModel):
     explanation_nb: str
     explanation_en: str
     detail: str
+    detail_note: NoteView | None = Field(default=None, description="The detail as a code with parameters.")
     must_act: OrganisationRef
     stay_id: str
     patient: str
@@ -95,6 +106,8 @@ class BoardRow(BaseModel):
     obligations_overdue: int
     open_alerts: int
     priority_groups: list[str]
+    answer_due_at: dt.datetime | None = Field(
+        default=None, description="Deadline of the municipality's answer to a readiness notice it has not answered.")
 
 
 class StayView(BaseModel):
@@ -117,7 +130,8 @@ class StayView(BaseModel):
     unpriced_days: int
     amount_ore: int
     amount_nok: Decimal
-    payment_notes: list[str]
+    payment_notes: list[str] = Field(description="Why days are not payable or not priced (English).")
+    payment_note_details: list[NoteView] = Field(default_factory=list, description="The same notes with codes.")
     priority_groups: list[str]
     obligations: list[ObligationView]
     alerts: list[AlertView]
@@ -129,6 +143,7 @@ class TimelineEntry(BaseModel):
     stay_id: str | None
     type: str = Field(description="The message type, or the alert's rule id.")
     summary: str
+    note: NoteView | None = Field(default=None, description="The summary as a code with parameters.")
     sender: str | None = None
     status: str | None = Field(default=None, description="The message's status in the pathway, or the alert's.")
     errors: list[ReceiptErrorView] = Field(default_factory=list)
@@ -144,3 +159,6 @@ class LedgerRow(BaseModel):
     unpriced_days: int
     amount_ore: int
     amount_nok: Decimal
+    daily_rate_nok: int | None = Field(default=None, description="The daily rate of the month's year (null: unknown).")
+    daily_rate_origin: str | None = Field(default=None, description="shipped (the official table shipped with the "
+                                          "platform) or operator (set by an administrator: not from that table).")
