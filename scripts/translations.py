@@ -13,6 +13,8 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
+from helsefellesskap.web.i18n import domain_texts
+
 ROOT = Path(__file__).resolve().parents[1]
 WEB = ROOT / "src" / "helsefellesskap" / "web"
 CATALOGUE = WEB / "locale" / "nb" / "LC_MESSAGES" / "messages.po"
@@ -26,6 +28,7 @@ def marked() -> list[str]:
         options_map={"**/templates/**.html": JINJA}, keywords={"_": None, "gettext": None, "ngettext": (1, 2)},
     ):
         found[message[0] if isinstance(message, tuple) else message] = None
+    found.update(dict.fromkeys(domain_texts()))  # note templates and the indicator catalogue, by value
     return list(found)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from helsefellesskap.web.i18n import negotiate, translations
+from helsefellesskap.web.i18n import domain_texts, negotiate, translations
 
 ROOT = Path(__file__).resolve().parents[1]
 WEB = ROOT / "src" / "helsefellesskap" / "web"
@@ -22,7 +22,7 @@ def _marked_strings() -> set[str]:
         str(WEB), method_map=method_map, options_map=options, keywords={"_": None, "gettext": None, "ngettext": (1, 2)}
     ):
         found.add(message[0] if isinstance(message, tuple) else message)
-    return found
+    return found | set(domain_texts())  # the note templates and the indicator catalogue's texts
 
 
 def test_every_marked_string_has_a_bokmal_translation() -> None:

@@ -36,6 +36,20 @@ def translations(locale: str) -> NullTranslations:
     return Translations(buffer)
 
 
+def domain_texts() -> list[str]:
+    """English texts of the domain that the pages translate by value (besides the strings marked in the web
+    package): the note templates of `transitions.notes` and the indicator catalogue's definition, numerator,
+    denominator, exclusions and source. The catalogue needs a bokmål entry for each."""
+    from helsefellesskap.indicators.catalogue import CATALOGUE
+    from helsefellesskap.transitions.notes import TEMPLATES
+
+    texts = dict.fromkeys(TEMPLATES.values())
+    for definition in CATALOGUE:
+        texts.update(dict.fromkeys((definition.definition, definition.numerator, definition.denominator,
+                                    *definition.exclusions, definition.source)))
+    return list(texts)
+
+
 def negotiate(accept_language: str | None, cookie: str | None) -> str:
     """The user's chosen language (cookie) wins; otherwise Norwegian bokmål unless the browser asks for English only."""
     if cookie in LOCALES:

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from helsefellesskap.web.i18n import negotiate, translations
+from helsefellesskap.web.notes import note_renderer
 
 TEMPLATES = Path(__file__).parent / "templates"
 OSLO = ZoneInfo("Europe/Oslo")
@@ -57,6 +58,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         when=when,
         day=day,
         number=number,
+        note=note_renderer(catalogue.gettext, day, when),
         **context,
     )
     return HTMLResponse(html, status_code=status_code)
