@@ -24,11 +24,13 @@ from helsefellesskap.indicators.timeline import (
     DAY,
     HOUR,
     aged_at_least,
-    birthday,
+    calendar,
     day_number,
     day_of,
     local_day,
     seconds,
+    years_between,
+    yyyymmdd,
 )
 from helsefellesskap.priority_groups.codes import CodeSet
 
@@ -77,17 +79,34 @@ def months_of(period: Period) -> ir.Table:
     })  # fmt: skip
 
 
+def _with_age(twin: Twin, stays: ir.Table) -> ir.Table:
+    """`stays` (of persons in the twin) with `age`: the patient's age in whole years on the (local) day of
+    admission. The admission days become dates through a calendar of the days the twin's admissions span (one
+    small query finds them): each stay costs a join on a few hundred rows instead of calendar arithmetic."""
+    s = twin.stays
+    day = local_day(s.admitted_at)
+    span = twin.backend.execute(s.aggregate(first=day.min(), last=day.max())).iloc[0]
+    days = calendar(0, -1) if span.isna().any() else calendar(int(span["first"]), int(span["last"]))
+    persons = twin.persons.select(born_person=twin.persons.person_id, born=twin.persons.birth_date)
+    joined = stays.join(persons, stays.person_id == persons.born_person)
+    joined = joined.join(days, local_day(joined.admitted_at) == days.day)
+    return joined.select(*stays.columns, age=years_between(yyyymmdd(joined.born), joined.yyyymmdd))
+
+
 def readmission(twin: Twin, period: Period, by_month: bool) -> ir.Table:
     # NKI "Reinnleggelser av eldre innen 30 dager" [V S42]: 67+, 11 diagnosis groups, acute readmission at any
     # hospital 8 hours to 30 days after discharge [V S84]; exclusions [B] (catalogue.READMISSION).
-    stays = twin.stays.join(twin.persons.select("person_id", "birth_date"), "person_id")
-    index = stays.filter(
-        (stays.service == "somatic")
-        & (birthday(stays.birth_date, c.READMISSION_MIN_AGE) <= local_day(stays.admitted_at))
-        & code_predicate(stays.primary_diagnosis.replace(".", "").upper(), READMISSION_CODES)
-        & ~stays.destination.isin(["died", "other_hospital"])
-        & (seconds(stays.discharged_at) <= day_of(period.end) * DAY - c.READMISSION_MAX_DAYS * DAY)
-    ).select("stay_id", "person_id", "municipality", discharged=seconds(stays.discharged_at))
+    s = twin.stays
+    index = s.filter(
+        (s.service == "somatic")
+        & code_predicate(s.primary_diagnosis.replace(".", "").upper(), READMISSION_CODES)
+        & ~s.destination.isin(["died", "other_hospital"])
+        & (seconds(s.discharged_at) <= day_of(period.end) * DAY - c.READMISSION_MAX_DAYS * DAY)
+    )
+    index = _with_age(twin, index)
+    index = index.filter(index.age >= c.READMISSION_MIN_AGE).select(
+        "stay_id", "person_id", "municipality", discharged=seconds(index.discharged_at)
+    )
     acute = twin.stays.filter(twin.stays.acute).select(later_person=twin.stays.person_id,
                                                         later_admitted=seconds(twin.stays.admitted_at))
     # One pass over the index stays (used once, so the engine filters them once): each with its readmissions.
@@ -152,9 +171,9 @@ def _inhabitants(twin: Twin, period: Period, by_month: bool, min_age: int) -> ir
 def delayed_discharge_days(min_age: int) -> Callable[[Twin, Period, bool], ir.Table]:
     def build(twin: Twin, period: Period, by_month: bool) -> ir.Table:
         # Overliggerdøgn per 1 000 inhabitants [V S85, S86]; counted days per forskrift § 13 [B].
-        stays = twin.stays.join(twin.persons.select("person_id", "birth_date"), "person_id")
-        stays = stays.filter(birthday(stays.birth_date, min_age) <= local_day(stays.admitted_at))
-        days = stays.join(shared(twin, "payable_days", period), "stay_id")
+        days = twin.stays.join(shared(twin, "payable_days", period), "stay_id")
+        days = _with_age(twin, days)
+        days = days.filter(days.age >= min_age)
         days, month = _anchored(days, local_day(days.discharged_at), period, by_month)
         numerator = _units(days, numerator=days.days, denominator=0, month=month)
         return union_all(numerator, _inhabitants(twin, period, by_month, min_age))
