@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -71,5 +72,6 @@ def test_a_second_run_replaces_the_previous_twin_without_stale_files(cli, tmp_pa
     assert cli("synth", "--scale", "0.002", "--years", "2", "--community", "ostfold", "--out", str(out),
                "--quiet").exit_code == 0  # fmt: skip
     assert not (out / "messages.jsonl").exists()
-    assert '"years": 2' in (out / "run.json").read_text(encoding="utf-8")
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["years"] == 2 and run["period"] == {"start": "2024-01-01", "end": "2026-01-01"}  # end exclusive
     assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]

@@ -113,7 +113,10 @@ def generate(spec: TwinSpec, places: list[Place], out: Path,
     with TwinWriter(out, jsonl=spec.jsonl) as writer:
         writer.write_run({"scale": spec.scale, "years": spec.years, "seed": spec.seed, "start_year": spec.start_year,
                           "communities": sorted({p.community for p in places}),
-                          "persons": sum(c.persons for c in chunks)})  # fmt: skip
+                          "persons": sum(c.persons for c in chunks),
+                          # The simulated period, end exclusive (the indicators read it: docs/indicators.md).
+                          "period": {"start": date(spec.start_year, 1, 1).isoformat(),
+                                     "end": date(spec.start_year + spec.years, 1, 1).isoformat()}})  # fmt: skip
         for name, table in _reference_tables(spec, places, chunks).items():
             writer.write(name, table)
         for planned in chunks:
