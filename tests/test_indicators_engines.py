@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -14,11 +15,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from helsefellesskap.db import Database
+from helsefellesskap.errors import InvalidInput
 from helsefellesskap.indicators.catalogue import CATALOGUE
 from helsefellesskap.indicators.engines import Twin, database_twin, duckdb_twin
 from helsefellesskap.indicators.groups import SERVICE_TYPE_OF_KIND, person_groups
-from helsefellesskap.indicators.model import DIMENSION_ORDER, Dimension
-from helsefellesskap.indicators.service import compute, load_twin
+from helsefellesskap.indicators.model import DIMENSION_ORDER, Dimension, Period
+from helsefellesskap.indicators.service import compute, load_twin, period_of
 from helsefellesskap.priority_groups.codes import CodeSystem
 from helsefellesskap.priority_groups.model import Diagnosis, PersonFacts, Sex, age_on, classify
 from helsefellesskap.synth.geography import load_places
@@ -114,3 +116,36 @@ def test_ibis_priority_groups_equal_the_python_classifier(twin_dir: Path) -> Non
     assert {g for groups in python_groups.values() for g in groups} >= {
         "children_and_youth", "frail_elderly", "multiple_chronic_conditions", "none"}
     assert ibis_groups == python_groups
+
+
+def _copy_of(twin_dir: Path, out: Path, period: dict[str, str] | None) -> Path:
+    """The twin's Parquet files under `out`, with a run.json recording `period` (none: no run.json)."""
+    out.mkdir()
+    for file in twin_dir.glob("*.parquet"):
+        (out / file.name).symlink_to(file)
+    if period is not None:
+        (out / "run.json").write_text(json.dumps({"period": period}), encoding="utf-8")
+    return out
+
+
+def test_the_period_synth_records_is_used_on_every_engine_and_inferred_without_it(
+    twin_dir: Path, db: Database, tmp_path: Path
+) -> None:
+    recorded = Period(dt.date(2024, 1, 1), dt.date(2025, 1, 1))  # run.json of `synth --years 1`
+    assert period_of(duckdb_twin(twin_dir)) == recorded
+    # A recorded period other than the admissions' years is taken as it is, on DuckDB and after load-twin.
+    half = _copy_of(twin_dir, tmp_path / "half", {"start": "2024-01-01", "end": "2024-07-01"})
+    assert period_of(duckdb_twin(half)) == Period(dt.date(2024, 1, 1), dt.date(2024, 7, 1))
+    load_twin(db, half)
+    assert period_of(database_twin(db.url)) == Period(dt.date(2024, 1, 1), dt.date(2024, 7, 1))
+    # Without one (a twin written before synth recorded it): inferred from the admissions, on both.
+    bare = _copy_of(twin_dir, tmp_path / "bare", None)
+    assert duckdb_twin(bare).period is None and period_of(duckdb_twin(bare)) == recorded
+    load_twin(db, bare)  # replaces the twin loaded before, and its period
+    assert database_twin(db.url).period is None and period_of(database_twin(db.url)) == recorded
+
+
+def test_an_unreadable_recorded_period_is_refused(twin_dir: Path, tmp_path: Path) -> None:
+    broken = _copy_of(twin_dir, tmp_path / "broken", {"start": "2024-13-01", "end": "2025-01-01"})
+    with pytest.raises(InvalidInput, match="no readable period"):
+        duckdb_twin(broken)

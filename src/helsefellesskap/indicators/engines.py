@@ -10,7 +10,9 @@ indicator runs unchanged on all of them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ import ibis.expr.types as ir
 from sqlalchemy.engine import make_url
 
 from helsefellesskap.errors import InvalidInput
+from helsefellesskap.indicators.model import Period
 
 # The twin's Parquet tables the indicators read (docs/synth.md) and the columns of each they use.
 TWIN_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -56,6 +59,9 @@ class Twin:
     gp_contacts: ir.Table
     deaths: ir.Table
     backend: Any
+    # The simulated period the twin records (run.json; the platform database's twin_period), None when it records
+    # none: `service.period_of` then infers it from the admissions.
+    period: Period | None = None
     # Sub-expressions several indicators read, stored once by `service.compute` for its run (`expressions.shared`).
     shared: dict[str, ir.Table] = field(default_factory=dict, hash=False, compare=False)
 
@@ -73,6 +79,21 @@ def check_twin_directory(directory: Path) -> None:
     missing = [name for name in TWIN_COLUMNS if not (directory / f"{name}.parquet").is_file()]
     if missing:
         raise InvalidInput(f"{directory} is not a twin directory: missing {', '.join(f'{m}.parquet' for m in missing)}")
+
+
+def recorded_period(directory: Path) -> Period | None:
+    """The simulated period `synth` records in the directory's run.json (`"period": {"start", "end"}`, ISO dates,
+    the end exclusive); None without run.json or without a period in it (a twin written before it was recorded)."""
+    path = directory / "run.json"
+    if not path.is_file():
+        return None
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8")).get("period")
+        if recorded is None:
+            return None
+        return Period(date.fromisoformat(recorded["start"]), date.fromisoformat(recorded["end"]))
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise InvalidInput(f"{path} has no readable period: {error}") from None
 
 
 # Read by every indicator: worth holding in memory once instead of decoding the Parquet again in every query.
@@ -95,7 +116,7 @@ def _from_parquet(backend: Any, directory: Path, in_memory: tuple[str, ...] = ()
         if name == "messages":
             table = table.filter(table.type.isin(MESSAGE_TYPES))
         tables[name] = backend.create_table(f"twin_{name}", table, temp=True)
-    return _twin(backend, tables, diagnoses)
+    return _twin(backend, tables, diagnoses, recorded_period(directory))
 
 
 def _naive_utc(table: ir.Table) -> ir.Table:
@@ -122,9 +143,10 @@ def union_all(*tables: ir.Table) -> ir.Table:
     return ibis.union(*aligned)
 
 
-def _twin(backend: Any, tables: dict[str, ir.Table], stay_diagnoses: ir.Table) -> Twin:
+def _twin(backend: Any, tables: dict[str, ir.Table], stay_diagnoses: ir.Table, period: Period | None) -> Twin:
     chosen = {name: _canonical(tables[name], columns) for name, columns in TWIN_COLUMNS.items()}
-    return Twin(stay_diagnoses=_canonical(stay_diagnoses, ("stay_id", "code")), backend=backend, **chosen)
+    return Twin(stay_diagnoses=_canonical(stay_diagnoses, ("stay_id", "code")), backend=backend, period=period,
+                **chosen)
 
 
 def duckdb_twin(directory: Path, *, threads: int | None = None, in_memory: bool = True) -> Twin:
@@ -174,4 +196,19 @@ def database_twin(url: str) -> Twin:
     """The twin loaded into the platform database (`helsefellesskap load-twin`)."""
     backend = database_backend(url)
     tables = {name: backend.table(f"twin_{name}") for name in TWIN_COLUMNS}
-    return _twin(backend, tables, backend.table("twin_stay_diagnoses"))
+    return _twin(backend, tables, backend.table("twin_stay_diagnoses"), _loaded_period(backend))
+
+
+def _loaded_period(backend: Any) -> Period | None:
+    """The period `load-twin` stored from the twin's run.json (table twin_period), None when it recorded none."""
+    rows = backend.execute(backend.table("twin_period")).to_dict("records")
+    if not rows:
+        return None
+    return Period(*(_as_date(rows[0][column]) for column in ("start", "end")))
+
+
+def _as_date(value: Any) -> date:
+    """A date column's value as the engines return it: a date, a pandas Timestamp or an ISO string (SQLite)."""
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value.date() if hasattr(value, "date") and callable(value.date) else value  # type: ignore[no-any-return]

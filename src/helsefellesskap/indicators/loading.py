@@ -1,6 +1,6 @@
 """Bulk-load a twin directory into the platform database's `twin_*` tables: Parquet read in batches with pyarrow,
-written with PostgreSQL COPY (psycopg) or SQLAlchemy Core executemany (SQLite). One transaction; a previously
-loaded twin is replaced, so loading is idempotent."""
+written with PostgreSQL COPY (psycopg) or SQLAlchemy Core executemany (SQLite), and the period its run.json
+records into `twin_period`. One transaction; a previously loaded twin is replaced, so loading is idempotent."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from sqlalchemy import Table, delete
+from sqlalchemy import Table, delete, insert
 from sqlalchemy.orm import Session
 
-from helsefellesskap.indicators.engines import check_twin_directory
-from helsefellesskap.indicators.store import TWIN_TABLES
+from helsefellesskap.indicators.engines import check_twin_directory, recorded_period
+from helsefellesskap.indicators.store import TWIN_TABLES, TwinPeriodRow
 
 BATCH_ROWS = 50_000
 ROW_ID_TABLES = ("conditions", "gp_contacts")  # no natural key: numbered in file order
@@ -83,8 +83,12 @@ def _insert_many(session: Session, table: Table, batches: Iterator[pa.RecordBatc
 def load_twin_tables(session: Session, directory: Path) -> dict[str, int]:
     """Replace the loaded twin with the one in `directory` inside the session's transaction; rows per table."""
     check_twin_directory(directory)
+    period = recorded_period(directory)
+    session.execute(delete(TwinPeriodRow))
     for table in reversed(TWIN_TABLES.values()):
         session.execute(delete(table))
+    if period is not None:
+        session.execute(insert(TwinPeriodRow).values(start=period.start, end=period.end))
     postgres = session.get_bind().dialect.name == "postgresql"
     counts: dict[str, int] = {}
     for name, table in TWIN_TABLES.items():

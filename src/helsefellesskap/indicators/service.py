@@ -55,11 +55,14 @@ def open_twin(engine: Engine, *, data: Path | None = None, database_url: str | N
 
 
 def period_of(twin: Twin) -> Period:
-    """The simulated period: the whole calendar years that hold the twin's admissions (the twin simulates whole
-    years from 1 January; docs/synth.md). The twin records no period of its own, so years with only a few
-    admissions — a patient admitted just before midnight on 31 December, a readmission generated just after the
-    last day — are spill-over, not part of the period: a year counts when it has at least a tenth of the
-    admissions of the busiest year."""
+    """The simulated period: the one the twin records (`synth` writes it to run.json, `load-twin` carries it into
+    the platform database), else — a twin written before it was recorded — inferred: the whole calendar years
+    that hold the twin's admissions (the twin simulates whole years from 1 January; docs/synth.md), where years
+    with only a few admissions — a patient admitted just before midnight on 31 December, a readmission generated
+    just after the last day — are spill-over, not part of the period: a year counts when it has at least a tenth
+    of the admissions of the busiest year."""
+    if twin.period is not None:
+        return twin.period
     year = twin.stays.admitted_at.year()
     found = twin.backend.execute(twin.stays.group_by(year=year).aggregate(stays=twin.stays.count()))
     counts = {int(y): int(n) for y, n in zip(found["year"], found["stays"], strict=True)}

@@ -105,6 +105,15 @@ class TwinDeathRow(Base):
     died_on: Mapped[date] = mapped_column(Date)
 
 
+class TwinPeriodRow(Base):
+    """The simulated period the loaded twin records (run.json), end exclusive; no row for a twin without one."""
+
+    __tablename__ = "twin_period"
+
+    start: Mapped[date] = mapped_column(Date, primary_key=True)
+    end: Mapped[date] = mapped_column(Date)
+
+
 # In load order; `twin_stay_diagnoses` is filled from the stays' diagnosis lists.
 TWIN_TABLES: dict[str, Table] = {
     name: cast(Table, row.__table__) for name, row in (
