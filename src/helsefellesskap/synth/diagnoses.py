@@ -35,17 +35,19 @@ class DiagnosisGroup:
     readmission: float = 0.0  # shift in the log-odds of an acute readmission within 30 days
 
 
+# Readmission shifts [B]: astma/KOLS the highest of the 11 groups (29.4 % in 2019, § 6.1 [V S83]); cancer, sepsis,
+# delirium and kidney failure, common among utskrivningsklare, raise their rate toward 21.7 % (§ 6.1 [V S85]).
 SOMATIC_GROUPS: tuple[DiagnosisGroup, ...] = (
     DiagnosisGroup("copd_asthma", ("J44.1", "J44.0", "J45.9"), (0, 1.5, 1.5, 3, 4.5, 4), 4.5, 0.97, True,
-                   ("J44", "J45"), needs=0.2, readmission=0.85),
+                   ("J44", "J45"), needs=0.2, readmission=1.3),  # the highest, 29.4 % in 2019 (§ 6.1 [V S83])
     DiagnosisGroup("heart_failure", ("I50.1", "I50.9", "I50.0"), (0, 0, 0.1, 1.5, 3.5, 5), 5.0, 0.95, True,
-                   ("I50",), needs=0.3, readmission=0.45),
+                   ("I50",), needs=0.3, readmission=0.6),
     DiagnosisGroup("pneumonia", ("J18.9", "J18.1", "J15.9", "J13"), (2, 2, 1.5, 3, 5, 7), 4.5, 0.98, True,
                    needs=0.3, readmission=0.3),
     DiagnosisGroup("stroke", ("I63.9", "I63.5", "I61.9", "I64"), (0, 0.05, 0.3, 2, 3.5, 4), 7.0, 0.99, True,
                    needs=1.0, readmission=0.1),
     DiagnosisGroup("fracture", ("S72.0", "S72.1", "S42.2", "S52.5", "S32.5", "S82.8", "S22.3"),
-                   (0.2, 3, 2.5, 2.5, 3, 6), 5.0, 0.95, True, ("M81", "W19", "R26"), needs=1.0),
+                   (0.2, 3, 2.5, 2.5, 3, 6), 5.0, 0.95, True, ("M81", "W19", "R26"), needs=1.0, readmission=-0.5),
     DiagnosisGroup("dehydration", ("E86",), (0.5, 0.3, 0.1, 0.2, 0.6, 1.2), 3.0, 0.99, True, needs=0.3,
                    readmission=0.2),
     DiagnosisGroup("constipation", ("K59.0",), (0.1, 0.3, 0.1, 0.2, 0.4, 0.6), 2.5, 0.99, True),
@@ -59,8 +61,8 @@ SOMATIC_GROUPS: tuple[DiagnosisGroup, ...] = (
     DiagnosisGroup("myocardial_infarction", ("I21.4", "I21.0", "I21.9"), (0, 0, 0.4, 3.5, 4, 3.5), 3.5, 0.99),
     DiagnosisGroup("atrial_fibrillation", ("I48.9", "I48.0"), (0, 0, 0.6, 2.5, 3, 2.5), 2.0, 0.9, linked=("I48",)),
     DiagnosisGroup("cancer", ("C18.9", "C34.9", "C25.9", "C67.9", "C20", "C16.9", "C64"), (0, 1, 2, 8, 9, 5),
-                   5.5, 0.35, linked=("C",), needs=0.3, readmission=0.3),
-    DiagnosisGroup("sepsis", ("A41.9", "A41.5"), (1, 0.5, 0.5, 1.5, 2.5, 3), 7.0, 1.0, needs=0.5, readmission=0.2),
+                   5.5, 0.35, linked=("C",), needs=0.3, readmission=0.8),
+    DiagnosisGroup("sepsis", ("A41.9", "A41.5"), (1, 0.5, 0.5, 1.5, 2.5, 3), 7.0, 1.0, needs=0.5, readmission=0.6),
     DiagnosisGroup("gallbladder", ("K80.2", "K81.0", "K85.1"), (0, 0.2, 2.5, 3, 2, 1.2), 3.0, 0.8),
     DiagnosisGroup("appendicitis", ("K35.8", "K35.3"), (0, 4, 3, 1, 0.5, 0.2), 2.5, 1.0),
     DiagnosisGroup("arthroplasty", ("M16.1", "M17.1"), (0, 0, 0.2, 4, 5, 1.5), 3.0, 0.05, linked=("M19",),
@@ -74,15 +76,16 @@ SOMATIC_GROUPS: tuple[DiagnosisGroup, ...] = (
     DiagnosisGroup("syncope_fall", ("R55", "R42", "S00.8"), (0, 0.5, 1, 2, 3, 5), 2.5, 1.0, linked=("R26", "W19"),
                    needs=0.5),
     DiagnosisGroup("delirium", ("F05.1", "F05.9"), (0, 0, 0, 0.1, 0.5, 2), 7.0, 1.0, linked=("F00", "F01", "F03"),
-                   needs=1.2),
-    DiagnosisGroup("kidney", ("N17.9", "N18.5"), (0, 0.2, 0.3, 1.2, 1.5, 2), 5.0, 0.8, linked=("N18",)),
+                   needs=1.2, readmission=0.5),
+    DiagnosisGroup("kidney", ("N17.9", "N18.5"), (0, 0.2, 0.3, 1.2, 1.5, 2), 5.0, 0.8, linked=("N18",),
+                   readmission=0.5),
     DiagnosisGroup("other_medical", ("R10.4", "K92.2", "I26.9", "E11.6", "K29.7", "I80.2", "R50.9", "L03.1"),
                    (6, 12, 14, 15, 15, 14), 3.0, 0.85, linked=("E11", "E10")),
     DiagnosisGroup("other_surgical", ("K40.9", "N20.0", "M51.1", "K56.6", "N40", "N81.1"),
                    (2, 8, 12, 12, 10, 5), 2.5, 0.4),
 )  # fmt: skip
 # The 11 groups' share among the 67+ is scaled down to the published count of primary admissions (§ 6.1).
-INDICATOR_OLD_AGE_WEIGHT = 0.45
+INDICATOR_OLD_AGE_WEIGHT = 0.5  # 81 416 primary admissions 67+ in 2019 [V S83]
 INDICATOR_GROUPS = tuple(g.name for g in SOMATIC_GROUPS if g.indicator)
 # Every ICD-10 code the generator uses as a primary diagnosis of an indicator group, by group.
 INDICATOR_CODES: dict[str, tuple[str, ...]] = {g.name: g.codes for g in SOMATIC_GROUPS if g.indicator}

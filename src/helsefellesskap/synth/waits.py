@@ -40,7 +40,7 @@ NEEDS_PSYCHIATRY = -0.6
 NEEDS_DESTINATIONS = (HOME, HOME_WITH_SERVICES, SHORT_TERM_STAY, NURSING_HOME, MUNICIPAL_ACUTE_BED)
 NEEDS_SHARES = (0.12, 0.46, 0.31, 0.08, 0.03)
 # Waiting: probability (log-odds) and mean length by destination; capacity enters as -log(capacity).
-WAIT_BASE = -2.32
+WAIT_BASE = -2.2  # 13.1 overliggerdøgn per 1 000 inhabitants, 80 % of utskrivningsklare without, 2022 [V S85]
 WAIT_CAPACITY = 1.5
 WAIT_SHIFT = {HOME: -0.5, HOME_WITH_SERVICES: 0.0, SHORT_TERM_STAY: 0.3, NURSING_HOME: 0.9, MUNICIPAL_ACUTE_BED: -1}
 WAIT_MEAN = 2.4  # days, for capacity 1 (geometric, at least 1)
