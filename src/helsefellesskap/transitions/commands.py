@@ -322,8 +322,9 @@ def rates_list_command(
 def rates_set_command(
     year: Annotated[str, typer.Argument(help="The calendar year (2012 or later).")],
     nok: Annotated[str, typer.Argument(help="NOK per delayed-discharge day, a whole number.")],
-    source: Annotated[str, typer.Option("--source", help="Where the figure comes from (required), e.g. "
-                                                          "'Prop. 1 S (2024–2025), Helse- og omsorgsdepartementet'.")],
+    source: Annotated[str | None, typer.Option("--source", help="Where the figure comes from (required), e.g. "
+                                                   "'Prop. 1 S (2024–2025), Helse- og omsorgsdepartementet'.")]
+    = None,
 ) -> None:
     """Set a year's daily rate in the database, over the shipped table (audited as the CLI operator; the stored
     ledger of that year is repriced)."""
@@ -335,7 +336,7 @@ def rates_set_command(
     chosen_year, nok_per_day = _whole_number(year, "YEAR"), _whole_number(nok, "NOK")
     database = open_database()
     with database.unit_of_work() as session:
-        rate = set_rate(session, _operator(), chosen_year, nok_per_day, source, now=dt.datetime.now(dt.UTC),
+        rate = set_rate(session, _operator(), chosen_year, nok_per_day, source or "", now=dt.datetime.now(dt.UTC),
                         request_source=f"cli {platform.node()}")
     database.dispose()
     typer.echo(f"daily rate {rate.year}: {rate.nok_per_day} NOK per day (source: {rate.source})")

@@ -1,6 +1,8 @@
 """The payment ledger page: payable days and amounts per paying municipality × health trust × month
 (forskrift § 13), from `transitions.service.payment_ledger` — which decides who sees which lines (municipal staff
-their municipality's, discharge coordinators their trust's) — with the API's CSV as the download."""
+their municipality's, discharge coordinators their trust's) — with the API's CSV as the download; and the daily
+rate (døgnpris) of each year in it, with its source, a rate set by an administrator flagged as not from the shipped
+official table."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from helsefellesskap.access.http import current_time
 from helsefellesskap.deps import get_database
 from helsefellesskap.errors import Forbidden
-from helsefellesskap.transitions import service
+from helsefellesskap.transitions import rates_service, service
 from helsefellesskap.web.pages import forbidden_page
 from helsefellesskap.web.session import navigation, require_principal
 from helsefellesskap.web.templating import render
@@ -40,6 +42,8 @@ def ledger(request: Request) -> Response:
     try:
         with get_database(request).unit_of_work() as session:
             every = service.payment_ledger(session, principal, now=now)
+            years = {int(r.month[:4]) for r in every}
+            rates = [rate for rate in rates_service.list_rates(session, principal, now=now) if rate.year in years]
     except Forbidden:
         return forbidden_page(request, principal)
     rows = [r for r in every if (not chosen["month"] or r.month == chosen["month"])
@@ -49,7 +53,7 @@ def ledger(request: Request) -> Response:
                               "amount_nok": sum((r.amount_nok for r in rows), Decimal(0))}
     query = {k: v for k, v in chosen.items() if v}
     return render(request, "ledger.html", principal=principal, navigation=navigation(request, principal),
-                  rows=rows, totals=totals, chosen=chosen,
+                  rows=rows, totals=totals, chosen=chosen, rates=rates,
                   months=sorted({r.month for r in every}, reverse=True),
                   municipalities=sorted({(r.municipality, r.municipality_name or r.municipality) for r in every}),
                   csv_url="/api/v1/ledger?" + urlencode({**query, "format": "csv"}))
