@@ -64,6 +64,7 @@ def test_par8_no_admission_notice_means_no_payment() -> None:
     result = run(builder)
     assert result.payment.payable_days == 0
     assert any("§ 8" in note for note in (n.text for n in result.payment.notes))
+    assert [n.code for n in result.payment.notes] == ["PAY-NO-ADMISSION-NOTICE"]
     assert obligation(result, ObligationKind.admission_notice).status is ObligationStatus.missing
 
 
@@ -266,3 +267,4 @@ def test_daily_rate_unknown_year_leaves_days_unpriced_with_a_clear_message() -> 
     assert result.payment.amount_ore == 0
     assert len(result.payment.unpriced_days) == 2
     assert any("no daily rate is known for 2025" in note for note in (n.text for n in result.payment.notes))
+    assert [(n.code, n.values) for n in result.payment.notes] == [("PAY-UNPRICED-YEAR", {"year": "2025"})]
