@@ -17,6 +17,11 @@ import pytest
         (["--years", "0"], "--years must be between 1 and 20"),
         (["--community", "atlantis"], "unknown community 'atlantis'"),
         (["--scale", "0.000001", "--community", "finnmark"], "the scale is too small"),
+        # Argument parsing (typer/click) follows the same contract: one line, exit 2.
+        (["--scale", "abc"], "Invalid value for '--scale'"),
+        (["--years", "1.5"], "Invalid value for '--years'"),
+        (["--bogus"], "No such option: --bogus"),
+        (["--report", "."], "--report . is a directory"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(cli, tmp_path: Path, args: list[str], message: str) -> None:
@@ -26,6 +31,12 @@ def test_bad_arguments_exit_2_with_one_line(cli, tmp_path: Path, args: list[str]
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "twin" / "stays.parquet").exists()
+
+
+def test_a_missing_out_exits_2_with_one_line(cli) -> None:
+    result = cli("synth", "--scale", "0.001", "--quiet")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: Missing option '--out'."
 
 
 def test_synth_writes_every_table_the_jsonl_and_the_calibration_report(cli, tmp_path: Path) -> None:

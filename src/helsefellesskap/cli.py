@@ -1,9 +1,10 @@
-"""The `helsefellesskap` command: mounts each capability's commands; domain errors exit 2 with one line."""
+"""The `helsefellesskap` command: mounts each capability's commands; domain errors and bad arguments exit 2 with
+one line on stderr."""
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -17,6 +18,11 @@ from helsefellesskap.registry import commands as registry_commands
 from helsefellesskap.settings import get_settings
 from helsefellesskap.synth import commands as synth_commands
 from helsefellesskap.transitions import commands as transitions_commands
+
+try:  # typer >= 0.2x carries its own copy of click
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover - older typer, on click itself
+    from click.exceptions import ClickException, NoArgsIsHelpError, UsageError  # type: ignore[assignment]
 
 app = typer.Typer(
     name="helsefellesskap",
@@ -108,12 +114,26 @@ def demo(
     run_demo(port, open_browser=not no_browser)
 
 
+def _fail(message: str, code: int = 2) -> NoReturn:
+    sys.stderr.write(f"error: {' '.join(message.split())}\n")
+    sys.exit(code)
+
+
 def main() -> None:
     try:
-        app(standalone_mode=True)
+        result = app(standalone_mode=False)
     except DomainError as exc:
-        sys.stderr.write(f"error: {exc.detail}\n")
-        sys.exit(2)
+        _fail(exc.detail)
+    except NoArgsIsHelpError as exc:  # the help is already printed
+        sys.exit(exc.exit_code)
+    except UsageError as exc:  # unknown option, missing or unparsable value: one line, exit 2, like bad input
+        _fail(exc.format_message())
+    except ClickException as exc:
+        _fail(exc.format_message(), exc.exit_code)
+    except typer.Abort:
+        _fail("aborted", 1)
+    if isinstance(result, int) and not isinstance(result, bool):  # typer.Exit(code) (commands return None)
+        sys.exit(result)
 
 
 if __name__ == "__main__":

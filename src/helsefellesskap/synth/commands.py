@@ -34,6 +34,17 @@ def _staging(out: Path) -> Path:
     return staging
 
 
+def _check_report(report: Path) -> None:
+    """Refuse a report path that cannot be written before spending the generation on it."""
+    if report.is_dir():
+        raise InvalidInput(f"--report {report} is a directory; give a file name")
+    existing = next(p for p in (report.absolute(), *report.absolute().parents) if p.exists())
+    if existing != report.absolute() and (not existing.is_dir() or not os.access(existing, os.W_OK)):
+        raise InvalidInput(f"--report {report} cannot be written ({existing} is not a writable directory)")
+    if existing == report.absolute() and not os.access(report, os.W_OK):
+        raise InvalidInput(f"--report {report} is not writable")
+
+
 def _publish(staging: Path, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for name in TWIN_FILES:  # replace a previous twin's files, leave nothing stale
@@ -58,6 +69,8 @@ def synth_command(
     spec = TwinSpec(scale=scale, years=years, seed=seed, start_year=start_year, jsonl=jsonl)
     spec.validate()
     places = load_places(community)
+    if report is not None:
+        _check_report(report)
     total = sum(c.persons for c in plan(places, scale))
     columns = (TextColumn("synth"), BarColumn(), MofNCompleteColumn(), TextColumn("persons"), TimeElapsedColumn(),
                TimeRemainingColumn())  # fmt: skip
@@ -75,5 +88,8 @@ def synth_command(
         from helsefellesskap.synth.calibration import write_report
 
         command = "helsefellesskap " + " ".join(shlex.quote(arg) for arg in sys.argv[1:])
-        write_report(out, report, command)
+        try:
+            write_report(out, report, command)
+        except OSError as exc:
+            raise InvalidInput(f"cannot write the report to {report}: {exc.strerror}") from None
         typer.echo(f"calibration report -> {report}")
