@@ -118,6 +118,30 @@ def test_a_rolled_back_access_leaves_no_entry_and_no_gap(db: Database) -> None:
     assert result.intact and result.entries == 2
 
 
+def test_entries_appended_together_chain_as_appended_one_by_one(db: Database) -> None:
+    """A board or a batch of messages appends its entries together (three statements): the chain is the one
+    appending each in turn gives, and it continues where it was."""
+    fill(db, 2)
+    with db.reading() as session:
+        head = audit.verify(session).head_hash
+    with db.unit_of_work() as session:
+        appended = audit.append_many(session, [record(i) for i in range(2, 7)])
+    expected, prev = [], head
+    for seq, i in enumerate(range(2, 7), start=3):
+        prev = audit.entry_hash(seq, record(i), prev)
+        expected.append(audit.Appended(seq, prev))
+    assert appended == expected
+    with db.unit_of_work() as session:
+        assert audit.append_many(session, []) == []
+        audit.append(session, record(7))
+    result = verify(db)
+    assert result.intact and result.entries == 8
+    with db.reading() as session:
+        rows = [(r.seq, r.hash) for r in reversed(audit.query(session, audit.AuditFilter()))]
+    assert [seq for seq, _ in rows] == list(range(1, 9))
+    assert [digest for _, digest in rows[2:7]] == [a.hash for a in expected]
+
+
 def test_concurrent_appends_keep_one_chain(db: Database) -> None:
     errors: list[BaseException] = []
 

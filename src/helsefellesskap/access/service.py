@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from helsefellesskap.access import audit as audit_log
@@ -29,7 +30,7 @@ from helsefellesskap.access.model import (
 )
 from helsefellesskap.access.policy import NO_ACCESS, decide
 from helsefellesskap.access.store import CareRelationRow, EmergencyGrantRow
-from helsefellesskap.errors import Forbidden, InvalidInput, NotFound
+from helsefellesskap.errors import DomainError, Forbidden, InvalidInput, NotFound
 from helsefellesskap.identity.national_id import parse_national_id
 from helsefellesskap.registry import service as registry_service
 from helsefellesskap.settings import get_settings
@@ -63,7 +64,7 @@ def default_grace() -> timedelta:
     return timedelta(days=get_settings().care_relation_grace_days)
 
 
-def _relation(row: CareRelationRow) -> CareRelation:
+def _relation(row: CareRelationRow | SimpleNamespace) -> CareRelation:
     return CareRelation(row.national_id, row.organisation_address, CareRelationKind(row.kind), row.reference,
                         audit_log.utc(row.valid_from), audit_log.utc(row.valid_to) if row.valid_to else None)
 
@@ -162,6 +163,47 @@ def authorize_submission(session: Session, principal: Principal, sender: str, na
     return basis
 
 
+def authorize_submissions(session: Session, submissions: Sequence[tuple[Principal, str, str, str | None]], *,
+                          now: datetime, source: str | None = None) -> list[AccessBasis | DomainError]:
+    """`authorize_submission` for many messages at once (principal, sender, national id, message id each), in
+    order: the decision per principal and sender is taken once, and the audit entries — one per allowed
+    message, as `authorize_submission` writes — are appended together. A refusal is returned in its place
+    (nothing audited for it, as `authorize_submission` raises before auditing)."""
+    decided: dict[tuple[Principal, str], AccessBasis | DomainError] = {}
+    results: list[AccessBasis | DomainError] = []
+    records: list[audit_log.AuditRecord] = []
+    normalised: dict[str, str | DomainError] = {}
+    for principal, sender, national_id, reference in submissions:
+        if national_id not in normalised:
+            try:
+                normalised[national_id] = normalise_national_id(national_id)
+            except DomainError as error:
+                normalised[national_id] = error
+        checked = normalised[national_id]
+        if isinstance(checked, DomainError):
+            results.append(checked)
+            continue
+        national_id = checked
+        key = (principal, sender)
+        if key not in decided:
+            try:
+                decided[key] = authorize(session, principal, Resource.MESSAGES_SUBMIT, Action.WRITE, now=now,
+                                         organisation=sender)
+            except DomainError as error:
+                decided[key] = error
+        basis = decided[key]
+        if isinstance(basis, DomainError):
+            results.append(basis)
+            continue
+        basis = replace(basis, reference=reference or basis.reference)
+        records.append(audit_record(principal, Action.WRITE, Resource.MESSAGES_SUBMIT, now=now,
+                                    national_id=national_id, basis=basis, reason=f"message submitted as {sender}",
+                                    source=source))
+        results.append(basis)
+    audit_log.append_many(session, records)
+    return results
+
+
 def authorize_aggregate(principal: Principal, *, now: datetime) -> AccessBasis:
     """May this principal see aggregates (indicators)? Analysts see only these, always small-cell suppressed."""
     decision = decide(AccessRequest(principal, Resource.INDICATORS, Action.READ, now))
@@ -178,6 +220,16 @@ def audit(session: Session, principal: Principal, *, action: Action, resource: R
                                            basis=basis, reason=reason, source=source))
 
 
+def audit_persons(session: Session, principal: Principal, *, action: Action, resource: Resource | str,
+                  now: datetime, basis: AccessBasis, national_ids: Sequence[str], reason: str | None = None,
+                  source: str | None = None) -> None:
+    """`audit` of the same action on several persons (a work list shows many): one entry per person, in order,
+    appended to the chain together."""
+    audit_log.append_many(session, [audit_record(principal, action, resource, now=now, national_id=national_id,
+                                                 basis=basis, reason=reason, source=source)
+                                    for national_id in national_ids])
+
+
 def grant_care_relation(session: Session, national_id: str, organisation_address: str, kind: CareRelationKind,
                         reference: str, start: datetime, end: datetime | None = None) -> CareRelation:
     """Give an organisation a care relation to a person (idempotent: the same kind and reference again updates
@@ -191,31 +243,47 @@ RelationGrant = tuple[str, CareRelationKind, str, datetime, datetime | None]  # 
 def grant_care_relations(session: Session, national_id: str, grants: Sequence[RelationGrant]) -> list[CareRelation]:
     """Several grants to one person, each as `grant_care_relation` in order, with one query for the existing
     relations (a refold grants the hospital, the municipality and the GP of a stay together)."""
-    national_id = normalise_national_id(national_id)
-    rows: dict[tuple[str, str, str], CareRelationRow] = {}
-    if grants:
+    return grant_care_relations_of_persons(session, [(national_id, grants)])[0]
+
+
+def grant_care_relations_of_persons(session: Session, grants_by_person: Sequence[tuple[str, Sequence[RelationGrant]]]
+                                    ) -> list[list[CareRelation]]:
+    """`grant_care_relations` for several persons in order, with one query for all their existing relations
+    (a batch of messages grants those of many stays)."""
+    persons = [(normalise_national_id(national_id), grants) for national_id, grants in grants_by_person]
+    rows: dict[tuple[str, str, str, str], CareRelationRow | SimpleNamespace] = {}
+    national_ids = {national_id for national_id, grants in persons if grants}
+    references = {grant[2] for _, grants in persons for grant in grants}
+    if national_ids:
         for found in session.scalars(select(CareRelationRow).where(
-                CareRelationRow.national_id == national_id,
-                CareRelationRow.reference.in_({grant[2] for grant in grants})).order_by(CareRelationRow.id)):
-            rows.setdefault((found.organisation_address, found.kind, found.reference), found)
-    granted = []
-    for organisation_address, kind, reference, start, end in grants:
-        kind = CareRelationKind(kind)
-        if end is not None and end < start:
-            raise InvalidInput("A care relation cannot end before it starts.")
-        row = rows.get((organisation_address, kind.value, reference))
-        if row is None:
-            row = CareRelationRow(national_id=national_id, organisation_address=organisation_address,
-                                  kind=kind.value, reference=reference, valid_from=audit_log.utc(start))
-            session.add(row)
-            rows[(organisation_address, kind.value, reference)] = row
-        _set_period(row, start, end)
-        granted.append(row)
+                CareRelationRow.national_id.in_(national_ids), CareRelationRow.reference.in_(references))
+                .order_by(CareRelationRow.id)):
+            rows.setdefault((found.national_id, found.organisation_address, found.kind, found.reference), found)
+    granted: list[list[CareRelationRow | SimpleNamespace]] = []
+    new: list[SimpleNamespace] = []  # inserted together at the end (one multi-row INSERT)
+    for national_id, grants in persons:
+        granted.append([])
+        for organisation_address, kind, reference, start, end in grants:
+            kind = CareRelationKind(kind)
+            if end is not None and end < start:
+                raise InvalidInput("A care relation cannot end before it starts.")
+            key = (national_id, organisation_address, kind.value, reference)
+            row = rows.get(key)
+            if row is None:
+                row = SimpleNamespace(national_id=national_id, organisation_address=organisation_address,
+                                      kind=kind.value, reference=reference, valid_from=audit_log.utc(start),
+                                      valid_to=None)
+                new.append(row)
+                rows[key] = row
+            _set_period(row, start, end)
+            granted[-1].append(row)
+    if new:
+        session.execute(insert(CareRelationRow), [vars(row) for row in new])
     session.flush()
-    return [_relation(row) for row in granted]
+    return [[_relation(row) for row in person] for person in granted]
 
 
-def _set_period(row: CareRelationRow, start: datetime, end: datetime | None) -> None:
+def _set_period(row: CareRelationRow | SimpleNamespace, start: datetime, end: datetime | None) -> None:
     # Set only what differs (SQLite reads times back naive: assigning the same instant would write the row again).
     if audit_log.utc(row.valid_from) != audit_log.utc(start):
         row.valid_from = audit_log.utc(start)

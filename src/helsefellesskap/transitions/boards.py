@@ -24,7 +24,7 @@ from helsefellesskap.errors import Forbidden, InvalidInput
 from helsefellesskap.priority_groups.model import age_on
 from helsefellesskap.registry.model import municipality_address
 from helsefellesskap.transitions.calendar import oslo_date
-from helsefellesskap.transitions.obligations import ObligationStatus, obligation_status
+from helsefellesskap.transitions.obligations import ObligationKind, ObligationStatus, obligation_status
 from helsefellesskap.transitions.pathway import ENDED, StayState
 from helsefellesskap.transitions.patient_id import parse_patient
 from helsefellesskap.transitions.projection import aware, maybe_aware, oslo_days_since
@@ -49,9 +49,9 @@ def _states(state: str | None) -> list[str] | None:
 
 def _audit_rows(session: Session, principal: Principal, basis: AccessBasis, resource: Resource, patients: list[str],
                 *, now: dt.datetime, reason: str) -> None:
-    for patient in dict.fromkeys(patients):
-        access.audit(session, principal, action=Action.READ, resource=resource, now=now, basis=basis,
-                     national_id=patient, reason=reason)
+    """One audit entry per person shown (the patient sees who looked), written together."""
+    access.audit_persons(session, principal, action=Action.READ, resource=resource, now=now, basis=basis,
+                         national_ids=list(dict.fromkeys(patients)), reason=reason)
 
 
 def _sort_key(sort: str) -> Callable[[BoardRow], Any]:
@@ -73,25 +73,32 @@ def _board(session: Session, principal: Principal, query: Select[StayRow], *, no
     due: dict[str, int] = defaultdict(int)
     overdue: dict[str, int] = defaultdict(int)
     alerts: dict[str, int] = defaultdict(int)
+    answer_due: dict[str, dt.datetime] = {}
     if ids:
-        for o in session.scalars(select(ObligationRow).where(ObligationRow.stay_id.in_(ids))):
-            status = obligation_status(aware(o.due_at), maybe_aware(o.met_at), now)
+        for o in session.scalars(select(ObligationRow).where(ObligationRow.stay_id.in_(ids))
+                                 .order_by(ObligationRow.due_at, ObligationRow.id)):
+            due_at, met_at = aware(o.due_at), maybe_aware(o.met_at)
+            status = obligation_status(due_at, met_at, now)
             if status is ObligationStatus.due:
                 due[o.stay_id] += 1
             elif status is ObligationStatus.missing:
                 overdue[o.stay_id] += 1
+            if o.kind == ObligationKind.municipal_response and met_at is None:
+                answer_due[o.stay_id] = due_at  # the latest unanswered notice's deadline (forskrift §§ 11-12)
         for a in session.scalars(select(AlertRow.stay_id).where(AlertRow.stay_id.in_(ids),
                                                                 AlertRow.resolved_at.is_(None))):
             alerts[a] += 1
     names = Names(session)
-    rows = [_board_row(s, names, now, due[s.stay_id], overdue[s.stay_id], alerts[s.stay_id]) for s in stays]
+    rows = [_board_row(s, names, now, due[s.stay_id], overdue[s.stay_id], alerts[s.stay_id], answer_due.get(s.stay_id))
+            for s in stays]
     rows.sort(key=key, reverse=descending)
     _audit_rows(session, principal, basis, resource, [r.patient for r in rows], now=now,
                 reason=f"listed on the {'hospital' if resource is Resource.BOARD_HOSPITAL else 'municipality'} board")
     return rows
 
 
-def _board_row(stay: StayRow, names: Names, now: dt.datetime, due: int, overdue: int, alerts: int) -> BoardRow:
+def _board_row(stay: StayRow, names: Names, now: dt.datetime, due: int, overdue: int, alerts: int,
+               answer_due_at: dt.datetime | None) -> BoardRow:
     person = parse_patient(stay.patient)
     age = age_on(person.birth_date, oslo_date(now)) if person.birth_date else None
     ready_at = maybe_aware(stay.ready_at)
@@ -103,7 +110,7 @@ def _board_row(stay: StayRow, names: Names, now: dt.datetime, due: int, overdue:
         answer=stay.answer, receive_from=maybe_aware(stay.receive_from),
         days_waiting=oslo_days_since(ready_at, waiting_until), payable_days=stay.payable_days,
         amount_nok=Decimal(stay.amount_ore) / 100, obligations_due=due, obligations_overdue=overdue,
-        open_alerts=alerts, priority_groups=json.loads(stay.priority_groups))
+        open_alerts=alerts, priority_groups=json.loads(stay.priority_groups), answer_due_at=answer_due_at)
 
 
 def _party(session: Session, principal: Principal) -> str:

@@ -164,11 +164,10 @@ def _municipality_rows(request: Request, principal: Principal,
     try:
         with database.unit_of_work() as session:
             rows = service.municipality_board(session, principal, now=now, state=query.state or None)
-            deadlines = {o.stay_id: o.due_at for o in service.open_obligations(session, principal, now=now)
-                         if o.kind == "municipal_response" and o.met_at is None}
     except AccessDenied as denied:
         record_refusal(database, denied)
         raise
+    deadlines = {r.stay_id: r.answer_due_at for r in rows if r.answer_due_at is not None}
     return arrange(rows, query), deadlines
 
 
