@@ -41,7 +41,8 @@ def produced(twin: Twin) -> dict[str, Figure]:
         ("ALOS, somatic (days)", 0.85, 1.15),  # ≈ 4.2 [S87]
         ("ALOS 80+ / ALOS all ages", 0.8, 1.2),  # 80+ stay longer [S89b]
         ("Primary admissions 67+ in the 11 indicator groups per 1 000", 0.75, 1.25),  # 81 416 [S83]
-        ("30-day readmission, 67+, 11 groups (%)", 0.7, 1.35),  # ≈ 15-16 % [S83, S42]
+        ("30-day readmission, 67+, 11 groups (%)", 0.8, 1.2),  # ≈ 15-16 % [S83, S42]; ± 1.3 pp sampling at 1 %
+        ("Readmission 1–30 days after a utskrivningsklar stay (%)", 0.8, 1.2),  # 21.7 % in 2022 [S85]
         ("Utskrivningsklare stays per 1 000", 0.8, 1.2),  # > 154 000 in 2022 [S85]
         ("Utskrivningsklare patients per 1 000", 0.8, 1.2),  # ≈ 94 000 [S85]
         ("Overliggerdøgn per 1 000", 0.65, 1.45),  # 13.1 [S85]
