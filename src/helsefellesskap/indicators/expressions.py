@@ -2,9 +2,12 @@
 DuckDB, SQLite, PostgreSQL and Spark.
 
 Each indicator builds its *units*: one row per thing counted, with the columns
-`person_id, municipality, month, numerator, denominator` (month null unless the result is by month). Numerator
-and denominator rows may be different things (stays and inhabitants): they are summed per group by `aggregate`,
-which adds the community (from the municipality) and the priority group (from the person) when asked for.
+`person_id, municipality, month, numerator, denominator, spread` (month null unless the result is by month).
+Numerator and denominator rows may be different things (stays and inhabitants): they are summed per group by
+`aggregate`, which adds the community (from the municipality) and the priority group (from the person) when asked
+for. A population denominator counts every person in every month (`spread`: EVERY_MONTH, or EVERY_DAY for
+person-days): `aggregate` sums such rows by the other dimensions first and only then spreads the sums over the
+months — instead of crossing 5.5 million persons with the months — and the few persons who died add corrections.
 The definitions and their sources are in `catalogue.py`.
 """
 
@@ -24,24 +27,25 @@ from helsefellesskap.indicators.timeline import (
     DAY,
     HOUR,
     aged_at_least,
-    calendar,
+    aged_on_days,
     day_number,
     day_of,
     local_day,
     seconds,
-    years_between,
-    yyyymmdd,
 )
 from helsefellesskap.priority_groups.codes import CodeSet
 
-UNIT_COLUMNS = ("person_id", "municipality", "month", "numerator", "denominator")
+UNIT_COLUMNS = ("person_id", "municipality", "month", "numerator", "denominator", "spread")
+# `spread` of a unit: its own month (or none); in every month of the period; in every day of the period (per month:
+# times the days of the month; not by month: times the days of the period).
+OWN_MONTH, EVERY_MONTH, EVERY_DAY = 0, 1, 2
 NO_MONTH = ibis.null("int64")
 READMISSION_CODES = CodeSet(frozenset(p for group in c.READMISSION_GROUPS.values() for p in group))
 INSTITUTIONAL_SERVICES = ("short_term_stay", "nursing_home", "municipal_acute_bed")
 
 
 def _units(table: ir.Table, *, numerator: ir.Value | int, denominator: ir.Value | int,
-           month: ir.Value = NO_MONTH) -> ir.Table:
+           month: ir.Value = NO_MONTH, spread: int = OWN_MONTH) -> ir.Table:
     """The unit columns, in order and with the same types on every engine."""
 
     def value(v: ir.Value | int) -> ir.Value:
@@ -50,7 +54,7 @@ def _units(table: ir.Table, *, numerator: ir.Value | int, denominator: ir.Value 
     return table.select(
         person_id=table.person_id.cast("int64"), municipality=table.municipality.cast("string"),
         month=month.cast("int64"), numerator=value(numerator).cast("int64"),
-        denominator=value(denominator).cast("int64"),
+        denominator=value(denominator).cast("int64"), spread=ibis.literal(spread).cast("int64"),
     )
 
 
@@ -79,18 +83,19 @@ def months_of(period: Period) -> ir.Table:
     })  # fmt: skip
 
 
-def _with_age(twin: Twin, stays: ir.Table) -> ir.Table:
-    """`stays` (of persons in the twin) with `age`: the patient's age in whole years on the (local) day of
-    admission. The admission days become dates through a calendar of the days the twin's admissions span (one
-    small query finds them): each stay costs a join on a few hundred rows instead of calendar arithmetic."""
-    s = twin.stays
-    day = local_day(s.admitted_at)
-    span = twin.backend.execute(s.aggregate(first=day.min(), last=day.max())).iloc[0]
-    days = calendar(0, -1) if span.isna().any() else calendar(int(span["first"]), int(span["last"]))
+def _admission_days(twin: Twin) -> tuple[int, int]:
+    """The first and last (local) admission days of the twin's stays (one small query)."""
+    day = local_day(twin.stays.admitted_at)
+    span = twin.backend.execute(twin.stays.aggregate(first=day.min(), last=day.max())).iloc[0]
+    return (0, -1) if span.isna().any() else (int(span["first"]), int(span["last"]))
+
+
+def _aged_at_admission(twin: Twin, stays: ir.Table, years: int) -> ir.Table:
+    """The `stays` whose patient was aged `years` or more on the (local) day of admission."""
     persons = twin.persons.select(born_person=twin.persons.person_id, born=twin.persons.birth_date)
     joined = stays.join(persons, stays.person_id == persons.born_person)
-    joined = joined.join(days, local_day(joined.admitted_at) == days.day)
-    return joined.select(*stays.columns, age=years_between(yyyymmdd(joined.born), joined.yyyymmdd))
+    aged = aged_on_days(joined.born, local_day(joined.admitted_at), years, *_admission_days(twin))
+    return joined.filter(aged).select(*stays.columns)
 
 
 def readmission(twin: Twin, period: Period, by_month: bool) -> ir.Table:
@@ -103,10 +108,8 @@ def readmission(twin: Twin, period: Period, by_month: bool) -> ir.Table:
         & ~s.destination.isin(["died", "other_hospital"])
         & (seconds(s.discharged_at) <= day_of(period.end) * DAY - c.READMISSION_MAX_DAYS * DAY)
     )
-    index = _with_age(twin, index)
-    index = index.filter(index.age >= c.READMISSION_MIN_AGE).select(
-        "stay_id", "person_id", "municipality", discharged=seconds(index.discharged_at)
-    )
+    index = _aged_at_admission(twin, index, c.READMISSION_MIN_AGE)
+    index = index.select("stay_id", "person_id", "municipality", discharged=seconds(index.discharged_at))
     acute = twin.stays.filter(twin.stays.acute).select(later_person=twin.stays.person_id,
                                                         later_admitted=seconds(twin.stays.admitted_at))
     # One pass over the index stays (used once, so the engine filters them once): each with its readmissions.
@@ -157,23 +160,28 @@ def _payable_days(twin: Twin) -> ir.Table:
     return counted.group_by("stay_id").aggregate(days=counted.days.sum())
 
 
+def _deaths(twin: Twin, persons: ir.Table) -> ir.Table:
+    """`persons` who died, with `died` (day number)."""
+    deaths = twin.deaths.select(dead_person=twin.deaths.person_id, died=day_number(twin.deaths.died_on))
+    return persons.join(deaths, persons.person_id == deaths.dead_person)
+
+
 def _inhabitants(twin: Twin, period: Period, by_month: bool, min_age: int) -> ir.Table:
     persons = twin.persons.filter(aged_at_least(twin.persons.birth_date, period.start, min_age))
     if not by_month:
         return _units(persons, numerator=0, denominator=1)
-    months = months_of(period)
-    deaths = twin.deaths.select(dead_person=twin.deaths.person_id, died=day_number(twin.deaths.died_on))
-    living = persons.left_join(deaths, persons.person_id == deaths.dead_person).cross_join(months)
-    living = living.filter(living.died.isnull() | (living.died >= living.first_day))
-    return _units(living, numerator=0, denominator=1, month=living.month)
+    # Alive at the start of each month: everyone in every month, less the dead in the months that start after.
+    every = _units(persons, numerator=0, denominator=1, spread=EVERY_MONTH)
+    gone = _deaths(twin, persons).cross_join(months_of(period))
+    gone = gone.filter(gone.died < gone.first_day)
+    return union_all(every, _units(gone, numerator=0, denominator=-1, month=gone.month))
 
 
 def delayed_discharge_days(min_age: int) -> Callable[[Twin, Period, bool], ir.Table]:
     def build(twin: Twin, period: Period, by_month: bool) -> ir.Table:
         # Overliggerdøgn per 1 000 inhabitants [V S85, S86]; counted days per forskrift § 13 [B].
         days = twin.stays.join(shared(twin, "payable_days", period), "stay_id")
-        days = _with_age(twin, days)
-        days = days.filter(days.age >= min_age)
+        days = _aged_at_admission(twin, days, min_age)
         days, month = _anchored(days, local_day(days.discharged_at), period, by_month)
         numerator = _units(days, numerator=days.days, denominator=0, month=month)
         return union_all(numerator, _inhabitants(twin, period, by_month, min_age))
@@ -223,15 +231,17 @@ def transitions_per_person_year(twin: Twin, period: Period, by_month: bool) -> i
     events = transition_events(twin, period)
     anchored, month = _anchored(events, (events.at + HOUR) // DAY, period, by_month)
     numerator = _units(anchored, numerator=1, denominator=0, month=month)
-    deaths = twin.deaths.select(dead_person=twin.deaths.person_id, died=day_number(twin.deaths.died_on))
-    persons = twin.persons.left_join(deaths, twin.persons.person_id == deaths.dead_person)
-    last = persons.died.fill_null(day_of(period.end))
+    # Person-days: every day of the period for everyone, less the days after death (to the death day).
+    every = _units(twin.persons, numerator=0, denominator=1, spread=EVERY_DAY)
+    dead = _deaths(twin, twin.persons)
+    start, end = day_of(period.start), day_of(period.end)
     if not by_month:
-        lived = ibis.greatest(ibis.least(last, day_of(period.end)) - day_of(period.start), 0)
-        return union_all(numerator, _units(persons, numerator=0, denominator=lived))
-    months = persons.mutate(last=last).cross_join(months_of(period))
-    lived = ibis.greatest(ibis.least(months["last"], months.next_day) - months.first_day, 0)
-    return union_all(numerator, _units(months, numerator=0, denominator=lived, month=months.month))
+        lost = ibis.greatest(ibis.least(dead.died, end) - start, 0) - (end - start)
+        return union_all(numerator, every, _units(dead, numerator=0, denominator=lost))
+    months = dead.cross_join(months_of(period))
+    lived = ibis.greatest(ibis.least(months.died, months.next_day) - months.first_day, 0)
+    lost = lived - (months.next_day - months.first_day)
+    return union_all(numerator, every, _units(months, numerator=0, denominator=lost, month=months.month))
 
 
 def three_transitions_in_30_days(twin: Twin, period: Period, by_month: bool) -> ir.Table:
@@ -302,18 +312,40 @@ EXPRESSIONS: dict[str, Callable[[Twin, Period, bool], ir.Table]] = {
 
 
 def aggregate(units: ir.Table, twin: Twin, dimensions: tuple[Dimension, ...], groups: ir.Table | None,
-              community: str | None = None) -> ir.Table:
+              period: Period, community: str | None = None) -> ir.Table:
     """Sum numerator and denominator per requested dimension (community via the municipality, priority group
-    via the person); `community` keeps only that community's municipalities."""
+    via the person); `community` keeps only that community's municipalities. The units are summed by
+    municipality, priority group, month and spread first; only those sums meet the municipalities' communities
+    and, when spread (see `spread`), the months."""
     table = units.view()  # a fresh relation: joining onto a finished join chain confuses Ibis otherwise
-    if Dimension.community in dimensions or community is not None:
-        table = table.join(twin.municipalities.select("municipality", "community"), "municipality")
-        if community is not None:
-            table = table.filter(table.community == community)
     if Dimension.priority_group in dimensions:
         if groups is None:
             raise ValueError("grouping by priority group needs the person_groups table")
         table = table.join(groups, "person_id")
+    by_place = community is not None or bool({Dimension.community, Dimension.municipality} & set(dimensions))
+    by_month = Dimension.month in dimensions
+    inner = [k for k, wanted in (("municipality", by_place), (Dimension.priority_group.value,
+             Dimension.priority_group in dimensions), ("month", by_month)) if wanted]  # fmt: skip
+    # One pass over the units (referenced once: a second reference nests too deep for SQLite's parser).
+    grouped = table.group_by([*inner, "spread"]).aggregate(
+        group_numerator=table.numerator.sum(), group_denominator=table.denominator.sum())
+    if by_place:
+        m = twin.municipalities
+        places = m.select(place=m.municipality, community=m.community)
+        grouped = grouped.join(places, grouped.municipality == places.place)
+        if community is not None:
+            grouped = grouped.filter(grouped.community == community)
+    if by_month:
+        # Spread sums joined to every month of the period, the others to none.
+        months = months_of(period)
+        months = months.select(every_month=months.month, days=months.next_day - months.first_day)
+        grouped = grouped.left_join(months, grouped.spread != OWN_MONTH)
+        weight = ibis.ifelse(grouped.spread == EVERY_DAY, grouped.days, 1)
+        month = {"month": ibis.ifelse(grouped.spread == OWN_MONTH, grouped.month, grouped.every_month)}
+    else:
+        weight, month = ibis.ifelse(grouped.spread == EVERY_DAY, period.days, 1), {}
     keys = [d.value for d in dimensions]
-    sums = {"numerator": table.numerator.sum(), "denominator": table.denominator.sum()}
-    return table.group_by(keys).aggregate(**sums) if keys else table.aggregate(**sums)
+    rows = grouped.select(*(grouped[k] for k in keys if k != "month"), **month,
+                          numerator=grouped.group_numerator * weight, denominator=grouped.group_denominator * weight)
+    sums = {"numerator": rows.numerator.sum(), "denominator": rows.denominator.sum()}
+    return rows.group_by(keys).aggregate(**sums) if keys else rows.aggregate(**sums)

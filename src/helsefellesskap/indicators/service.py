@@ -106,7 +106,7 @@ def compute(
     results: list[IndicatorResult] = []
     for definition in definitions:
         units = EXPRESSIONS[definition.id](twin, period, by_month)
-        frame = twin.backend.execute(aggregate(units, twin, dimensions, groups, community))
+        frame = twin.backend.execute(aggregate(units, twin, dimensions, groups, period, community))
         results += _results(definition, frame.to_dict("records"), dimensions, threshold)
     return results
 

@@ -2,8 +2,8 @@
 
 SQLite's Ibis backend has no interval arithmetic and neither SQLite nor PostgreSQL turn epoch seconds back into
 timestamps, so the indicators work on integers: a time is its Unix epoch seconds, a day is its number since
-1970-01-01, and a day number becomes a date again (an age, a month) through a join with a small table of the
-days or months concerned (`calendar`, `expressions.months_of`) — far cheaper than calendar arithmetic per row.
+1970-01-01; ages are comparisons of day numbers (`aged_on_days`) and months come from a small table of the
+period's months (`expressions.months_of`) — far cheaper than calendar arithmetic per row.
 
 Local time is taken as UTC+1 (Norwegian standard time), as the synthetic twin does: during summer time an event
 between midnight and 01:00 local time falls on the previous day [B: a known simplification; exact Europe/Oslo
@@ -37,28 +37,6 @@ def day_number(day: ir.DateValue) -> ir.IntegerValue:
     return day.epoch_days().cast("int64")
 
 
-def yyyymmdd(day: ir.DateValue) -> ir.IntegerValue:
-    """A date as the integer YYYYMMDD (`years_between` takes two of them)."""
-    return day.year().cast("int64") * 10_000 + day.month().cast("int64") * 100 + day.day().cast("int64")
-
-
-def calendar(first: int, last: int) -> ir.Table:
-    """day (day number), yyyymmdd: every day from `first` to `last` (day numbers). Joined on the day number, it
-    turns days back into dates for a few hundred rows' cost instead of calendar arithmetic on every row."""
-    days = range(first, last + 1)
-    return ibis.memtable(
-        {"day": list(days), "yyyymmdd": [int((EPOCH + timedelta(days=d)).strftime("%Y%m%d")) for d in days]},
-        schema={"day": "int64", "yyyymmdd": "int64"},
-    )
-
-
-def years_between(born: ir.IntegerValue, on: ir.IntegerValue) -> ir.IntegerValue:
-    """Whole years of age on `on` of a person born on `born` (both YYYYMMDD): the difference of the years, less
-    one before the birthday (month and day compared in order, the last four digits). Born 29 February, the
-    birthday is 1 March in other years (0229 > 0228), as in `priority_groups.model.age_on`."""
-    return (on - born) // 10_000
-
-
 def age_on(birth: ir.DateValue, on: date) -> ir.IntegerValue:
     """Whole years of age on a given date."""
     born_md = birth.month().cast("int64") * 100 + birth.day().cast("int64")
@@ -70,12 +48,33 @@ def day_of(value: date) -> int:
     return (value - EPOCH).days
 
 
-def aged_at_least(birth: ir.DateValue, on: date, years: int) -> ir.BooleanValue:
-    """`age_on(birth, on) >= years` as one date comparison — born on or before the same day `years` years
-    earlier ((year, month-day) compared in order) — far cheaper than taking dates apart on every row. For a
-    29 February `on` whose counterpart year has no 29 February, the arithmetic form."""
+def latest_birth(on: date, years: int) -> date:
+    """The last birth date of a person aged `years` or more on `on` (as `priority_groups.model.age_on`: born 29
+    February, the birthday is 1 March in other years): the same day `years` years earlier, or 28 February when
+    that year has no 29 February."""
     try:
-        latest = on.replace(year=on.year - years)
+        return on.replace(year=on.year - years)
     except ValueError:
-        return age_on(birth, on) >= years
-    return birth <= latest
+        return date(on.year - years, 2, 28)
+
+
+def aged_at_least(birth: ir.DateValue, on: date, years: int) -> ir.BooleanValue:
+    """`age_on(birth, on) >= years` as one date comparison, far cheaper than taking dates apart on every row."""
+    return birth <= latest_birth(on, years)
+
+
+def aged_on_days(birth: ir.DateValue, day: ir.IntegerValue, years: int, first: int, last: int) -> ir.BooleanValue:
+    """Aged `years` or more on `day`, a day number from `first` to `last`: born on or before `day` less an offset
+    (from a day to the latest birth date of that age) that changes only about 1 March — over the days from
+    `first` to `last`, a handful of ranges. A small CASE and an integer comparison per row, instead of taking
+    dates apart or joining a calendar (whose estimates mislead DuckDB's join order)."""
+    pieces: list[tuple[int, int]] = []  # (first day, offset) of each range of days with the same offset
+    for d in range(first, last + 1):
+        offset = d - day_of(latest_birth(EPOCH + timedelta(days=d), years))
+        if not pieces or pieces[-1][1] != offset:
+            pieces.append((d, offset))
+    if not pieces:
+        return ibis.literal(False)
+    ranges = [(day < start, offset) for (start, _), (_, offset) in zip(pieces[1:], pieces[:-1], strict=True)]
+    offset = ibis.cases(*ranges, else_=pieces[-1][1]) if ranges else ibis.literal(pieces[0][1])
+    return day_number(birth) <= day - offset
