@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from pydantic import ValidationError
 from sqlalchemy import Table, select
@@ -49,7 +49,24 @@ def canonical(message: Message) -> tuple[str, str]:
     return text, hashlib.sha256(text.encode()).hexdigest()
 
 
-def receipt_view(row: MessageRow, *, duplicate: bool = False) -> ReceiptView:
+class Receipted(Protocol):
+    """What a receipt is made of: a stored message's row, or a new one's columns not yet written (a batch)."""
+
+    @property
+    def message_id(self) -> str | None: ...
+    @property
+    def raw_id(self) -> str | None: ...
+    @property
+    def stay_id(self) -> str | None: ...
+    @property
+    def receipt_status(self) -> str: ...
+    @property
+    def receipt_errors(self) -> str: ...
+    @property
+    def received_at(self) -> dt.datetime: ...
+
+
+def receipt_view(row: Receipted, *, duplicate: bool = False) -> ReceiptView:
     return ReceiptView(
         message_id=row.message_id or row.raw_id or "(no id)", stay_id=row.stay_id, status=row.receipt_status,
         apprec_code=ReceiptStatus(row.receipt_status).apprec_code,
@@ -109,12 +126,16 @@ def _find(session: Session, message_id: str) -> MessageRow | None:
 
 
 def _row(principal: Principal, message: Message, text: str, digest: str, now: dt.datetime) -> MessageRow:
-    return MessageRow(message_id=message.id, raw_id=message.id, type=message.type, stay_id=message.stay_id,
-                      patient=message.patient, sender=message.sender, recipient=message.recipient,
-                      sent_at=aware(message.sent_at), received_at=aware(now), submitted_by=principal.username,
-                      payload=text,
-                      sha256=digest, receipt_status="ok", receipt_errors="[]", pathway_status="ok",
-                      pathway_errors="[]")
+    return MessageRow(**row_values(principal, message, text, digest, now))
+
+
+def row_values(principal: Principal, message: Message, text: str, digest: str, now: dt.datetime) -> dict[str, Any]:
+    """The columns of a valid message's row (its receipt still `ok`)."""
+    return {"message_id": message.id, "raw_id": message.id, "type": message.type, "stay_id": message.stay_id,
+            "patient": message.patient, "sender": message.sender, "recipient": message.recipient,
+            "sent_at": aware(message.sent_at), "received_at": aware(now), "submitted_by": principal.username,
+            "payload": text, "sha256": digest, "receipt_status": "ok", "receipt_errors": "[]",
+            "pathway_status": "ok", "pathway_errors": "[]"}
 
 
 def _redelivery(session: Session, principal: Principal, existing: MessageRow, message: Message, text: str,
@@ -143,6 +164,16 @@ def _text(raw: dict[str, Any], key: str, limit: int) -> str | None:
 
 def _receive_invalid(session: Session, principal: Principal, data: bytes, error: ValidationError, *,
                      now: dt.datetime, source: str | None) -> ReceiptView:
+    row = _invalid_row(session, principal, data, error, now=now)
+    session.add(row)
+    session.flush()
+    return receipt_view(row)
+
+
+def _invalid_row(session: Session, principal: Principal, data: bytes, error: ValidationError, *,
+                 now: dt.datetime) -> MessageRow:
+    """The row that keeps a message failing the schema (rejected, never folded), once the principal may submit
+    for the sender it claims; not yet added to the session."""
     try:
         raw = json.loads(data)
     except (ValueError, UnicodeDecodeError):
@@ -163,7 +194,10 @@ def _receive_invalid(session: Session, principal: Principal, data: bytes, error:
                      submitted_by=principal.username, payload=data.decode("utf-8", "replace"),
                      sha256=hashlib.sha256(data).hexdigest(), receipt_status="rejected", receipt_errors="[]",
                      pathway_status="rejected", pathway_errors="[]")
-    return _keep_rejected(session, row, invalid.receipt)
+    row.message_id = None
+    row.receipt_status = row.pathway_status = str(invalid.receipt.status)
+    row.receipt_errors = row.pathway_errors = errors_json(invalid.receipt)
+    return row
 
 
 def answer_readiness(session: Session, principal: Principal, stay_id: str, *, can_receive: bool,

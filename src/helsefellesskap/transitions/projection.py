@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, delete, insert, select, text
 from sqlalchemy.orm import Session
@@ -90,8 +90,12 @@ def lock_patient(session: Session, patient: str) -> None:
     """PostgreSQL: serialise refolds of one patient's stays (two messages of one stay at once would each fold
     without the other). A transaction-scoped advisory lock; SQLite serialises writers anyway."""
     if session.get_bind().dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(patient.encode()).digest()[:8], "big", signed=True)
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(patient)})
+
+
+def lock_key(patient: str) -> int:
+    """The advisory lock key of a patient (64 bits of the SHA-256 of the national id)."""
+    return int.from_bytes(hashlib.sha256(patient.encode()).digest()[:8], "big", signed=True)
 
 
 def _stored(session: Session, stay_ids: set[str]) -> list[MessageRow]:
@@ -182,18 +186,29 @@ def _refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime, m
     return receipts
 
 
+Memo = dict[str, tuple[StayProjection, object, StayResult]]
+
+
 def _evaluate(stays: dict[str, StayProjection], groups: dict[str, list[str]], rules: TransitionRules, rates: DailyRates,
-              now: dt.datetime) -> dict[str, StayResult]:
+              now: dt.datetime, memo: Memo | None = None) -> dict[str, StayResult]:
+    """Evaluate the stays (of one patient, and those their refold includes). `memo` (a batch, one `now`): each
+    stay's last evaluation, reused when the stay's fold (the same object) and its cross-stay facts are the same."""
     links = link_readmissions(stays.values(), rules)
     repeated = repeated_transition_alerts(stays.values(), rules)
     test: Callable[[StayProjection], bool] = lambda stay: bool(groups.get(stay.stay_id))  # noqa: E731
     results = {}
     for sid, stay in stays.items():
+        facts = (links.get(sid), repeated.get(sid))
+        if memo is not None and sid in memo and memo[sid][0] is stay and memo[sid][1] == facts:
+            results[sid] = memo[sid][2]
+            continue
         result = evaluate_stay(stay, rules=rules, rates=rates, as_of=now, readmission=links.get(sid),
                                is_priority_patient=test)
         if sid in repeated:
             result = replace(result, alerts=(repeated[sid], *result.alerts))
         results[sid] = result
+        if memo is not None:
+            memo[sid] = (stay, facts, result)
     return results
 
 
@@ -271,11 +286,44 @@ def write_projection(session: Session, result: StayResult, *, now: dt.datetime,
     """Replace the stay's projection rows (stay, obligations, payable months; alerts upserted by stable id).
     Nothing is written when the stay's projection is unchanged (its fingerprint is the same): returns whether
     anything was. `loaded`: the caller already loaded the stay's row (`row`, None when there is none yet)."""
-    parties = {} if parties is None else parties
+    projected = project(session, result, parties={} if parties is None else parties,
+                        groups=priority_groups(result.projection) if groups is None else groups,
+                        expected_discharge=expected_discharge)
+    if not loaded:
+        row = session.get(StayRow, result.stay_id)
+    if row is not None and row.fingerprint == projected.fingerprint:
+        return False
+    new = row is None  # a stay without a row has no projection rows yet: nothing to replace
+    row = set_stay_row(session, row, projected, now)
+    if not new:
+        session.execute(delete(ObligationRow).where(ObligationRow.stay_id == result.stay_id))
+        session.execute(delete(PayableMonthRow).where(PayableMonthRow.stay_id == result.stay_id))
+    if projected.obligations:  # one multi-row INSERT, not one per row
+        session.execute(insert(_OBLIGATIONS), projected.obligations)
+    if projected.months:
+        session.execute(insert(_PAYABLE_MONTHS), projected.months)
+    _write_alerts(session, result, projected.hospital_party, projected.municipality_party, now, new=new)
+    return True
+
+
+class Projected(NamedTuple):
+    """What a stay's result is written as: the stay row's values, its obligation and payable-month rows, and the
+    fingerprint of all of them with its alerts (an unchanged fingerprint: nothing to write)."""
+
+    result: StayResult
+    values: dict[str, Any]
+    obligations: list[dict[str, Any]]
+    months: list[dict[str, Any]]
+    hospital_party: str | None
+    municipality_party: str | None
+    fingerprint: str
+
+
+def project(session: Session, result: StayResult, *, parties: dict[str, str], groups: list[str],
+            expected_discharge: dt.date | None) -> Projected:
     stay, payment = result.projection, result.payment
     hospital_party = _party(session, stay.hospital, parties)
     municipality_party = municipality_address(stay.municipality) if stay.municipality else None
-    groups = priority_groups(stay) if groups is None else groups
     values = _stay_values(result, hospital_party, municipality_party, expected_discharge, groups)
     obligations = [(str(o.kind), str(o.party), o.organisation,
                     hospital_party if o.party is Party.hospital else municipality_party, aware(o.due_at),
@@ -284,39 +332,40 @@ def write_projection(session: Session, result: StayResult, *, now: dt.datetime,
     alerts = [(alert_subject(a), a) for a in result.alerts]
     fingerprint = hashlib.sha256(json.dumps(
         [values, obligations, months, [(s, *a) for s, a in alerts]], default=str).encode()).hexdigest()
-    if not loaded:
-        row = session.get(StayRow, stay.stay_id)
-    if row is not None and row.fingerprint == fingerprint:
-        return False
-    new = row is None  # a stay without a row has no projection rows yet: nothing to replace
-    row = row or StayRow(stay_id=stay.stay_id)
-    for name, value in values.items():
-        setattr(row, name, value)
-    row.fingerprint, row.evaluated_at = fingerprint, aware(now)
+    trust = health_trust_of(stay.hospital or "") if months else ""
+    return Projected(
+        result, values,
+        [{"stay_id": stay.stay_id, "patient": stay.patient, "kind": kind, "party": party,
+          "organisation": organisation, "party_address": party_address, "due_at": due, "met_at": met}
+         for kind, party, organisation, party_address, due, met in obligations],
+        [{"stay_id": stay.stay_id, "municipality": payment.municipality, "health_trust": trust,
+          "hospital_party": hospital_party, "month": month, "payable_days": days, "unpriced_days": unpriced,
+          "amount_ore": ore} for month, days, unpriced, ore in months],
+        hospital_party, municipality_party, fingerprint)
+
+
+def set_stay_row(session: Session, row: StayRow | None, projected: Projected, now: dt.datetime) -> StayRow:
+    """The stay's row (created when there is none) set to the projected values."""
+    if row is None:
+        row = StayRow(stay_id=projected.result.stay_id, **projected.values)
+    else:
+        for name, value in projected.values.items():
+            if getattr(row, name) != value:  # (setting an instrumented attribute costs more than reading it)
+                setattr(row, name, value)
+    row.fingerprint, row.evaluated_at = projected.fingerprint, aware(now)
     session.add(row)
-    if not new:
-        session.execute(delete(ObligationRow).where(ObligationRow.stay_id == stay.stay_id))
-        session.execute(delete(PayableMonthRow).where(PayableMonthRow.stay_id == stay.stay_id))
-    if obligations:  # one multi-row INSERT, not one per row
-        session.execute(insert(_OBLIGATIONS), [
-            {"stay_id": stay.stay_id, "patient": stay.patient, "kind": kind, "party": party,
-             "organisation": organisation, "party_address": party_address, "due_at": due, "met_at": met}
-            for kind, party, organisation, party_address, due, met in obligations])
-    if months:
-        trust = health_trust_of(stay.hospital or "")
-        session.execute(insert(_PAYABLE_MONTHS), [
-            {"stay_id": stay.stay_id, "municipality": payment.municipality, "health_trust": trust,
-             "hospital_party": hospital_party, "month": month, "payable_days": days, "unpriced_days": unpriced,
-             "amount_ore": ore} for month, days, unpriced, ore in months])
-    _write_alerts(session, result, hospital_party, municipality_party, now, new=new)
-    return True
+    return row
 
 
 def _write_alerts(session: Session, result: StayResult, hospital_party: str | None, municipality_party: str | None,
-                  now: dt.datetime, *, new: bool = False) -> None:
-    existing = {} if new else {
-        row.id: row for row in session.scalars(select(AlertRow).where(AlertRow.stay_id == result.stay_id))}
+                  now: dt.datetime, *, new: bool = False, existing: dict[str, AlertRow] | None = None) -> None:
+    """Upsert the stay's alerts by stable id; resolve the ones no longer derived. `existing`: the stay's alert
+    rows, already loaded by the caller (a batch), who gets the new rows added to it."""
+    if existing is None:
+        existing = {} if new else {
+            row.id: row for row in session.scalars(select(AlertRow).where(AlertRow.stay_id == result.stay_id))}
     seen: set[str] = set()
+    added: dict[str, AlertRow] = {}
     for alert in result.alerts:
         subject = alert_subject(alert)
         key = alert_id(alert.stay_id, alert.rule_id, subject)
@@ -332,18 +381,26 @@ def _write_alerts(session: Session, result: StayResult, hospital_party: str | No
         row.detail, row.resolved_at = alert.detail, None
         row.detail_note = json.dumps({"code": alert.note.code, "params": alert.note.values}, ensure_ascii=False)
         session.add(row)
+        added[key] = row
+    existing.update(added)
     for key, row in existing.items():
         if key not in seen and row.resolved_at is None:
             row.resolved_at = aware(now)  # no longer derived: resolved (its workflow row is kept)
 
 
 def _grant_relations(session: Session, stay: StayProjection, messages: list[Message]) -> None:
+    grants = relation_grants(stay, messages)
+    if grants:
+        access.grant_care_relations(session, stay.patient, grants)
+
+
+def relation_grants(stay: StayProjection, messages: list[Message]) -> list[access.RelationGrant]:
     """Care relations (tjenstlig behov) that the pathway gives: the hospital for the stay (with the access
     policy's grace after discharge), the paying municipality while the stay is open, the GP who gets the
     discharge summary."""
     admission = stay.admission
     if admission is None:
-        return
+        return []
     start = admission.admitted_at
     end = stay.discharge.discharged_at if stay.discharge else None
     if end is not None and end < start:
@@ -353,7 +410,7 @@ def _grant_relations(session: Session, stay: StayProjection, messages: list[Mess
         (municipality_address(admission.municipality), CareRelationKind.MUNICIPAL_SERVICE, stay.stay_id, start, end)]
     grants.extend((message.gp, CareRelationKind.GP, stay.stay_id, message.sent_at, None) for message in messages
                   if isinstance(message, DischargeSummary) and message.patient == stay.patient)
-    access.grant_care_relations(session, stay.patient, grants)
+    return grants
 
 
 def oslo_days_since(moment: dt.datetime | None, now: dt.datetime) -> int | None:

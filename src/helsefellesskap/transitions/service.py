@@ -6,6 +6,7 @@ the audit log."""
 from __future__ import annotations
 
 from helsefellesskap.transitions.alerts_inbox import acknowledge_alert, assign_alert, comment_alert, list_alerts
+from helsefellesskap.transitions.batch import receive_messages, refresh_stays
 from helsefellesskap.transitions.boards import hospital_board, municipality_board, open_obligations
 from helsefellesskap.transitions.ingest import answer_readiness, receive_message
 from helsefellesskap.transitions.ledger_service import ledger_csv, payment_ledger
@@ -41,4 +42,6 @@ __all__ = [
     "person_pathway",
     "person_timeline",
     "receive_message",
+    "receive_messages",
+    "refresh_stays",
 ]
