@@ -31,7 +31,7 @@ from helsefellesskap.access.seeding import seed_demo
 from helsefellesskap.access.store import AuditEntryRow, CareRelationRow
 from helsefellesskap.access.users import get_user
 from helsefellesskap.db import Database
-from helsefellesskap.demo_feed import Senders, _days
+from helsefellesskap.demo_feed import Senders, daily_batches
 from helsefellesskap.demo_twin import generate_demo_twin, live_messages
 from helsefellesskap.errors import DomainError
 from helsefellesskap.migrations import upgrade
@@ -82,7 +82,7 @@ def run(url: str, messages: list[dict[str, Any]], now: dt.datetime, receive: Rec
     statuses: dict[str, int] = {}
     with counted(database) as statements:
         started, cpu = time.perf_counter(), time.process_time()
-        for clock, day in _days(messages, now):
+        for clock, day in daily_batches(messages, now):
             with database.unit_of_work() as session:
                 for status in receive(session, [(senders.of(session, m["sender"]), m) for m in day], clock):
                     statuses[status] = statuses.get(status, 0) + 1

@@ -6,14 +6,17 @@ from __future__ import annotations
 import datetime as dt
 
 from rich.console import Console
+from sqlalchemy import select
 
 from helsefellesskap.access.users import demo_patient_national_id, get_user
 from helsefellesskap.demo import prepare_demo
 from helsefellesskap.transitions import service as transitions
+from helsefellesskap.transitions.projection import aware
+from helsefellesskap.transitions.store import StayRow
 
 
 def test_demo_is_built_once_with_a_live_today(db, settings, tmp_path) -> None:
-    settings = settings.model_copy(update={"demo_scale": 0.002, "demo_live_days": 3})
+    settings = settings.model_copy(update={"demo_scale": 0.002})
     now = dt.datetime.now(dt.UTC)
     quiet = Console(quiet=True)
     state = prepare_demo(settings, db, now=now, directory=tmp_path, console=quiet, quiet=True)
@@ -31,6 +34,11 @@ def test_demo_is_built_once_with_a_live_today(db, settings, tmp_path) -> None:
     assert any(row.patient == demo_patient_national_id() for row in board)
     assert any(row.patient == demo_patient_national_id() and row.answer is None for row in waiting)
     assert sum(row.state == "ready_for_discharge" and row.answer is None for row in waiting) >= 5  # notices waiting
+    with db.unit_of_work() as session:  # a year of history through the service, the open stays as of now
+        stays = [(aware(s.admitted_at) if s.admitted_at else now, s.state) for s in session.scalars(select(StayRow))]
+        assert transitions.refresh_stays(session, now=now) == 0  # already up to now: nothing to rewrite
+    assert min(admitted for admitted, _ in stays) < now - dt.timedelta(days=300)
+    assert sum(state == "discharged" for _, state in stays) > 50
 
     later = now + dt.timedelta(hours=1)
     again = prepare_demo(settings, db, now=later, directory=tmp_path, console=quiet, quiet=True)
@@ -49,7 +57,7 @@ def _serve_demo(tmp_path, port: int) -> str:
     from pathlib import Path
 
     env = {**os.environ, "HELSEFELLESSKAP_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
-           "HELSEFELLESSKAP_DEMO_SCALE": "0.002", "HELSEFELLESSKAP_DEMO_LIVE_DAYS": "2"}
+           "HELSEFELLESSKAP_DEMO_SCALE": "0.002"}
     command = [str(Path(sys.executable).parent / "helsefellesskap"), "demo", "--port", str(port), "--no-browser"]
     log = tmp_path / f"demo-{port}.log"
     with log.open("w") as out:

@@ -95,7 +95,7 @@ def prepare_demo(settings: Settings, database: Database, *, now: dt.datetime, di
     if state is None:
         state = _build(settings, database, directory, now=now, console=console, quiet=quiet)
     else:
-        _catch_up(database, directory, state, now=now, console=console, quiet=quiet)
+        _catch_up(settings, database, directory, state, now=now, console=console, quiet=quiet)
     _write_state(directory, state)
     return state
 
@@ -123,10 +123,10 @@ def _build(settings: Settings, database: Database, directory: Path, *, now: dt.d
         task = progress.add_task("dashboard data (tables)", total=1)
         load_twin(database, twin)
         progress.advance(task)
-        messages = demo_patient_messages(now) + hamar_waiting_messages(now) + live_messages(
+        messages = sorted(demo_patient_messages(now) + hamar_waiting_messages(now) + live_messages(
             twin, discharged_since=now - dt.timedelta(days=settings.demo_live_days), sent_after=None,
-            sent_until=now)
-        task = progress.add_task("messages up to now", total=len(messages))
+            sent_until=now), key=lambda m: dt.datetime.fromisoformat(m["sent_at"]))
+        task = progress.add_task("messages of the year", total=len(messages))
         receipts = feed(database, messages, now=now, progress=lambda done: progress.advance(task, done))
     demo_patient_reads(database, now=now)
     console.print(f"twin of {DEMO_COMMUNITY}: {rows['persons']} persons, {rows['stays']} stays in a year; "
@@ -135,20 +135,20 @@ def _build(settings: Settings, database: Database, directory: Path, *, now: dt.d
                      now.astimezone(dt.UTC).isoformat())
 
 
-def _catch_up(database: Database, directory: Path, state: DemoState, *, now: dt.datetime, console: Console,
-              quiet: bool) -> None:
-    """Feed the twin's messages that have come due since the last run (the stays still open then)."""
+def _catch_up(settings: Settings, database: Database, directory: Path, state: DemoState, *, now: dt.datetime,
+              console: Console, quiet: bool) -> None:
+    """Feed the twin's messages sent since the last run, and bring the stays still open up to now."""
     from helsefellesskap.demo_feed import feed
     from helsefellesskap.demo_twin import live_messages
 
     fed_until = dt.datetime.fromisoformat(state.fed_until)
     if now <= fed_until:
         return
-    messages = live_messages(directory / "twin", discharged_since=fed_until, sent_after=fed_until, sent_until=now)
-    if messages:
-        with _progress(console, quiet) as progress:
-            task = progress.add_task("messages since last run", total=len(messages))
-            feed(database, messages, now=now, progress=lambda done: progress.advance(task, done))
+    messages = live_messages(directory / "twin", discharged_since=now - dt.timedelta(days=settings.demo_live_days),
+                             sent_after=fed_until, sent_until=now)
+    with _progress(console, quiet) as progress:
+        task = progress.add_task("messages since last run", total=len(messages))
+        feed(database, messages, now=now, progress=lambda done: progress.advance(task, done))
     state.fed_until = now.astimezone(dt.UTC).isoformat()
     console.print(f"demo built {state.today} ({state.community}); {len(messages)} new messages since last run")
 

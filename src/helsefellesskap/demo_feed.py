@@ -6,7 +6,7 @@ something to show."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,10 +18,11 @@ from helsefellesskap.access.users import demo_patient_national_id, get_user
 from helsefellesskap.db import Database
 from helsefellesskap.errors import DomainError
 from helsefellesskap.transitions import service as transitions
+from helsefellesskap.transitions.calendar import end_of_oslo_day
 from helsefellesskap.transitions.sample import StayBuilder, synthetic_national_id
 
 SOURCE = "demo"
-BATCH = 200  # messages per transaction: a rejected message is receipted, not raised, so a batch stays whole
+BATCH = 2000  # messages per unit of work at most (a busy day of the default twin has about 300)
 
 
 class Senders:
@@ -51,37 +52,42 @@ def _party(session: Session, address: str | None) -> str | None:
 
 def feed(database: Database, messages: Iterable[dict[str, Any]], *, now: dt.datetime,
          progress: Callable[[int], None] | None = None) -> dict[str, int]:
-    """Receive the messages in order, in transactions of BATCH messages; counts by receipt status."""
+    """Receive the messages (in the order they were sent) as the senders' systems would have, day by day: each
+    day's messages (Oslo calendar day of sending) as batches of at most BATCH messages
+    (`transitions.service.receive_messages`, one unit of work each) with the service clock at the end of that day
+    — or at `now` for today —, then bring the stays still open up to `now` (`refresh_stays`). Counts by receipt
+    status (or by the error a refused message got)."""
     with database.reading() as session:
         senders = Senders(session, get_user(session, "integrasjon"))
     counts: dict[str, int] = {}
-    batch: list[dict[str, Any]] = []
-
-    def flush() -> None:
+    for clock, batch in daily_batches(messages, now):
         with database.unit_of_work() as session:
-            for message in batch:
-                status = _receive(session, senders, message, now)
+            submissions = [(senders.of(session, message["sender"]), message) for message in batch]
+            for outcome in transitions.receive_messages(session, submissions, now=clock, source=SOURCE):
+                status = type(outcome).__name__ if isinstance(outcome, DomainError) else str(outcome.status)
                 counts[status] = counts.get(status, 0) + 1
         if progress is not None:
             progress(len(batch))
-        batch.clear()
-
-    for message in messages:
-        batch.append(message)
-        if len(batch) >= BATCH:
-            flush()
-    if batch:
-        flush()
+    with database.unit_of_work() as session:
+        transitions.refresh_stays(session, now=now)
     return counts
 
 
-def _receive(session: Session, senders: Senders, message: dict[str, Any], now: dt.datetime) -> str:
-    try:
-        receipt = transitions.receive_message(session, senders.of(session, message["sender"]), message, now=now,
-                                              source=SOURCE)
-    except DomainError as error:  # e.g. a sender the register does not know: refused, as the API would
-        return type(error).__name__
-    return str(receipt.status)
+def daily_batches(messages: Iterable[dict[str, Any]],
+                  now: dt.datetime) -> Iterator[tuple[dt.datetime, list[dict[str, Any]]]]:
+    """The messages in batches of one Oslo day (at most BATCH each), with the clock at the end of that day (the
+    next midnight), never later than `now`."""
+    batch: list[dict[str, Any]] = []
+    end: dt.datetime | None = None
+    for message in messages:
+        day_end = end_of_oslo_day(dt.datetime.fromisoformat(message["sent_at"]))
+        if batch and end is not None and (day_end != end or len(batch) >= BATCH):
+            yield min(end, now), batch
+            batch = []
+        end = day_end
+        batch.append(message)
+    if batch and end is not None:
+        yield min(end, now), batch
 
 
 def demo_patient_messages(now: dt.datetime) -> list[dict[str, Any]]:

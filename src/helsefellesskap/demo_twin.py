@@ -70,17 +70,19 @@ def shift_tables(directory: Path, shift: timedelta) -> None:
             pq.write_table(frame.to_arrow().cast(table.schema), path)
 
 
-def live_messages(directory: Path, *, discharged_since: datetime, sent_after: datetime | None,
+def live_messages(directory: Path, *, discharged_since: datetime | None, sent_after: datetime | None,
                   sent_until: datetime) -> list[dict[str, Any]]:
-    """Contract JSON of the messages sent in (sent_after, sent_until] of the stays discharged at or after
-    `discharged_since` (or still in hospital), in the order they were sent."""
-    stays = pl.read_parquet(directory / "stays.parquet", columns=["stay_id", "discharged_at"])
-    recent = stays.filter(pl.col("discharged_at") >= discharged_since)["stay_id"]
+    """Contract JSON of the messages sent in (sent_after, sent_until] — of the stays discharged at or after
+    `discharged_since` (or still in hospital), or of every stay when it is None —, in the order they were sent."""
     messages = pl.read_parquet(directory / "messages.parquet")
     window = pl.col("sent_at") <= sent_until
     if sent_after is not None:
         window = window & (pl.col("sent_at") > sent_after)
-    chosen = messages.filter(pl.col("stay_id").is_in(recent.implode()) & window).sort("sent_at", "id")
+    if discharged_since is not None:
+        stays = pl.read_parquet(directory / "stays.parquet", columns=["stay_id", "discharged_at"])
+        recent = stays.filter(pl.col("discharged_at") >= discharged_since)["stay_id"]
+        window = window & pl.col("stay_id").is_in(recent.implode())
+    chosen = messages.filter(window).sort("sent_at", "id")
     if chosen.is_empty():
         return []
     return [json.loads(line) for line in contract_lines(chosen.to_arrow())]

@@ -62,10 +62,11 @@ class Settings(BaseSettings):
     # A twin covering every helsefellesskap (a national `synth` output, any scale) for the dashboard's comparison
     # among the 19 communities; unset: the comparison uses the twin above. The demo generates a small one.
     comparison_twin_directory: Path | None = None
-    # The demo (`helsefellesskap demo`): share of the demo community's population generated, and how many days
-    # of stays before today are fed through the transitions service (older history is in the dashboard only).
+    # The demo (`helsefellesskap demo`): share of the demo community's population generated, and the stays
+    # discharged within how many days before today (or still in hospital) are fed through the transitions
+    # service (default: the whole simulated year).
     demo_scale: float = Field(default=0.3, gt=0, le=1)
-    demo_live_days: int = Field(default=10, ge=1, le=366)
+    demo_live_days: int = Field(default=366, ge=1, le=366)
     # Share of Norway's population in the demo's national twin (the comparison among communities only).
     demo_comparison_scale: float = Field(default=0.01, gt=0, le=1)
 
