@@ -21,7 +21,7 @@ import ibis.expr.types as ir
 
 from helsefellesskap.indicators import catalogue as c
 from helsefellesskap.indicators.engines import MESSAGE_TYPES, Twin, union_all
-from helsefellesskap.indicators.groups import code_predicate
+from helsefellesskap.indicators.groups import matching_rows
 from helsefellesskap.indicators.model import Dimension, Period
 from helsefellesskap.indicators.timeline import (
     DAY,
@@ -104,10 +104,10 @@ def readmission(twin: Twin, period: Period, by_month: bool) -> ir.Table:
     s = twin.stays
     index = s.filter(
         (s.service == "somatic")
-        & code_predicate(s.primary_diagnosis.replace(".", "").upper(), READMISSION_CODES)
         & ~s.destination.isin(["died", "other_hospital"])
         & (seconds(s.discharged_at) <= day_of(period.end) * DAY - c.READMISSION_MAX_DAYS * DAY)
     )
+    index = matching_rows(twin, index, "primary_diagnosis", READMISSION_CODES)
     index = _aged_at_admission(twin, index, c.READMISSION_MIN_AGE)
     index = index.select("stay_id", "person_id", "municipality", discharged=seconds(index.discharged_at))
     acute = twin.stays.filter(twin.stays.acute).select(later_person=twin.stays.person_id,

@@ -2,10 +2,12 @@
 
 The classifier (`priority_groups.model.classify`) is Python, one person at a time; at national scale that is too
 slow to run inside an indicator query, and it would not run on Spark or in the database. So its rules are
-re-expressed here as Ibis predicates *generated from the classifier's data*: the code sets (`CodeSet` include
-and exclude prefixes), the chronic-condition list, the HFRS weight table, the age and score thresholds and the
-look-back windows all come from `ClassificationRules` — nothing is copied. A test checks that this expression
-and `classify` give every person of a generated twin the same groups.
+re-expressed here as Ibis expressions *generated from the classifier's data*: the code sets, the
+chronic-condition list, the HFRS weight table, the age and score thresholds and the look-back windows all come
+from `ClassificationRules` — nothing is copied. The codes are classified once per distinct code (a few thousand),
+with the code sets' own `CodeSet.matches`, into a small table the diagnosis rows are joined to: no string tests
+on the 20+ million rows. A test checks that this expression and `classify` give every person of a generated twin
+the same groups.
 
 The facts of a person, as of the reference date (the last day of the period):
 - diagnoses: the twin's conditions (dated by onset), every diagnosis of every hospital stay (dated by the
@@ -16,7 +18,6 @@ The facts of a person, as of the reference date (the last day of the period):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 
 import ibis
@@ -34,20 +35,6 @@ SERVICE_TYPE_OF_KIND = {"home_care": "15", "nursing_home": "21", "short_term_sta
 ICD10, ICPC2 = "icd10", "icpc2"
 
 
-def code_predicate(code: ir.StringValue, codes: CodeSet) -> ir.BooleanValue:
-    """`code` (normalised: no dot, upper case) is in the code set: starts with an included prefix and with no
-    excluded one — the semantics of `CodeSet.matches`, as prefix comparisons grouped by prefix length."""
-    return _starts_with_any(code, codes.include) & ~_starts_with_any(code, codes.exclude)
-
-
-def _starts_with_any(code: ir.StringValue, prefixes: Iterable[str]) -> ir.BooleanValue:
-    by_length: dict[int, list[str]] = {}
-    for prefix in prefixes:
-        by_length.setdefault(len(prefix), []).append(prefix)
-    tests = [code.substr(0, length).isin(sorted(group)) for length, group in sorted(by_length.items())]
-    return ibis.or_(*tests) if tests else ibis.literal(False)
-
-
 def _used_prefixes(rules: ClassificationRules) -> tuple[CodeSet, CodeSet]:
     """Every ICD-10 and ICPC-2 prefix any rule tests: other codes can be dropped at once."""
     chronic = frozenset(p for c in rules.chronic_conditions for p in c.icd10.include)
@@ -57,23 +44,71 @@ def _used_prefixes(rules: ClassificationRules) -> tuple[CodeSet, CodeSet]:
     return CodeSet(icd10), CodeSet(icpc2)
 
 
+def _normalised(code: str, system: str) -> str:
+    return code.replace(".", "").upper() if system == ICD10 else code.upper()
+
+
+def distinct_codes(twin: Twin, table: ir.Table, column: str) -> list[str]:
+    """The distinct codes of `column` (as stored), by one query."""
+    found = twin.backend.execute(table.select(code=table[column]).distinct())
+    return sorted(code for code in found["code"] if isinstance(code, str))
+
+
+def matching_rows(twin: Twin, table: ir.Table, column: str, codes: CodeSet) -> ir.Table:
+    """The rows of `table` whose ICD-10 code in `column` (as stored) is in `codes`: the distinct codes are read by
+    one query and tested with the code set's own `matches` (normalised: no dot, upper case), and the rows kept
+    by an IN list of those that match — no string functions on every row (DuckDB would push a filter on the
+    distinct codes back down to every row)."""
+    hits = [code for code in distinct_codes(twin, table, column) if codes.matches(_normalised(code, ICD10))]
+    return table.filter(table[column].isin(hits)) if hits else table.filter(ibis.literal(False))
+
+
+def _chronic_names(rules: ClassificationRules) -> list[str]:
+    return [f"chronic_{number}" for number in range(len(rules.chronic_conditions))]
+
+
+def _classified(twin: Twin, rows: ir.Table, system: str, rules: ClassificationRules) -> ir.Table:
+    """raw (a code as stored) and what each rule makes of it — the SMI, substance-use and pregnancy code sets,
+    the HFRS category, one flag per chronic condition — for every distinct code of `rows.raw` some rule tests.
+    The distinct codes are read by one query and classified with the classifier's own `CodeSet.matches`: no
+    string functions on the rows."""
+    icd = system == ICD10
+    used = _used_prefixes(rules)[0 if icd else 1]
+    chronic = [condition.icd10 if icd else condition.icpc2 for condition in rules.chronic_conditions]
+    sets = {"smi": rules.smi_codes, "substance": rules.substance_use_codes, "pregnancy": rules.pregnancy_codes}
+    columns: dict[str, list[object]] = {"raw": [], "category": [], **{n: [] for n in sets},
+                                        **{n: [] for n in _chronic_names(rules)}}  # fmt: skip
+    for raw in distinct_codes(twin, rows, "raw"):
+        code = _normalised(raw, system)
+        if not used.matches(code):
+            continue
+        columns["raw"].append(raw)
+        columns["category"].append(code[:3] if icd else None)
+        for name, codeset in sets.items():
+            columns[name].append(icd and codeset.matches(code))
+        for name, codeset in zip(_chronic_names(rules), chronic, strict=True):
+            columns[name].append(codeset.matches(code))
+    schema = {"raw": "string", "category": "string", **{n: "boolean" for n in columns if n not in ("raw", "category")}}
+    return ibis.memtable(columns, schema=schema).mutate(system=ibis.literal(system))
+
+
 def person_codes(twin: Twin, rules: ClassificationRules = DEFAULT_RULES) -> ir.Table:
-    """person_id, code (normalised), day (day number), system — only codes some rule tests."""
-    icd10, icpc2 = _used_prefixes(rules)
-    conditions = twin.conditions.select(
-        person_id=twin.conditions.person_id, code=twin.conditions.code.replace(".", "").upper(),
-        day=day_number(twin.conditions.onset_date), system=ibis.literal(ICD10),
-    )
+    """person_id, day (day number), system and the classification of the code (`_classified`) — only codes some
+    rule tests."""
+    conditions = twin.conditions.select(person_id=twin.conditions.person_id, raw=twin.conditions.code,
+                                        day=day_number(twin.conditions.onset_date))
     stays = twin.stays.select("stay_id", "person_id", day=local_day(twin.stays.admitted_at))
     staying = twin.stay_diagnoses.join(stays, "stay_id")
-    from_stays = staying.select("person_id", code=staying.code.replace(".", "").upper(), day=staying.day,
-                                system=ibis.literal(ICD10))
+    from_stays = staying.select("person_id", raw=staying.code, day=staying.day)
     icd = union_all(conditions, from_stays)
-    icd = icd.filter(code_predicate(icd.code, icd10))
-    gp = twin.gp_contacts.select(person_id=twin.gp_contacts.person_id, code=twin.gp_contacts.icpc2.upper(),
-                                 day=day_number(twin.gp_contacts.contact_date), system=ibis.literal(ICPC2))
-    gp = gp.filter(gp.code.notnull() & code_predicate(gp.code, icpc2))
-    return union_all(icd, gp)
+    gp = twin.gp_contacts.filter(twin.gp_contacts.icpc2.notnull())
+    gp = gp.select(person_id=gp.person_id, raw=gp.icpc2, day=day_number(gp.contact_date))
+    parts = []
+    for rows, system in ((icd, ICD10), (gp, ICPC2)):
+        classes = _classified(twin, rows, system, rules)
+        joined = rows.join(classes, "raw")
+        parts.append(joined.select("person_id", "day", *(c for c in classes.columns if c != "raw")))
+    return union_all(*parts)
 
 
 def _hfrs_tenths(codes: ir.Table, rules: ClassificationRules, reference: int) -> ir.Table:
@@ -82,7 +117,7 @@ def _hfrs_tenths(codes: ir.Table, rules: ClassificationRules, reference: int) ->
         "tenths": [int(w.points * 10) for w in rules.hfrs_table.weights.values()],
     })  # fmt: skip
     window = codes.filter((codes.system == ICD10) & _in_window(codes.day, reference, rules.hfrs_lookback_days))
-    categories = window.select("person_id", category=window.code.substr(0, 3)).distinct()
+    categories = window.select("person_id", "category").distinct()
     scored = categories.join(weights, "category")
     return scored.group_by("person_id").aggregate(hfrs_tenths=scored.tenths.sum())
 
@@ -94,40 +129,32 @@ def _in_window(day: ir.IntegerValue, reference: int, days: int) -> ir.BooleanVal
 
 def _chronic_counts(codes: ir.Table, rules: ClassificationRules, reference: int) -> ir.Table:
     """chronic: the number of the SKDE conditions present (enough distinct contact days in the window)."""
-    window = codes.filter(_in_window(codes.day, reference, rules.chronic_lookback_days))
-    # First keep the codes of any condition (one cheap test), then tell the conditions apart on those few rows.
-    any_icd10 = CodeSet(frozenset(p for c in rules.chronic_conditions for p in c.icd10.include))
-    any_icpc2 = CodeSet(frozenset(p for c in rules.chronic_conditions for p in c.icpc2.include))
-    window = window.filter(((window.system == ICD10) & code_predicate(window.code, any_icd10))
-                           | ((window.system == ICPC2) & code_predicate(window.code, any_icpc2)))
-    days = {}
-    for number, condition in enumerate(rules.chronic_conditions):
-        matched = ((window.system == ICD10) & code_predicate(window.code, condition.icd10)) | (
-            (window.system == ICPC2) & code_predicate(window.code, condition.icpc2)
-        )
+    names = _chronic_names(rules)
+    if not names:
+        return codes.select("person_id").distinct().mutate(chronic=ibis.literal(0))
+    window = codes.filter(_in_window(codes.day, reference, rules.chronic_lookback_days)
+                          & ibis.or_(*(codes[name] for name in names)))
+    days = {
         # Contact days = distinct dates; with the default of one day, "any" is the same test and much cheaper.
-        days[f"condition_{number}"] = (
-            ibis.ifelse(matched.any(), 1, 0) if rules.chronic_min_contact_days <= 1
-            else window.day.nunique(where=matched)
-        )
+        name: ibis.ifelse(window[name].any(), 1, 0) if rules.chronic_min_contact_days <= 1
+        else window.day.nunique(where=window[name])
+        for name in names
+    }  # fmt: skip
     per_person = window.group_by("person_id").aggregate(**days)
-    present = [ibis.ifelse(per_person[name] >= max(rules.chronic_min_contact_days, 1), 1, 0) for name in days]
-    return per_person.select("person_id", chronic=sum(present[1:], present[0]) if present else ibis.literal(0))
+    present = [ibis.ifelse(per_person[name] >= max(rules.chronic_min_contact_days, 1), 1, 0) for name in names]
+    return per_person.select("person_id", chronic=sum(present[1:], present[0]))
 
 
 def _code_flags(codes: ir.Table, rules: ClassificationRules, reference: int) -> ir.Table:
-    icd = codes.filter(codes.system == ICD10)
-    # Keep the codes any of the three rules could match (one cheap test) before the per-rule tests.
-    prefixes = (rules.smi_codes.include | rules.substance_use_codes.include | rules.pregnancy_codes.include)
-    icd = icd.filter(code_predicate(icd.code, CodeSet(prefixes)))
+    icd = codes.filter((codes.system == ICD10) & (codes.smi | codes.substance | codes.pregnancy))
 
-    def has(codeset: CodeSet, days: int) -> ir.BooleanValue:
-        return (code_predicate(icd.code, codeset) & _in_window(icd.day, reference, days)).any()
+    def has(flag: ir.BooleanColumn, days: int) -> ir.BooleanValue:
+        return (flag & _in_window(icd.day, reference, days)).any()
 
     return icd.group_by("person_id").aggregate(
-        smi_code=has(rules.smi_codes, rules.smi_lookback_days),
-        substance_code=has(rules.substance_use_codes, rules.substance_use_lookback_days),
-        pregnancy_code=has(rules.pregnancy_codes, rules.pregnancy_lookback_days),
+        smi_code=has(icd.smi, rules.smi_lookback_days),
+        substance_code=has(icd.substance, rules.substance_use_lookback_days),
+        pregnancy_code=has(icd.pregnancy, rules.pregnancy_lookback_days),
     )
 
 
@@ -148,6 +175,10 @@ def _frail_services(twin: Twin, rules: ClassificationRules, reference: int) -> i
     return chosen.select("person_id").distinct().mutate(frail_service=ibis.literal(True))
 
 
+FACT_TYPES = {"smi_code": "boolean", "substance_code": "boolean", "pregnancy_code": "boolean",
+              "hfrs_tenths": "int64", "chronic": "int64", "contacts": "int64", "frail_service": "boolean"}
+
+
 def person_facts(twin: Twin, reference: date, rules: ClassificationRules = DEFAULT_RULES,
                  codes: ir.Table | None = None) -> ir.Table:
     """One row per person: age, sex and the flags and counts the rules test. `codes`: `person_codes` of the
@@ -155,23 +186,19 @@ def person_facts(twin: Twin, reference: date, rules: ClassificationRules = DEFAU
     ref = day_of(reference)
     codes = person_codes(twin, rules) if codes is None else codes
     persons = twin.persons.select("person_id", "sex", age=age_on(twin.persons.birth_date, reference))
-    parts = [part.rename({f"person_{number}": "person_id"}) for number, part in enumerate((
-        _code_flags(codes, rules, ref), _hfrs_tenths(codes, rules, ref), _chronic_counts(codes, rules, ref),
-        _mental_health_contacts(twin, rules, ref), _frail_services(twin, rules, ref),
-    ))]  # fmt: skip
-    # One flat multi-way join (a chain of joined-then-trimmed subqueries nests too deep for SQLite's parser).
-    joined = persons
-    for number, part in enumerate(parts):
-        joined = joined.left_join(part, persons.person_id == part[f"person_{number}"])
-    facts = joined.select(
-        *persons.columns, *(c for part in parts for c in part.columns if not c.startswith("person_"))
-    )
-    return facts.mutate(
-        smi_code=facts.smi_code.fill_null(False), substance_code=facts.substance_code.fill_null(False),
-        pregnancy_code=facts.pregnancy_code.fill_null(False), hfrs_tenths=facts.hfrs_tenths.fill_null(0),
-        chronic=facts.chronic.fill_null(0), contacts=facts.contacts.fill_null(0),
-        frail_service=facts.frail_service.fill_null(False),
-    )
+    parts = (_code_flags(codes, rules, ref), _hfrs_tenths(codes, rules, ref), _chronic_counts(codes, rules, ref),
+             _mental_health_contacts(twin, rules, ref), _frail_services(twin, rules, ref))
+    # The parts' rows (a million persons with some fact) stacked and summed per person, then joined to the
+    # persons once — not five joins of every person.
+    stacked = union_all(*(part.select("person_id", **{
+        name: part[name] if name in part.columns else ibis.null(kind) for name, kind in FACT_TYPES.items()
+    }) for part in parts))  # fmt: skip
+    per_person = stacked.group_by(fact_person=stacked.person_id).aggregate(**{
+        name: stacked[name].any() if kind == "boolean" else stacked[name].max() for name, kind in FACT_TYPES.items()
+    })  # fmt: skip
+    facts = persons.left_join(per_person, persons.person_id == per_person.fact_person).drop("fact_person")
+    zero = {"boolean": False, "int64": 0}
+    return facts.mutate(**{name: facts[name].fill_null(zero[kind]) for name, kind in FACT_TYPES.items()})
 
 
 GROUP_NAMES = (*(group.value for group in PriorityGroup), NO_PRIORITY_GROUP)
