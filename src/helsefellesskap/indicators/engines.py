@@ -26,13 +26,13 @@ from helsefellesskap.indicators.model import Period
 
 # The twin's Parquet tables the indicators read (docs/synth.md) and the columns of each they use.
 TWIN_COLUMNS: dict[str, tuple[str, ...]] = {
-    "municipalities": ("municipality", "community", "population"),
+    "municipalities": ("municipality", "community"),
     "persons": ("person_id", "birth_date", "sex", "municipality"),
     "conditions": ("person_id", "code", "onset_date"),
     "stays": ("stay_id", "person_id", "municipality", "service", "acute", "admitted_at", "ready_at",
               "withdrawn_at", "ready_again_at", "discharged_at", "destination", "primary_diagnosis"),
     "messages": ("type", "stay_id", "sent_at", "can_receive"),
-    "services": ("person_id", "municipality", "kind", "start", "end", "origin"),
+    "services": ("person_id", "kind", "start", "end", "origin"),
     "gp_contacts": ("person_id", "contact_date", "icpc2"),
     "deaths": ("person_id", "died_on"),
 }  # fmt: skip
