@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from fastapi import Request
@@ -29,6 +31,12 @@ environment = Environment(
 )
 
 
+@cache
+def _babel_locale(identifier: str) -> Locale:
+    """Parsed once: Babel parses a locale given as text on every call (a large board formats thousands)."""
+    return Locale.parse(identifier)
+
+
 def locale_of(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"), request.cookies.get("lang"))
 
@@ -36,8 +44,9 @@ def locale_of(request: Request) -> str:
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render ``template`` in the request's language; times are shown in Europe/Oslo."""
     locale = locale_of(request)
-    babel_locale = BABEL_LOCALE[locale]
+    babel_locale = _babel_locale(BABEL_LOCALE[locale])
     catalogue = translations(locale)
+    numbers: dict[float | int, str] = {}  # a board of 2 000 rows shows the same few numbers again and again
 
     def when(value: datetime | None, fmt: str = "short") -> str:
         return "" if value is None else format_datetime(value.astimezone(OSLO), fmt, locale=babel_locale)
@@ -46,7 +55,11 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         return "" if value is None else format_date(value, fmt, locale=babel_locale)
 
     def number(value: float | int | None) -> str:
-        return "–" if value is None else format_decimal(value, locale=babel_locale)
+        if value is None:
+            return "–"
+        if value not in numbers:
+            numbers[value] = format_decimal(value, locale=babel_locale)
+        return numbers[value]
 
     template_obj = environment.get_template(template)
     html = template_obj.render(
