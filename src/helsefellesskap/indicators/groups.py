@@ -67,18 +67,18 @@ def _chronic_names(rules: ClassificationRules) -> list[str]:
     return [f"chronic_{number}" for number in range(len(rules.chronic_conditions))]
 
 
-def _classified(twin: Twin, rows: ir.Table, system: str, rules: ClassificationRules) -> ir.Table:
+def _classified(twin: Twin, sources: list[tuple[ir.Table, str]], system: str, rules: ClassificationRules) -> ir.Table:
     """raw (a code as stored) and what each rule makes of it — the SMI, substance-use and pregnancy code sets,
-    the HFRS category, one flag per chronic condition — for every distinct code of `rows.raw` some rule tests.
-    The distinct codes are read by one query and classified with the classifier's own `CodeSet.matches`: no
-    string functions on the rows."""
+    the HFRS category, one flag per chronic condition — for every distinct code of the sources' code columns
+    that some rule tests. The distinct codes are read by a query per source and classified with the classifier's
+    own `CodeSet.matches`: no string functions on the rows."""
     icd = system == ICD10
     used = _used_prefixes(rules)[0 if icd else 1]
     chronic = [condition.icd10 if icd else condition.icpc2 for condition in rules.chronic_conditions]
     sets = {"smi": rules.smi_codes, "substance": rules.substance_use_codes, "pregnancy": rules.pregnancy_codes}
     columns: dict[str, list[object]] = {"raw": [], "category": [], **{n: [] for n in sets},
                                         **{n: [] for n in _chronic_names(rules)}}  # fmt: skip
-    for raw in distinct_codes(twin, rows, "raw"):
+    for raw in sorted({code for table, column in sources for code in distinct_codes(twin, table, column)}):
         code = _normalised(raw, system)
         if not used.matches(code):
             continue
@@ -104,8 +104,9 @@ def person_codes(twin: Twin, rules: ClassificationRules = DEFAULT_RULES) -> ir.T
     gp = twin.gp_contacts.filter(twin.gp_contacts.icpc2.notnull())
     gp = gp.select(person_id=gp.person_id, raw=gp.icpc2, day=day_number(gp.contact_date))
     parts = []
+    sources = {ICD10: [(twin.conditions, "code"), (twin.stay_diagnoses, "code")], ICPC2: [(gp, "raw")]}
     for rows, system in ((icd, ICD10), (gp, ICPC2)):
-        classes = _classified(twin, rows, system, rules)
+        classes = _classified(twin, sources[system], system, rules)
         joined = rows.join(classes, "raw")
         parts.append(joined.select("person_id", "day", *(c for c in classes.columns if c != "raw")))
     return union_all(*parts)
