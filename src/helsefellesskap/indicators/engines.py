@@ -27,7 +27,7 @@ from helsefellesskap.indicators.model import Period
 # The twin's Parquet tables the indicators read (docs/synth.md) and the columns of each they use.
 TWIN_COLUMNS: dict[str, tuple[str, ...]] = {
     "municipalities": ("municipality", "community"),
-    "persons": ("person_id", "birth_date", "sex", "municipality"),
+    "persons": ("person_id", "birth_date", "municipality"),
     "conditions": ("person_id", "code", "onset_date"),
     "stays": ("stay_id", "person_id", "municipality", "service", "acute", "admitted_at", "ready_at",
               "withdrawn_at", "ready_again_at", "discharged_at", "destination", "primary_diagnosis"),
@@ -36,6 +36,8 @@ TWIN_COLUMNS: dict[str, tuple[str, ...]] = {
     "gp_contacts": ("person_id", "contact_date", "icpc2"),
     "deaths": ("person_id", "died_on"),
 }  # fmt: skip
+# The persons as the priority groups read them (`Twin.traits`): with sex, which no indicator reads.
+TRAIT_COLUMNS = ("person_id", "birth_date", "sex")
 
 
 class Engine(StrEnum):
@@ -54,6 +56,7 @@ class Twin:
     conditions: ir.Table
     stays: ir.Table
     stay_diagnoses: ir.Table  # stay_id, code: every diagnosis of a stay (main and secondary)
+    traits: ir.Table  # person_id, birth_date, sex: the persons as the priority groups read them (TRAIT_COLUMNS)
     messages: ir.Table
     services: ir.Table
     gp_contacts: ir.Table
@@ -109,11 +112,13 @@ def _from_parquet(backend: Any, directory: Path, in_memory: tuple[str, ...] = ()
         name: backend.read_parquet(str(directory / f"{name}.parquet"), table_name=f"twin_{name}_file")
         for name in TWIN_COLUMNS
     }
-    stays = tables["stays"]  # the diagnosis lists are read from the file: only the priority groups need them
+    # Read from the files, as only the priority groups read them: the stays' diagnosis lists, the persons' sex.
+    stays = tables["stays"]
     diagnoses = stays.select(stay_id=stays.stay_id, code=stays.diagnoses.unnest())
+    traits = tables["persons"]
     for name in in_memory:
         tables[name] = _load_into_duckdb(backend, tables[name], name)
-    return _twin(backend, tables, diagnoses, recorded_period(directory))
+    return _twin(backend, tables, diagnoses, traits, recorded_period(directory))
 
 
 def _load_into_duckdb(backend: Any, view: ir.Table, name: str) -> ir.Table:
@@ -150,10 +155,11 @@ def union_all(*tables: ir.Table) -> ir.Table:
     return ibis.union(*aligned)
 
 
-def _twin(backend: Any, tables: dict[str, ir.Table], stay_diagnoses: ir.Table, period: Period | None) -> Twin:
+def _twin(backend: Any, tables: dict[str, ir.Table], stay_diagnoses: ir.Table, traits: ir.Table,
+          period: Period | None) -> Twin:
     chosen = {name: _canonical(tables[name], columns) for name, columns in TWIN_COLUMNS.items()}
-    return Twin(stay_diagnoses=_canonical(stay_diagnoses, ("stay_id", "code")), backend=backend, period=period,
-                **chosen)
+    return Twin(stay_diagnoses=_canonical(stay_diagnoses, ("stay_id", "code")),
+                traits=_canonical(traits, TRAIT_COLUMNS), backend=backend, period=period, **chosen)
 
 
 def duckdb_twin(directory: Path, *, threads: int | None = None, in_memory: bool = True) -> Twin:
@@ -203,7 +209,7 @@ def database_twin(url: str) -> Twin:
     """The twin loaded into the platform database (`helsefellesskap load-twin`)."""
     backend = database_backend(url)
     tables = {name: backend.table(f"twin_{name}") for name in TWIN_COLUMNS}
-    return _twin(backend, tables, backend.table("twin_stay_diagnoses"), _loaded_period(backend))
+    return _twin(backend, tables, backend.table("twin_stay_diagnoses"), tables["persons"], _loaded_period(backend))
 
 
 def _loaded_period(backend: Any) -> Period | None:

@@ -186,7 +186,7 @@ def person_facts(twin: Twin, reference: date, rules: ClassificationRules = DEFAU
     same twin and rules, when already stored (three of the parts read them: computed once instead of thrice)."""
     ref = day_of(reference)
     codes = person_codes(twin, rules) if codes is None else codes
-    persons = twin.persons.select("person_id", "sex", age=age_on(twin.persons.birth_date, reference))
+    persons = twin.traits.select("person_id", "sex", age=age_on(twin.traits.birth_date, reference))
     parts = (_code_flags(codes, rules, ref), _hfrs_tenths(codes, rules, ref), _chronic_counts(codes, rules, ref),
              _mental_health_contacts(twin, rules, ref), _frail_services(twin, rules, ref))
     # The parts' rows (a million persons with some fact) stacked and summed per person, then joined to the
