@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from helsefellesskap.access.users import demo_patient_national_id, get_user
 from helsefellesskap.demo import prepare_demo
+from helsefellesskap.transitions import rates_service
 from helsefellesskap.transitions import service as transitions
 from helsefellesskap.transitions.projection import aware
 from helsefellesskap.transitions.store import StayRow
@@ -39,6 +40,12 @@ def test_demo_is_built_once_with_a_live_today(db, settings, tmp_path) -> None:
         assert transitions.refresh_stays(session, now=now) == 0  # already up to now: nothing to rewrite
     assert min(admitted for admitted, _ in stays) < now - dt.timedelta(days=300)
     assert sum(state == "discharged" for _, state in stays) > 50
+    with db.unit_of_work() as session:  # labelled estimates where the shipped table has no døgnpris
+        rates = rates_service.effective_rates(session)
+    for year in (2025, 2026):
+        rate = rates.rate(year)
+        assert rate is not None and rate.nok_per_day is not None and rate.nok_per_day > 5745
+        assert rate.source.startswith("DEMO ESTIMATE, NOT THE OFFICIAL RATE")
 
     later = now + dt.timedelta(hours=1)
     again = prepare_demo(settings, db, now=later, directory=tmp_path, console=quiet, quiet=True)

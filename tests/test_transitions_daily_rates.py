@@ -17,7 +17,7 @@ from helsefellesskap.db import Database
 from helsefellesskap.demo_rates import demo_estimates, register_demo_rates
 from helsefellesskap.errors import Forbidden, InvalidInput
 from helsefellesskap.settings import Settings
-from helsefellesskap.transitions import rates_service, service
+from helsefellesskap.transitions import batch, rates_service, service
 from helsefellesskap.transitions.calendar import OSLO
 from helsefellesskap.transitions.store import DailyRateRow
 from transitions_support import PERSON, auth, builder, setup_parties, user
@@ -101,6 +101,8 @@ def test_a_later_refold_prices_with_the_operators_rate_and_a_new_rate_reprices_a
     assert ledger(db, parties)[0]["amount_ore"] == 3 * 600000
     with db.reading() as session:
         assert session.get(DailyRateRow, 2025).source == "corrected figure"  # type: ignore[union-attr]
+    with db.unit_of_work() as session:  # the repricing left what a refold writes: nothing for it to change
+        assert batch.refold_stays(session, ["S25"], now=NOW) == 0
 
 
 def test_an_override_of_a_shipped_year_is_flagged_as_not_official(db, parties) -> None:

@@ -82,6 +82,7 @@ def prepare_demo(settings: Settings, database: Database, *, now: dt.datetime, di
                  console: Console | None = None, quiet: bool = False) -> DemoState:
     """Everything but serving: build the demo on the first run, catch up with the clock on later runs."""
     from helsefellesskap.access.seeding import seed_demo
+    from helsefellesskap.demo_rates import register_demo_rates
     from helsefellesskap.registry.service import load_register
 
     console = console or Console()
@@ -91,6 +92,12 @@ def prepare_demo(settings: Settings, database: Database, *, now: dt.datetime, di
     console.print(f"register: {counts['communities']} communities, {counts['municipalities']} municipalities")
     with database.unit_of_work() as session:
         seed_demo(session, now=now)
+    # Before the feed, so it prices every day it brings: labelled estimates for the years with no official
+    # døgnpris (2025, 2026); a database priced before them is repriced once (demo_rates.py).
+    estimates = register_demo_rates(database, now=now)
+    if estimates:
+        console.print("daily rates: demo estimates, not the official rate: "
+                      + ", ".join(f"{year}: {nok} kr" for year, nok in sorted(estimates.items())))
     state = read_state(directory, database)
     if state is None:
         state = _build(settings, database, directory, now=now, console=console, quiet=quiet)

@@ -36,8 +36,9 @@ def demo_estimates() -> dict[int, int]:
 
 def register_demo_rates(database: Database, *, now: dt.datetime) -> dict[int, int]:
     """Register the estimates for the years with no rate yet (an official or operator rate already there is left
-    alone), and reprice the stored ledger of the estimated years (messages fed since the last run included).
-    Returns the estimates in force, by year. Idempotent: a second run changes nothing but the repricing."""
+    alone); setting one reprices the ledger already stored for its year (a demo database fed before). Run before
+    the feed, so the feed prices every day it brings. Returns the estimates in force, by year. Idempotent: a
+    second run changes nothing."""
     estimates = demo_estimates()
     base = load_daily_rates().rate(BASE_YEAR)
     source = SOURCE.format(base=f"{base.nok_per_day:,}".replace(",", " ") if base else "?", base_year=BASE_YEAR)
@@ -49,7 +50,6 @@ def register_demo_rates(database: Database, *, now: dt.datetime) -> dict[int, in
             if rate is None or rate.nok_per_day is None:
                 rates_service.set_rate(session, DEMO_OPERATOR, year, nok, source, now=now, request_source="demo")
                 registered[year] = nok
-            elif rate.source == source:  # ours from an earlier run: price what was fed since
-                rates_service.reprice_year(session, year, rate.nok_per_day)
+            elif rate.source == source:  # ours from an earlier run: the feed has priced what came since
                 registered[year] = rate.nok_per_day
     return registered

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, cast
@@ -83,7 +83,7 @@ def _parsed(digest: str, payload: str) -> Message:
     """A stored message, parsed once: a patient's messages are read again by every batch that refolds them."""
     message = _PARSED.get(digest)
     if message is None:
-        if len(_PARSED) >= 500_000:
+        if len(_PARSED) >= 200_000:  # (a message is about 300 bytes parsed)
             _PARSED.clear()
         message = _PARSED[digest] = parse_message(payload)
     return message
@@ -407,17 +407,35 @@ def refresh_stays(session: Session, *, now: dt.datetime, rules: TransitionRules 
     are brought up to `now`. Returns how many stays' projections changed. No person data leaves the service, so
     nothing is audited (as for the refold a message causes)."""
     session.flush()
+    open_stays = [(patient, stay_id) for stay_id, patient in session.execute(
+        select(StayRow.stay_id, StayRow.patient).where(StayRow.state.not_in([str(s) for s in ENDED]))
+        .order_by(StayRow.patient, StayRow.stay_id))]
+    return _refold_stays(session, open_stays, now=now, rules=rules, rates=rates)
+
+
+def refold_stays(session: Session, stay_ids: Collection[str], *, now: dt.datetime,
+                 rules: TransitionRules = DEFAULT_RULES, rates: DailyRates | None = None) -> int:
+    """Re-evaluate the given stays (ended or not) as a refold would, e.g. after a daily rate changed: every
+    projection row, the fingerprint included, is then what the next message's refold would write. Returns how
+    many stays' projections changed; nothing is audited (see `refresh_stays`)."""
+    session.flush()
+    stays: list[tuple[str, str]] = []
+    for chunk in _chunks(set(stay_ids)):
+        stays.extend((patient, stay_id) for stay_id, patient in session.execute(
+            select(StayRow.stay_id, StayRow.patient).where(StayRow.stay_id.in_(chunk))))
+    return _refold_stays(session, sorted(stays, key=lambda s: (s[0] or "", s[1])), now=now, rules=rules, rates=rates)
+
+
+def _refold_stays(session: Session, stays: list[tuple[str, str]], *, now: dt.datetime, rules: TransitionRules,
+                  rates: DailyRates | None) -> int:
+    if not stays:
+        return 0
     with session.no_autoflush:
-        open_stays = [(patient, stay_id) for stay_id, patient in session.execute(
-            select(StayRow.stay_id, StayRow.patient).where(StayRow.state.not_in([str(s) for s in ENDED]))
-            .order_by(StayRow.patient, StayRow.stay_id))]
-        if not open_stays:
-            return 0
         store = _Store(session, now, rules, _rates(session, rates))
-        patients = {patient for patient, _ in open_stays}
+        patients = {patient for patient, _ in stays}
         lock_patients(session, patients)
-        store.load(patients, {stay_id for _, stay_id in open_stays})
-        for patient, stay_id in open_stays:
+        store.load(patients, {stay_id for _, stay_id in stays})
+        for patient, stay_id in stays:
             store.refold(patient, stay_id, None)
         store.write([])
         return len(store.written)

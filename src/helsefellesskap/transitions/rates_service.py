@@ -11,16 +11,15 @@ ledger's roles (or an administrator's).
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helsefellesskap.access import service as access
 from helsefellesskap.access.model import Action, Principal, Resource
 from helsefellesskap.transitions.rates import DailyRate, DailyRates, RateOrigin, load_daily_rates, validate_rate
-from helsefellesskap.transitions.store import DailyRateRow, PayableMonthRow, StayRow
+from helsefellesskap.transitions.store import DailyRateRow, PayableMonthRow
 
 _CACHE_KEY = "helsefellesskap.transitions.daily_rates"
 
@@ -90,36 +89,18 @@ def set_rate(session: Session, principal: Principal, year: int, nok_per_day: int
     access.audit(session, principal, action=Action.WRITE, resource=Resource.DAILY_RATES, now=now, basis=basis,
                  reason=f"daily rate {year} set to {rate.nok_per_day} NOK (was {was}); source: {rate.source}",
                  source=request_source)
-    reprice_year(session, year, rate.nok_per_day or 0)
+    reprice_year(session, year, now=now)
     return next(view for view in _views(session) if view.year == year)
 
 
-def reprice_year(session: Session, year: int, nok_per_day: int) -> int:
-    """Price the stored payable days of `year` at the new rate (§ 13: each day at the rate of its own year):
-    the payable months of that year, the amounts and unpriced days of their stays (sums of their months), and
-    the stays' note that the year was unpriced. Returns the number of stays repriced."""
+def reprice_year(session: Session, year: int, *, now: dt.datetime) -> int:
+    """Price the stored payable days of `year` at the effective rate (§ 13: each day at the rate of its own
+    year): the stays with payable days in that year are refolded with the effective rates, so their payable
+    months, amounts, notes and fingerprints are what the next message's refold would write. Returns the number
+    of stays whose projection changed."""
+    from helsefellesskap.transitions import batch  # batch prices its refolds with `effective_rates` from here
+
+    session.flush()
     in_year = PayableMonthRow.month.like(f"{year:04d}-%")
-    stay_ids = select(PayableMonthRow.stay_id).where(in_year).distinct().scalar_subquery()
-    session.flush()
-    session.execute(update(PayableMonthRow).where(in_year).values(
-        amount_ore=PayableMonthRow.payable_days * (nok_per_day * 100), unpriced_days=0),
-        execution_options={"synchronize_session": False})
-    months = PayableMonthRow.__table__.alias("months")
-    session.execute(update(StayRow).where(StayRow.stay_id.in_(stay_ids)).values(
-        amount_ore=select(func.coalesce(func.sum(months.c.amount_ore), 0))
-        .where(months.c.stay_id == StayRow.stay_id).scalar_subquery(),
-        unpriced_days=select(func.coalesce(func.sum(months.c.unpriced_days), 0))
-        .where(months.c.stay_id == StayRow.stay_id).scalar_subquery()),
-        execution_options={"synchronize_session": False})
-    session.expire_all()  # the rows were updated in the database, not in the identity map
-    repriced = 0
-    for row in session.scalars(select(StayRow).where(StayRow.stay_id.in_(stay_ids),
-                                                     StayRow.payment_notes.like("%PAY-UNPRICED-YEAR%"))):
-        notes = json.loads(row.payment_notes)
-        kept = [n for n in notes if not (isinstance(n, dict) and n.get("code") == "PAY-UNPRICED-YEAR"
-                                         and (n.get("params") or {}).get("year") == str(year))]
-        if kept != notes:
-            row.payment_notes = json.dumps(kept, ensure_ascii=False)
-            repriced += 1
-    session.flush()
-    return repriced
+    stay_ids = set(session.scalars(select(PayableMonthRow.stay_id).where(in_year).distinct()))
+    return batch.refold_stays(session, stay_ids, now=now, rates=effective_rates(session))
