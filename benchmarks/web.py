@@ -8,8 +8,9 @@ dashboard (`/dashboard`, over a synthetic twin of Innlandet at `--scale`; served
 first view, so its uncached first computation is reported too).
 
 The stays are built through the transitions service: each stay's messages (admission, admission notice, for
-about half a readiness notice, for some the municipality's answer) received by `receive_message` as the
-hospital's and the municipality's systems would send them.
+about half a readiness notice, for some the municipality's answer) received as the hospital's and the
+municipality's systems would send them, as the demo feeds them (`demo_feed.feed`: daily batches of
+`receive_messages`).
 
 Run: `.venv/bin/python -m benchmarks.web [--stays 2000] [--requests 30] [--scale 0.3] [--database-url URL]`
 (default: a temporary SQLite file; for PostgreSQL give the URL of an empty database).
