@@ -25,7 +25,7 @@ import ibis.expr.types as ir
 
 from helsefellesskap.indicators.engines import Twin, union_all
 from helsefellesskap.indicators.model import NO_PRIORITY_GROUP
-from helsefellesskap.indicators.timeline import age_on, day_number, day_of, local_day
+from helsefellesskap.indicators.timeline import aged_at_least, day_number, day_of, local_day
 from helsefellesskap.priority_groups.codes import CodeSet
 from helsefellesskap.priority_groups.model import DEFAULT_RULES, ClassificationRules, PriorityGroup, Sex
 
@@ -182,11 +182,18 @@ FACT_TYPES = {"smi_code": "boolean", "substance_code": "boolean", "pregnancy_cod
 
 def person_facts(twin: Twin, reference: date, rules: ClassificationRules = DEFAULT_RULES,
                  codes: ir.Table | None = None) -> ir.Table:
-    """One row per person: age, sex and the flags and counts the rules test. `codes`: `person_codes` of the
-    same twin and rules, when already stored (three of the parts read them: computed once instead of thrice)."""
+    """One row per person: sex, the age thresholds the rules test (`child`, `adult`, `frail_age`: each one date
+    comparison, not an age taken apart from every birth date) and the flags and counts the rules test. `codes`:
+    `person_codes` of the same twin and rules, when already stored (three of the parts read them: computed once
+    instead of thrice)."""
     ref = day_of(reference)
     codes = person_codes(twin, rules) if codes is None else codes
-    persons = twin.traits.select("person_id", "sex", age=age_on(twin.traits.birth_date, reference))
+    born = twin.traits.birth_date
+    persons = twin.traits.select(
+        "person_id", "sex", child=~aged_at_least(born, reference, rules.child_max_age + 1),
+        adult=aged_at_least(born, reference, rules.adult_min_age),
+        frail_age=aged_at_least(born, reference, rules.frail_min_age),
+    )
     parts = (_code_flags(codes, rules, ref), _hfrs_tenths(codes, rules, ref), _chronic_counts(codes, rules, ref),
              _mental_health_contacts(twin, rules, ref), _frail_services(twin, rules, ref))
     # The parts' rows (a million persons with some fact) stacked and summed per person, then joined to the
@@ -209,15 +216,15 @@ def person_flags(twin: Twin, reference: date, rules: ClassificationRules = DEFAU
                  codes: ir.Table | None = None) -> ir.Table:
     """person_id and one boolean column per priority group (and `none`); `codes` as for `person_facts`."""
     f = person_facts(twin, reference, rules, codes)
-    adult = f.age >= rules.adult_min_age
+    adult = f.adult
     female = (f.sex == Sex.female.value) if rules.pregnancy_requires_female else ibis.literal(True)
     rule_of = {
         # Each line is the classifier's rule of the same name (priority_groups/model.py), with its sources there.
-        PriorityGroup.children_and_youth: f.age <= rules.child_max_age,
+        PriorityGroup.children_and_youth: f.child,
         PriorityGroup.severe_mental_illness_and_substance_use: adult & (
             (f.smi_code & (f.contacts >= rules.smi_min_mental_health_contacts)) | f.substance_code
         ),
-        PriorityGroup.frail_elderly: (f.age >= rules.frail_min_age) & (
+        PriorityGroup.frail_elderly: f.frail_age & (
             (f.hfrs_tenths >= int(rules.frail_min_hfrs * 10)) | f.frail_service
         ),
         PriorityGroup.multiple_chronic_conditions: f.chronic >= rules.chronic_min_conditions,
