@@ -127,3 +127,20 @@ def test_roles_without_an_inbox_get_403(client, db) -> None:
     sign_in(client, "analytiker")
     assert client.get("/alerts").status_code == 403
     assert client.post("/alerts/x/acknowledge").status_code == 403
+
+
+def test_bad_input_on_an_alert_is_a_bokmal_message_in_the_card(client, db) -> None:
+    seed(db)
+    sign_in(client, "tildeling")
+    alert = _the_alert(client)
+    too_long = client.post(f"/alerts/{alert}/comment", data={"text": "x" * 2001}, headers=HTMX)
+    assert too_long.status_code == 200 and too_long.headers["HX-Retarget"] == f"#alert-{alert}-error"
+    assert too_long.text == "En kommentar kan være høyst 2000 tegn."
+    assert client.post(f"/alerts/{alert}/comment", data={"text": "x" * 2001}).status_code == 422
+    junk_assignee = client.post(f"/alerts/{alert}/assign", data={"assignee": "x" * 500}, headers=HTMX)
+    assert junk_assignee.text == "Velg en kollega i din virksomhet."
+    missing = client.post("/alerts/no-such-alert/acknowledge", headers=HTMX)
+    assert missing.status_code == 200 and missing.headers["HX-Retarget"] == "#alert-no-such-alert-error"
+    assert missing.text.startswith("Fant ikke varselet.") and "No alert" not in missing.text
+    page = client.post("/alerts/no-such-alert/acknowledge")
+    assert page.status_code == 422 and "Fant ikke varselet." in page.text and "No alert" not in page.text

@@ -18,7 +18,7 @@ from helsefellesskap.access.model import CARE_ROLES, HOSPITAL_ROLES, MUNICIPAL_R
 from helsefellesskap.access.service import AccessDenied
 from helsefellesskap.access.users import list_users
 from helsefellesskap.deps import get_database
-from helsefellesskap.errors import DomainError, Forbidden
+from helsefellesskap.errors import DomainError, Forbidden, NotFound
 from helsefellesskap.transitions import service
 from helsefellesskap.transitions.alerts import RULES
 from helsefellesskap.transitions.views import AlertView
@@ -30,6 +30,7 @@ from helsefellesskap.web.vocabulary import vocabulary
 
 router = APIRouter(include_in_schema=False)
 STATUSES = ("open", "acknowledged", "resolved", "all")
+MAX_COMMENT = 2000  # the textarea's maxlength; the service allows more
 STAFF_ROLES = CARE_ROLES
 
 
@@ -96,8 +97,11 @@ def _change(request: Request, alert_id: str, change: Change, invalid: str | None
             error = _("You cannot change this alert.")
         except Forbidden:
             error = _("You cannot change this alert.")
-        except DomainError as exc:
-            error = _("The change was not saved: {reason}").format(reason=exc.detail)
+        except NotFound:
+            error = _("The alert was not found. It may have been removed when the stay was updated; reload the page.")
+        except DomainError:
+            # The service's details are English (the API's); the page says what to do in the user's language.
+            error = _("The change was not saved. Check the form and try again.")
     if error is not None:
         if not htmx:
             return render(request, "error.html", status_code=422, principal=principal,
@@ -126,7 +130,7 @@ def acknowledge(request: Request, alert_id: str) -> Response:
 
 
 @router.post("/alerts/{alert_id}/assign", response_class=HTMLResponse)
-def assign(request: Request, alert_id: str, assignee: Annotated[str, Form(max_length=100)] = "") -> Response:
+def assign(request: Request, alert_id: str, assignee: Annotated[str, Form()] = "") -> Response:
     now = current_time(request)
     _ = translations(locale_of(request)).gettext
     principal = require_principal(request)
@@ -137,9 +141,13 @@ def assign(request: Request, alert_id: str, assignee: Annotated[str, Form(max_le
 
 
 @router.post("/alerts/{alert_id}/comment", response_class=HTMLResponse)
-def comment(request: Request, alert_id: str, text: Annotated[str, Form(max_length=2000)] = "") -> Response:
+def comment(request: Request, alert_id: str, text: Annotated[str, Form()] = "") -> Response:
     now = current_time(request)
     _ = translations(locale_of(request)).gettext
-    invalid = None if text.strip() else _("Write a comment before saving.")
+    # The length is checked here, not by the form parser, so a too long comment is a message in the card (the
+    # parser's 422 is problem+json, which htmx does not show). The body limit still bounds the request.
+    invalid = (_("Write a comment before saving.") if not text.strip()
+               else _("A comment can be at most {limit} characters.").format(limit=MAX_COMMENT)
+               if len(text.strip()) > MAX_COMMENT else None)
     return _change(request, alert_id, lambda s, p: service.comment_alert(s, p, alert_id, text.strip(), now=now),
                    invalid)
