@@ -238,3 +238,15 @@ def test_a_refresh_brings_open_stays_up_to_a_later_clock(db: Database, parties) 
     assert runs[1] == runs[0]
     with db.reading() as session:
         assert session.scalar(select(func.max(StayRow.evaluated_at))) is not None
+
+
+def test_a_batch_costs_a_few_statements_not_a_few_per_message(db: Database, parties) -> None:
+    """The SQL statement budget of a batch (a behavioural budget, not a timing): reading what the batch needs
+    and writing what it leaves is a fixed number of statements, whatever the number of messages."""
+    from test_transitions_statement_budget import counted
+
+    submissions = feed(seed=13)
+    with counted(db) as statements, db.unit_of_work() as session:
+        service.receive_messages(session, [(parties[key], payload) for key, payload in submissions], now=NOW)
+    print("statements:", len(statements), "for", len(submissions), "messages")
+    assert len(statements) <= 30 < len(submissions)  # 23 when written

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from types import SimpleNamespace
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from helsefellesskap.access import audit as audit_log
@@ -237,6 +238,7 @@ def grant_care_relation(session: Session, national_id: str, organisation_address
     return grant_care_relations(session, national_id, [(organisation_address, kind, reference, start, end)])[0]
 
 
+_CARE_RELATIONS = cast(Table, CareRelationRow.__table__)
 RelationGrant = tuple[str, CareRelationKind, str, datetime, datetime | None]  # organisation, kind, reference, period
 
 
@@ -278,7 +280,7 @@ def grant_care_relations_of_persons(session: Session, grants_by_person: Sequence
             _set_period(row, start, end)
             granted[-1].append(row)
     if new:
-        session.execute(insert(CareRelationRow), [vars(row) for row in new])
+        session.execute(insert(_CARE_RELATIONS), [vars(row) for row in new])  # Core: one executemany
     session.flush()
     return [[_relation(row) for row in person] for person in granted]
 
