@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 
 from helsefellesskap.access.users import demo_patient_national_id
-from web_transitions_support import WAITING, seed, sign_in
+from helsefellesskap.transitions.sample import synthetic_national_id
+from helsefellesskap.web import alerts as alerts_page
+from web_transitions_support import DAY, HOUR, NOW, WAITING, builder, seed, send, sign_in
 
 HTMX = {"HX-Request": "true"}
 
@@ -144,3 +146,31 @@ def test_bad_input_on_an_alert_is_a_bokmal_message_in_the_card(client, db) -> No
     assert missing.text.startswith("Fant ikke varselet.") and "No alert" not in missing.text
     page = client.post("/alerts/no-such-alert/acknowledge")
     assert page.status_code == 422 and "Fant ikke varselet." in page.text and "No alert" not in page.text
+
+
+def test_a_long_inbox_is_shown_a_page_at_a_time(client, db, monkeypatch) -> None:
+    seed(db)
+    more = []
+    for n in (1, 2):  # two more Hamar residents whose readiness notices have gone unanswered past the deadline
+        stay = builder(f"SIH-P{n}", synthetic_national_id(500 + n))
+        stay.admission(NOW - 5 * DAY)
+        stay.admission_notice(NOW - 5 * DAY + HOUR)
+        stay.ready(NOW - 2 * DAY - n * HOUR)
+        more += stay.messages
+    send(db, more)
+    monkeypatch.setattr(alerts_page, "PAGE_SIZE", 2)
+    sign_in(client, "tildeling")
+    first = client.get("/alerts?rule=KB-OVERDUE-OBLIGATION")
+    assert len(_alert_ids(first.text)) == 2
+    assert "Varsler: 3. Viser 1–2, nyeste først." in first.text and "Side 1 av 2" in first.text
+    assert 'href="/alerts?status=open&amp;rule=KB-OVERDUE-OBLIGATION&amp;page=2" rel="next"' in first.text
+    assert 'rel="prev"' not in first.text
+    second = client.get("/alerts?rule=KB-OVERDUE-OBLIGATION&page=2")
+    assert len(_alert_ids(second.text)) == 1 and "Viser 3–3" in second.text and 'rel="next"' not in second.text
+    assert set(_alert_ids(first.text)).isdisjoint(_alert_ids(second.text))
+    assert _alert_ids(client.get("/alerts?rule=KB-OVERDUE-OBLIGATION&page=999").text) == _alert_ids(second.text)
+    for junk in ("-1", "abc", "1e9", "99999999999999999999"):
+        assert _alert_ids(client.get(f"/alerts?rule=KB-OVERDUE-OBLIGATION&page={junk}").text) == _alert_ids(first.text)
+    monkeypatch.setattr(alerts_page, "PAGE_SIZE", 50)
+    single = client.get("/alerts").text
+    assert "Varsler: 3, nyeste først." in single and "Side 1" not in single
