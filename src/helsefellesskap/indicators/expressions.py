@@ -21,7 +21,7 @@ import ibis.expr.types as ir
 
 from helsefellesskap.indicators import catalogue as c
 from helsefellesskap.indicators.engines import MESSAGE_TYPES, Twin, union_all
-from helsefellesskap.indicators.groups import matching_rows
+from helsefellesskap.indicators.groups import GROUP_NAMES, matching_rows
 from helsefellesskap.indicators.model import Dimension, Period
 from helsefellesskap.indicators.timeline import (
     DAY,
@@ -318,14 +318,17 @@ def aggregate(units: ir.Table, twin: Twin, dimensions: tuple[Dimension, ...], gr
     municipality, priority group, month and spread first; only those sums meet the municipalities' communities
     and, when spread (see `spread`), the months."""
     table = units.view()  # a fresh relation: joining onto a finished join chain confuses Ibis otherwise
-    if Dimension.priority_group in dimensions:
+    by_group = Dimension.priority_group in dimensions
+    if by_group:
         if groups is None:
-            raise ValueError("grouping by priority group needs the person_groups table")
+            raise ValueError("grouping by priority group needs the person_flags table")
+        # One row per person (a flag per group): the units are summed by the flags, and only the sums are told
+        # apart into the groups (a person in several counts in each) — not every unit once per group.
         table = table.join(groups, "person_id")
     by_place = community is not None or bool({Dimension.community, Dimension.municipality} & set(dimensions))
     by_month = Dimension.month in dimensions
-    inner = [k for k, wanted in (("municipality", by_place), (Dimension.priority_group.value,
-             Dimension.priority_group in dimensions), ("month", by_month)) if wanted]  # fmt: skip
+    inner = [k for k, wanted in (("municipality", by_place), ("month", by_month)) if wanted]
+    inner += list(GROUP_NAMES) if by_group else []
     # One pass over the units (referenced once: a second reference nests too deep for SQLite's parser).
     grouped = table.group_by([*inner, "spread"]).aggregate(
         group_numerator=table.numerator.sum(), group_denominator=table.denominator.sum())
@@ -335,6 +338,11 @@ def aggregate(units: ir.Table, twin: Twin, dimensions: tuple[Dimension, ...], gr
         grouped = grouped.join(places, grouped.municipality == places.place)
         if community is not None:
             grouped = grouped.filter(grouped.community == community)
+    if by_group:
+        names = ibis.memtable({"priority_group": list(GROUP_NAMES)})
+        grouped = grouped.cross_join(names)
+        grouped = grouped.filter(ibis.cases(*((grouped.priority_group == n, grouped[n]) for n in GROUP_NAMES),
+                                            else_=False))
     if by_month:
         # Spread sums joined to every month of the period, the others to none.
         months = months_of(period)
