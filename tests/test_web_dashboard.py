@@ -126,8 +126,12 @@ def test_audit_page_finds_accesses_to_a_person_and_audits_the_search(client, db)
     page = client.get(f"/audit?person={patient}")
     assert page.status_code == 200
     assert "Sykehusets EPJ (integrasjon)" in page.text
+    # the codes and English reasons the access layer stores, in words (web/audit_words.py)
+    assert "Endret · en melding om innleggelse eller utskrivning" in page.text
+    assert "Melding sendt av Sykehuset Innlandet" in page.text and "Virksomhetens arbeid" in page.text
+    assert "messages.submit" not in page.text and "message submitted as" not in page.text
     again = client.get("/audit?user=personvern")
-    assert "compliance query (person=" in again.text  # the first search, itself in the log
+    assert f"Søk i tilgangsloggen: person={patient}" in again.text  # the first search, itself in the log
     bad = client.get("/audit?person=123")
     assert bad.status_code == 422 and 'role="alert"' in bad.text
 

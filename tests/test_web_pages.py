@@ -72,7 +72,25 @@ def test_patient_sees_who_has_looked_at_their_data(client, db) -> None:
     assert page.status_code == 200
     assert "Hvem har sett mine opplysninger" in page.text
     assert "Sykepleier Siri Sykehus" in page.text
-    assert "Lest" in page.text
+    # what and why in bokmål, not the access layer's codes and English reasons
+    assert "Lest · forløpet" in page.text
+    assert "Behandlingsrelasjon: sykehusopphold (stay-1)" in page.text
+    assert "person.pathway" not in page.text and "care relation" not in page.text and 'lang="en"' not in page.text
+
+
+def test_an_audit_reason_of_an_unknown_form_is_shown_as_stored_and_marked_english() -> None:
+    from helsefellesskap.web.audit_words import reason_words
+    from helsefellesskap.web.i18n import translations
+
+    _ = translations("nb").gettext
+    assert reason_words("listed on the municipality board", _).text == "Vist på kommunens tavle"
+    assert reason_words("message submitted as 1060200", _, {"1060200": "Sykehuset"}.get).text == \
+        "Melding sendt av Sykehuset"
+    assert reason_words("break the glass: bevisstløs pasient", _).text == "Nødtilgang: bevisstløs pasient"
+    assert reason_words("compliance query (all)", _).text == "Søk i tilgangsloggen: alt"
+    unknown = reason_words("created user x with access to this person's own record", _)
+    assert unknown.english and unknown.text.startswith("created user x")
+    assert not reason_words(None, _).english
 
 
 def test_staff_cannot_open_the_patient_page(client, db) -> None:

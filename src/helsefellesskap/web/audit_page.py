@@ -16,6 +16,7 @@ from helsefellesskap.access.compliance import compliance_query, organisation_nam
 from helsefellesskap.access.http import current_time, request_source
 from helsefellesskap.deps import get_database
 from helsefellesskap.errors import Forbidden, InvalidInput
+from helsefellesskap.web.audit_words import basis_labels, reason_words, resource_labels
 from helsefellesskap.web.i18n import translations
 from helsefellesskap.web.pages import forbidden_page
 from helsefellesskap.web.session import navigation, require_principal
@@ -57,14 +58,22 @@ def audit_page(request: Request) -> Response:
             rows = compliance_query(session, principal, criteria, now=current_time(request),
                                     source=request_source(request))
             names: dict[str, str | None] = {}
-            for row in rows:
-                address = row.organisation_address
-                if address and address not in names:
+
+            def name_of(address: str | None) -> str:
+                if not address:
+                    return ""
+                if address not in names:
                     names[address] = organisation_name(session, address)
+                return names[address] or address
+
+            resources, bases = resource_labels(_), basis_labels(_)
+            for row in rows:
                 entries.append({"at": row.at, "name": row.display_name, "username": row.username,
-                                "organisation": names.get(address or "") or address or "", "role": row.role,
-                                "action": row.action, "resource": row.resource, "person": row.national_id,
-                                "outcome": row.outcome, "basis": row.basis_kind, "reason": row.reason})
+                                "organisation": name_of(row.organisation_address), "role": row.role,
+                                "action": row.action, "resource": resources.get(row.resource, row.resource),
+                                "person": row.national_id, "outcome": row.outcome, "basis": row.basis_kind,
+                                "basis_label": bases.get(row.basis_kind or "", row.basis_kind or ""),
+                                "reason": reason_words(row.reason, _, name_of)})
     except Forbidden:
         return forbidden_page(request, principal)
     except InvalidInput:

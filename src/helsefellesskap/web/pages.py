@@ -16,6 +16,7 @@ from helsefellesskap.access.users import list_users
 from helsefellesskap.deps import get_app_settings, get_database
 from helsefellesskap.errors import DomainError, Forbidden, NotFound, Unauthenticated
 from helsefellesskap.registry.organisations import get_organisation
+from helsefellesskap.web.audit_words import basis_labels, reason_words, resource_labels
 from helsefellesskap.web.i18n import translations
 from helsefellesskap.web.session import home_of, navigation, page_principal, require_principal
 from helsefellesskap.web.templating import locale_of, render
@@ -91,14 +92,25 @@ def forbidden_page(request: Request, principal: Principal, refusal: Forbidden | 
 @router.get("/my/access-log", response_class=HTMLResponse)
 def my_access_log(request: Request) -> Response:
     principal = require_principal(request)
+    _ = translations(locale_of(request)).gettext
+    resources, bases = resource_labels(_), basis_labels(_)
     try:
         with get_database(request).unit_of_work() as session:
             rows = access_log_of_patient(session, principal, now=current_time(request),
                                          source=request_source(request))
-            entries = [{"at": row.at, "name": row.display_name,
-                        "organisation": _organisation_name(session, row.organisation_address),
-                        "action": row.action, "resource": row.resource, "basis": row.basis_kind,
-                        "reason": row.reason} for row in rows]
+            names: dict[str, str] = {}
+
+            def name_of(address: str | None) -> str:
+                if address is None:
+                    return ""
+                if address not in names:
+                    names[address] = _organisation_name(session, address)
+                return names[address]
+
+            entries = [{"at": row.at, "name": row.display_name, "organisation": name_of(row.organisation_address),
+                        "action": row.action, "resource": resources.get(row.resource, row.resource),
+                        "basis": row.basis_kind, "basis_label": bases.get(row.basis_kind or "", ""),
+                        "reason": reason_words(row.reason, _, name_of)} for row in rows]
     except Forbidden as refusal:
         return forbidden_page(request, principal, refusal)
     return render(request, "my_access_log.html", principal=principal, navigation=navigation(request, principal),
