@@ -90,7 +90,11 @@ def test_dashboard_is_for_analysts_and_administrators_only(client, db) -> None:
         assert client.get("/dashboard").status_code == 403, username
         client.cookies.clear()
     sign_in_client(client, "analytiker")
-    assert client.get("/dashboard?indicator=nope").status_code == 404
+    for junk in ("nope", "%00", "<script>", "x" * 500):
+        unknown = client.get(f"/dashboard?indicator={junk}")
+        assert unknown.status_code == 404 and unknown.headers["content-type"].startswith("text/html"), junk
+        assert "Ukjent indikator" in unknown.text and 'href="/dashboard"' in unknown.text
+        assert "<script>" not in unknown.text.split("<main", 1)[1]
 
 
 def test_ledger_page_lists_payable_days_and_offers_the_csv(client, db) -> None:
@@ -134,6 +138,13 @@ def test_audit_page_finds_accesses_to_a_person_and_audits_the_search(client, db)
     assert f"Søk i tilgangsloggen: person={patient}" in again.text  # the first search, itself in the log
     bad = client.get("/audit?person=123")
     assert bad.status_code == 422 and 'role="alert"' in bad.text
+    for query in ("since=2026-13-45", "until=junk", "since=31.03.2026"):
+        junk = client.get(f"/audit?{query}")
+        assert junk.status_code == 422 and "Skriv datoene som år-måned-dag" in junk.text, query
+        assert "Søk i tilgangsloggen" not in junk.text  # no search was run (nor audited) without the date
+    backwards = client.get("/audit?since=2026-12-01&until=2026-01-01")
+    assert backwards.status_code == 422 and "Fra-datoen er etter til-datoen." in backwards.text
+    assert client.get("/audit?since=2026-01-01&until=2026-01-01").status_code == 200
 
 
 def test_audit_page_is_for_oversight_roles_only(client, db) -> None:

@@ -46,13 +46,26 @@ def _criteria(request: Request) -> tuple[dict[str, str], AuditFilter]:
     return form, criteria
 
 
+def _date_error(form: dict[str, str], _: Any) -> str | None:
+    since, until = _day(form["since"]), _day(form["until"], end=True)
+    if (form["since"] and since is None) or (form["until"] and until is None):
+        return _("Write the dates as year-month-day, for example 2026-03-31.")
+    if since is not None and until is not None and since > until:
+        return _("The from date is after the to date.")
+    return None
+
+
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request) -> Response:
     principal = require_principal(request)
     _ = translations(locale_of(request)).gettext
     form, criteria = _criteria(request)
-    error = None
+    error = _date_error(form, _)
     entries: list[dict[str, Any]] = []
+    if error is not None:  # a junk date would otherwise be dropped silently and the search run without it
+        return render(request, "audit.html", status_code=422, principal=principal,
+                      navigation=navigation(request, principal), form=form, entries=entries, error=error,
+                      limit=LIMIT)
     try:
         with get_database(request).unit_of_work() as session:
             rows = compliance_query(session, principal, criteria, now=current_time(request),

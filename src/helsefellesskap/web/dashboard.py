@@ -125,7 +125,13 @@ def dashboard(request: Request) -> Response:
             raise Forbidden("The community dashboard is for analysts and administrators.")
     except Forbidden:
         return forbidden_page(request, principal)
-    definition = _chosen(request)
+    try:
+        definition = _chosen(request)
+    except NotFound:  # a junk or stale ?indicator= (a bookmark): a page, not the API's problem+json
+        return render(request, "error.html", status_code=404, principal=principal,
+                      navigation=navigation(request, principal), title=_("Unknown indicator"),
+                      message=_("There is no indicator by that name. Choose one on the community dashboard."),
+                      link=("/dashboard", _("Community dashboard")))
     context: dict[str, Any] = {"definition": definition, "indicators": indicator_labels(_),
                                "units": unit_labels(_), "figures": None}
     with suppress(NotFound):  # no twin loaded: the page says so
