@@ -4,6 +4,7 @@ accesses to review — for compliance officers and administrators, through `acce
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -46,7 +47,7 @@ def _criteria(request: Request) -> tuple[dict[str, str], AuditFilter]:
     return form, criteria
 
 
-def _date_error(form: dict[str, str], _: Any) -> str | None:
+def _date_error(form: dict[str, str], _: Callable[[str], str]) -> str | None:
     since, until = _day(form["since"]), _day(form["until"], end=True)
     if (form["since"] and since is None) or (form["until"] and until is None):
         return _("Write the dates as year-month-day, for example 2026-03-31.")
