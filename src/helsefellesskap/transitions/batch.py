@@ -49,6 +49,7 @@ from helsefellesskap.transitions.projection import (
     _projection_facts,
     _relation_facts,
     _write_alerts,
+    aware,
     errors_json,
     lock_key,
     priority_groups,
@@ -65,6 +66,7 @@ from helsefellesskap.transitions.store import AlertRow, MessageRow, ObligationRo
 from helsefellesskap.transitions.views import ReceiptView
 
 _MESSAGES = cast(Table, MessageRow.__table__)
+_STAYS = cast(Table, StayRow.__table__)
 _OBLIGATIONS = cast(Table, ObligationRow.__table__)
 _SET_PATHWAY = (update(_MESSAGES).where(_MESSAGES.c.seq == bindparam("row_seq"))
                 .values(pathway_status=bindparam("status"), pathway_errors=bindparam("errors")))
@@ -154,6 +156,8 @@ class _Store:
     memo: Memo = field(default_factory=dict)  # each stay's last evaluation
     written: dict[str, Any] = field(default_factory=dict)  # stay -> the last `Projected` written
     replaced: set[str] = field(default_factory=set)  # stays whose obligation and payable-month rows are replaced
+    created: set[str] = field(default_factory=set)  # stays whose row the batch creates
+    stay_updates: dict[str, dict[str, Any]] = field(default_factory=dict)  # stored stay rows' new values
     pathway: dict[str, StayResult] = field(default_factory=dict)  # the last result that set a stay's statuses
     grants: dict[str, list[access.RelationGrant]] = field(default_factory=dict)  # by patient, in order
 
@@ -252,9 +256,14 @@ class _Store:
         new = row is None  # a stay without a row has no projection rows yet: nothing to replace
         if new:
             self.alert_rows[stay_id] = {}
+            self.created.add(stay_id)
         else:
             self.replaced.add(stay_id)
-        self.stay_rows[stay_id] = set_stay_row(self.session, row, projected, self.now)
+        if new or stay_id in self.created:  # inserted by the flush in `write`
+            self.stay_rows[stay_id] = set_stay_row(self.session, row, projected, self.now)
+        else:  # a stored row: updated with the others in one executemany by `write`
+            self.stay_updates[stay_id] = {**projected.values, "fingerprint": projected.fingerprint,
+                                          "evaluated_at": aware(self.now), "row_stay_id": stay_id}
         self.fingerprints[stay_id] = projected.fingerprint
         self.facts[stay_id] = _projection_facts(result.projection)
         self.written[stay_id] = projected
@@ -287,6 +296,13 @@ class _Store:
                 raise Conflict("A message id of the batch was stored by another request meanwhile; send the batch "
                                "again.") from None
         self.session.flush()
+        if self.stay_updates:
+            updates = list(self.stay_updates.values())
+            self.session.execute(update(_STAYS).where(_STAYS.c.stay_id == bindparam("row_stay_id"))
+                                 .values({name: bindparam(name) for name in updates[0] if name != "row_stay_id"}),
+                                 updates)
+            for stay_id in self.stay_updates:  # the loaded objects no longer hold what is stored
+                self.session.expire(self.stay_rows[stay_id])
         for chunk in _chunks(self.replaced):
             self.session.execute(delete(ObligationRow).where(ObligationRow.stay_id.in_(chunk)))
             self.session.execute(delete(PayableMonthRow).where(PayableMonthRow.stay_id.in_(chunk)))
