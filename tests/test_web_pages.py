@@ -3,7 +3,8 @@ app, session cookie and audit log."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 
 from helsefellesskap.access.model import Action, CareRelationKind, Resource
 from helsefellesskap.access.seeding import default_demo_organisations
@@ -108,3 +109,25 @@ def test_sign_out_ends_the_session(client, db) -> None:
     client.post("/logout", follow_redirects=False)
     client.cookies.clear()
     assert client.get("/my/access-log", follow_redirects=False).status_code == 303
+
+
+def test_the_same_access_repeated_on_a_day_is_one_line_that_says_how_often(client, db) -> None:
+    _seed(db)
+    patient = demo_patient_national_id()
+    now = (datetime.now(UTC) - timedelta(days=2)).replace(hour=10, minute=0, second=0, microsecond=0)  # Oslo 11/12
+    with db.unit_of_work() as session:
+        nurse = get_user(session, "sykepleier")
+        assert nurse.organisation_address is not None
+        grant_care_relation(session, patient, nurse.organisation_address, CareRelationKind.HOSPITAL_STAY,
+                            "stay-1", now - timedelta(days=3))
+        authorize_person(session, nurse, patient, Action.READ, Resource.PERSON_PATHWAY, now=now - timedelta(days=1),
+                         source="test")
+        for minutes in (0, 1, 2):  # one read the day before, then three a minute apart
+            authorize_person(session, nurse, patient, Action.READ, Resource.PERSON_PATHWAY,
+                             now=now + timedelta(minutes=minutes), source="test")
+    assert _sign_in(client, "pasient").status_code == 303
+    page = client.get("/my/access-log").text
+    rows = [row for row in page.split("<tr>")[2:] if "Sykepleier Siri Sykehus" in row]
+    assert len(rows) == 2, rows
+    assert re.search(r"\d\d\.\d\d\.\d{4}, \d\d:00 til \d\d:02, 3 ganger", rows[0])
+    assert "ganger" not in rows[1]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -19,7 +19,7 @@ from helsefellesskap.registry.organisations import get_organisation
 from helsefellesskap.web.audit_words import basis_labels, reason_words, resource_labels
 from helsefellesskap.web.i18n import translations
 from helsefellesskap.web.session import home_of, navigation, page_principal, require_principal
-from helsefellesskap.web.templating import locale_of, render
+from helsefellesskap.web.templating import OSLO, locale_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -114,4 +114,21 @@ def my_access_log(request: Request) -> Response:
     except Forbidden as refusal:
         return forbidden_page(request, principal, refusal)
     return render(request, "my_access_log.html", principal=principal, navigation=navigation(request, principal),
-                  entries=entries)
+                  entries=repeated_together(entries))
+
+
+def repeated_together(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Entries (newest first) that repeat the one before — same person, organisation, what and why, the same Oslo
+    day — as one line with the first and last time and how many times (``count``, ``first_at``). A board open all
+    day re-reads, and logs, every patient on it every 30 seconds; the patient should see that as one line that
+    says how often, not hundreds of identical ones. Nothing is left out: the count and the span are shown."""
+    grouped: list[dict[str, Any]] = []
+    for entry in entries:
+        key = (entry["name"], entry["organisation"], entry["action"], entry["resource"], entry["basis"],
+               entry["reason"], entry["at"].astimezone(OSLO).date())
+        if grouped and grouped[-1]["key"] == key:
+            grouped[-1]["count"] += 1
+            grouped[-1]["first_at"] = entry["at"]
+        else:
+            grouped.append({**entry, "key": key, "count": 1, "first_at": entry["at"]})
+    return grouped
