@@ -52,6 +52,8 @@ def test_dashboard_shows_the_indicator_by_month_with_chart_and_the_same_numbers(
         shown = [str(result.numerator or "< 5"), str(result.denominator or "< 5")]
         assert [cell.replace("\xa0", "") for cell in row[1:3]] == shown
         assert (row[3] == "skjult") == result.suppressed
+        assert "%" not in row[3]  # not a percentage: the unit is in the column header
+    assert 'class="num">Rate (per personår)</th>' in html
 
 
 def test_dashboard_suppresses_small_counts_and_says_which_communities_are_present(client, db, twin_dir) -> None:
@@ -61,6 +63,11 @@ def test_dashboard_suppresses_small_counts_and_says_which_communities_are_presen
     html = client.get("/dashboard?indicator=readmission_elderly_30d").text
     municipality_rows = _cells(html, "Etter kommune: teller, nevner og rate")
     assert any("< 5" in r[1:3] and r[3] == "skjult" for r in municipality_rows)  # a tiny twin: small cells
+    assert 'class="num">Rate (prosent)</th>' in html
+    every_row = [row for caption in ("Etter måned", "Etter kommune", "Etter prioritert gruppe", "Etter helsefellesskap")
+                 for row in _cells(html, f"{caption}: teller, nevner og rate")]
+    rates = [r[3] for r in every_row if r[3] not in ("skjult", "–")]
+    assert rates and all(re.fullmatch(r"[0-9]+(,[0-9])?\xa0%", rate) for rate in rates), rates  # a rate has its unit
     assert "1 av de 19 helsefellesskapene: Innlandet" in html
 
 

@@ -66,12 +66,14 @@ def _chosen(request: Request) -> IndicatorDefinition:
 
 
 def _rows(results: list[IndicatorResult], dimension: Dimension, names: dict[str, str], locale: str,
-          _: Any) -> list[dict[str, Any]]:
+          _: Any, unit: str) -> list[dict[str, Any]]:
+    """Table rows and chart values; a percentage carries its sign (other units are in the column header)."""
+    suffix = "\u00a0%" if unit == "percent" else ""
     rows = []
     for r in results:
         key = r.dimensions.get(dimension.value, "")
         shown = (_("suppressed") if r.suppressed else "–" if r.rate is None
-                 else format_decimal(round(r.rate, 1), locale=BABEL_LOCALE[locale]))
+                 else format_decimal(round(r.rate, 1), locale=BABEL_LOCALE[locale]) + suffix)
         rows.append({"key": key, "label": names.get(key, key), "numerator": r.numerator,
                      "denominator": r.denominator, "rate": r.rate, "shown": shown, "suppressed": r.suppressed})
     return rows
@@ -88,13 +90,14 @@ def _sections(request: Request, definition: IndicatorDefinition, _: Any) -> dict
     communities = {c.id: c.name for c in reference.communities.values()}
     name = indicator_labels(_)[definition.id]
     by_month = figures(settings, database, definition.id, (Dimension.month,))
-    month = _rows(by_month.results, Dimension.month, {}, locale, _)
+    unit = definition.unit
+    month = _rows(by_month.results, Dimension.month, {}, locale, _, unit)
     municipality = _rows(figures(settings, database, definition.id, (Dimension.community, Dimension.municipality))
-                         .results, Dimension.municipality, municipalities, locale, _)
+                         .results, Dimension.municipality, municipalities, locale, _, unit)
     group = _rows(figures(settings, database, definition.id, (Dimension.priority_group,)).results,
-                  Dimension.priority_group, group_labels(_), locale, _)
+                  Dimension.priority_group, group_labels(_), locale, _, unit)
     community = _rows(figures(settings, database, definition.id, (Dimension.community,)).results,
-                      Dimension.community, communities, locale, _)
+                      Dimension.community, communities, locale, _, unit)
     charts = {
         "month": columns("chart-month", _("{name} by month").format(name=name),
                          _("Columns: one per month; the same numbers are in the table below."), _points(month)),
