@@ -79,6 +79,12 @@ def test_emergency_access_is_warned_about_logged_and_then_opens_the_timeline(cli
     short = client.post(f"/persons/{NEIGHBOUR}/emergency-access", data={"reason": "akutt", "minutes": "60"})
     assert short.status_code == 422
     assert 'aria-invalid="true"' in short.text and "minst 10 tegn" in short.text
+    reason = "Pasienten er akutt dårlig hjemme"
+    for junk in ({"reason": reason, "minutes": "abc"}, {"reason": reason, "minutes": "0"},
+                 {"reason": reason, "minutes": "99999999999"}, {"reason": "x" * 1001, "minutes": "30"}):
+        refused = client.post(f"/persons/{NEIGHBOUR}/emergency-access", data=junk)
+        assert refused.status_code == 422 and refused.headers["content-type"].startswith("text/html"), junk
+        assert 'role="alert"' in refused.text and "minst 10 tegn" in refused.text, junk
     assert client.get(f"/persons/{NEIGHBOUR}").status_code == 403
     opened = client.post(f"/persons/{NEIGHBOUR}/emergency-access", follow_redirects=False,
                          data={"reason": "Pasienten er akutt dårlig hjemme, trenger medisinliste", "minutes": "30"})
