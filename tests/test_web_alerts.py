@@ -112,6 +112,7 @@ def test_the_gp_and_the_hospital_have_inboxes_of_their_own(client, db) -> None:
     page = client.get("/alerts")
     assert page.status_code == 200
     assert "ingen er rettet mot fastlegekontor" in page.text and 'action="/persons"' in page.text
+    assert "Marker et varsel som tatt tak i" not in page.text  # the inbox's instructions: not for a GP
     found = client.get(f"/persons?national_id={demo_patient_national_id()}", follow_redirects=False)
     assert found.status_code == 303 and found.headers["location"] == f"/persons/{demo_patient_national_id()}"
     assert client.get(found.headers["location"]).status_code == 200  # the demo patient is on the GP's list
