@@ -32,6 +32,8 @@ def test_timeline_shows_stays_obligations_alerts_and_messages(client, db) -> Non
     assert "Kommunens svar" in text and "Mangler" in text  # the municipality's answer is overdue
     assert "Melding over fristen" in text and "Må handle" in text  # its alert, in bokmål
     assert "Betalingsdøgn" in text
+    expected = (NOW - DAY).date()  # the seeded expected discharge (a date)
+    assert f"<dt>Forventet utskrivning</dt><dd>{expected:%d.%m.%Y}</dd>" in text  # as short as the other dates
     admitted_local = (NOW - 5 * DAY).astimezone(OSLO)
     assert admitted_local.strftime("%d.%m.%Y, %H:%M") in text  # times in Oslo time
     messages = re.findall(r'<time datetime="([^"]+)"', text)
