@@ -54,6 +54,8 @@ def test_dashboard_shows_the_indicator_by_month_with_chart_and_the_same_numbers(
         assert (row[3] == "skjult") == result.suppressed
         assert "%" not in row[3]  # not a percentage: the unit is in the column header
     assert 'class="num">Rate (per personår)</th>' in html
+    days = client.get("/dashboard?indicator=days_ready_to_discharge").text
+    assert 'class="num">Rate (døgn i gjennomsnitt)</th>' in days  # no parentheses in parentheses
 
 
 def test_dashboard_suppresses_small_counts_and_says_which_communities_are_present(client, db, twin_dir) -> None:

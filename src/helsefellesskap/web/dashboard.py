@@ -47,7 +47,7 @@ def indicator_labels(_: Any) -> dict[str, str]:
 
 def unit_labels(_: Any) -> dict[str, str]:
     return {"percent": _("per cent"), "days per 1 000 inhabitants": _("days per 1 000 inhabitants"),
-            "per person-year": _("per person-year"), "days (mean)": _("days (mean)")}
+            "per person-year": _("per person-year"), "days (mean)": _("days on average")}
 
 
 def group_labels(_: Any) -> dict[str, str]:
