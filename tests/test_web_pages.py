@@ -131,3 +131,21 @@ def test_the_same_access_repeated_on_a_day_is_one_line_that_says_how_often(clien
     assert len(rows) == 2, rows
     assert re.search(r"\d\d\.\d\d\.\d{4}, \d\d:00 til \d\d:02, 3 ganger", rows[0])
     assert "ganger" not in rows[1]
+
+
+def test_repeated_accesses_within_one_minute_name_the_minute_once(client, db) -> None:
+    _seed(db)
+    patient = demo_patient_national_id()
+    at = (datetime.now(UTC) - timedelta(days=2)).replace(hour=10, minute=0, second=5, microsecond=0)
+    with db.unit_of_work() as session:
+        nurse = get_user(session, "sykepleier")
+        assert nurse.organisation_address is not None
+        grant_care_relation(session, patient, nurse.organisation_address, CareRelationKind.HOSPITAL_STAY,
+                            "stay-1", at - timedelta(days=1))
+        for seconds in (0, 20, 40):
+            authorize_person(session, nurse, patient, Action.READ, Resource.PERSON_PATHWAY,
+                             now=at + timedelta(seconds=seconds), source="test")
+    assert _sign_in(client, "pasient").status_code == 303
+    page = client.get("/my/access-log").text
+    assert re.search(r"<td>\d\d\.\d\d\.\d{4}, \d\d:00, 3 ganger</td>", page)
+    assert " til " not in page.split("<tbody>", 1)[1]
