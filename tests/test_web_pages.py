@@ -47,6 +47,18 @@ def test_wrong_password_is_refused_without_a_session(client, db) -> None:
     assert "helsefellesskap_session" not in response.headers.get("set-cookie", "")
 
 
+def test_a_junk_sign_in_is_a_message_on_the_sign_in_page(client, db) -> None:
+    _seed(db)
+    for data in ({}, {"username": "", "password": ""}, {"username": "  ", "password": "x"}, {"username": "pasient"}):
+        empty = client.post("/login", data=data, follow_redirects=False)
+        assert empty.status_code == 422 and empty.headers["content-type"].startswith("text/html"), data
+        assert "Skriv brukernavn og passord." in empty.text, data
+    for data in ({"username": "a" * 300, "password": "x"}, {"username": "pasient", "password": "x" * 5000}):
+        long = client.post("/login", data=data, follow_redirects=False)
+        assert long.status_code == 401 and "Feil brukernavn eller passord." in long.text
+        assert "a" * 101 not in long.text  # the field is given back at most as long as it may be
+
+
 def test_each_role_lands_on_its_start_page(client, db) -> None:
     _seed(db)
     expected = {"pasient": "/my/access-log", "utskrivning": "/boards/hospital", "tildeling": "/boards/municipality",

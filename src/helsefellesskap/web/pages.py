@@ -38,11 +38,17 @@ def login_page(request: Request) -> Response:
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login_submit(request: Request, username: Annotated[str, Form(max_length=100)],
-                 password: Annotated[str, Form(max_length=200)]) -> Response:
+def login_submit(request: Request, username: Annotated[str, Form()] = "",
+                 password: Annotated[str, Form()] = "") -> Response:
+    # The fields are checked here, not by the form parser (whose 422 is the API's problem+json, not a page).
     _ = translations(locale_of(request)).gettext
     response = RedirectResponse("/", status_code=303)
+    if not username.strip() or not password:
+        return render(request, "login.html", status_code=422, principal=None, demo_users=_demo_users(request),
+                      error=_("Write your username and password."), username=username[:100])
     try:
+        if len(username) > 100 or len(password) > 200:  # longer than any account's: no look-up
+            raise Unauthenticated("Wrong username or password.")
         principal = login(request, response, username, password)
     except TooManyAttempts as exc:
         error, status = _("Too many failed attempts. Try again in {seconds} seconds.").format(
@@ -53,7 +59,7 @@ def login_submit(request: Request, username: Annotated[str, Form(max_length=100)
         response.headers["location"] = home_of(principal)
         return response
     return render(request, "login.html", status_code=status, principal=None,
-                  demo_users=_demo_users(request), error=error, username=username)
+                  demo_users=_demo_users(request), error=error, username=username[:100])
 
 
 @router.post("/logout")
