@@ -116,6 +116,10 @@ def test_ledger_page_lists_payable_days_and_offers_the_csv(client, db) -> None:
     assert '<a href="/ledger"' in page.text  # in the allocation officer's menu
     rows = _cells(page.text, "Betalingsdøgn og beløp per kommune, helseforetak og måned")
     assert rows and all(r[0] == "Hamar (3403)" for r in rows)
+    months = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+              "november", "desember"]
+    assert all(re.fullmatch(rf"({'|'.join(months)}) 20[0-9][0-9]", r[2]) for r in rows), rows  # not 2026-03
+    assert re.search(r'<time datetime="20[0-9][0-9]-[01][0-9]">', page.text)
     days = sum(int(r[3]) for r in rows)
     assert days > 0
     link = re.search(r'<a href="(/api/v1/ledger\?[^"]+)" download', page.text).group(1).replace("&amp;", "&")

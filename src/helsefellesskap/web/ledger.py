@@ -7,6 +7,7 @@ official table."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -56,4 +57,9 @@ def ledger(request: Request) -> Response:
                   rows=rows, totals=totals, chosen=chosen, rates=rates,
                   months=sorted({r.month for r in every}, reverse=True),
                   municipalities=sorted({(r.municipality, r.municipality_name or r.municipality) for r in every}),
-                  csv_url="/api/v1/ledger?" + urlencode({**query, "format": "csv"}))
+                  csv_url="/api/v1/ledger?" + urlencode({**query, "format": "csv"}), month_start=month_start)
+
+
+def month_start(month: str) -> date:
+    """The first day of a ledger month ("2026-03"), to show it by name ("mars 2026")."""
+    return date(int(month[:4]), int(month[5:7]), 1)
