@@ -87,7 +87,7 @@ def test_patient_sees_who_has_looked_at_their_data(client, db) -> None:
     assert "Sykepleier Siri Sykehus" in page.text
     # what and why in bokmål, not the access layer's codes and English reasons
     assert "Lest · forløpet" in page.text
-    assert "Behandlingsrelasjon: sykehusopphold (stay-1)" in page.text
+    assert "Behandlingsforhold: sykehusopphold (stay-1)" in page.text
     assert "person.pathway" not in page.text and "care relation" not in page.text and 'lang="en"' not in page.text
 
 

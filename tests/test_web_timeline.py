@@ -77,6 +77,7 @@ def test_emergency_access_is_warned_about_logged_and_then_opens_the_timeline(cli
     page = client.get(f"/persons/{NEIGHBOUR}")
     assert page.status_code == 403
     assert "Nødtilgang" in page.text and "personvernombudet" in page.text
+    assert "Akuttilgang" not in page.text  # one term for breaking the glass: heading, warning and button
     assert f'action="/persons/{NEIGHBOUR}/emergency-access"' in page.text
     short = client.post(f"/persons/{NEIGHBOUR}/emergency-access", data={"reason": "akutt", "minutes": "60"})
     assert short.status_code == 422
