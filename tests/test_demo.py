@@ -40,6 +40,10 @@ def test_demo_is_built_once_with_a_live_today(db, settings, tmp_path) -> None:
         assert transitions.refresh_stays(session, now=now) == 0  # already up to now: nothing to rewrite
     assert min(admitted for admitted, _ in stays) < now - dt.timedelta(days=300)
     assert sum(state == "discharged" for _, state in stays) > 50
+    with db.unit_of_work() as session:  # the year's alerts were worked weekly: the inbox holds the last weeks'
+        inbox = transitions.list_alerts(session, get_user(session, "utskrivning"), now=now, status="all")
+    assert any(alert.status == "acknowledged" and alert.acknowledged_by == "utskrivning" for alert in inbox)
+    assert not [alert for alert in inbox if alert.status == "open" and alert.raised_at < now - dt.timedelta(days=60)]
     with db.unit_of_work() as session:  # labelled estimates where the shipped table has no døgnpris
         rates = rates_service.effective_rates(session)
     for year in (2025, 2026):

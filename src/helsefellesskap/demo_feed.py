@@ -23,6 +23,8 @@ from helsefellesskap.transitions.sample import StayBuilder, synthetic_national_i
 
 SOURCE = "demo"
 BATCH = 2000  # messages per unit of work at most (a busy day of the default twin has about 300)
+INBOX_ROUND = dt.timedelta(days=7)  # the demo users acknowledge alerts older than this, once a week
+INBOX_USERS = ("utskrivning", "tildeling")  # the hospital's and Hamar's inboxes (a GP has none: alerts on timelines)
 
 
 class Senders:
@@ -60,17 +62,45 @@ def feed(database: Database, messages: Iterable[dict[str, Any]], *, now: dt.date
     with database.reading() as session:
         senders = Senders(session, get_user(session, "integrasjon"))
     counts: dict[str, int] = {}
+    handled_until: dt.datetime | None = None
     for clock, batch in daily_batches(messages, now):
         with database.unit_of_work() as session:
             submissions = [(senders.of(session, message["sender"]), message) for message in batch]
             for outcome in transitions.receive_messages(session, submissions, now=clock, source=SOURCE):
                 status = type(outcome).__name__ if isinstance(outcome, DomainError) else str(outcome.status)
                 counts[status] = counts.get(status, 0) + 1
+        if handled_until is None:
+            handled_until = clock - INBOX_ROUND
+        elif clock - INBOX_ROUND >= handled_until + INBOX_ROUND:
+            work_the_inboxes(database, now=clock, raised_since=handled_until)
+            handled_until = clock - INBOX_ROUND
         if progress is not None:
             progress(len(batch))
     with database.unit_of_work() as session:
         transitions.refresh_stays(session, now=now)
     return counts
+
+
+def work_the_inboxes(database: Database, *, now: dt.datetime, raised_since: dt.datetime | None = None) -> int:
+    """The demo users work their alert inboxes, as coordinators would over the year: each lists its open alerts
+    (audited, `list_alerts`) and acknowledges those raised since the last round and at least one round
+    (`INBOX_ROUND`) before `now` (`acknowledge_alert`, audited; the care relation is checked as for any user).
+    So the history holds handled alerts and the inboxes the last week or two's open ones, not a year of them.
+    Returns how many were acknowledged."""
+    acknowledged = 0
+    for username in INBOX_USERS:
+        with database.unit_of_work() as session:
+            user = get_user(session, username)
+            for alert in transitions.list_alerts(session, user, now=now, status="open"):
+                if alert.raised_at >= now - INBOX_ROUND or (raised_since is not None
+                                                             and alert.raised_at < raised_since):
+                    continue
+                try:
+                    transitions.acknowledge_alert(session, user, alert.id, now=now)
+                except DomainError:
+                    continue  # no care relation any more: the alert stays open, as it would
+                acknowledged += 1
+    return acknowledged
 
 
 def daily_batches(messages: Iterable[dict[str, Any]],
