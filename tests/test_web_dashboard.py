@@ -47,7 +47,11 @@ def test_dashboard_shows_the_indicator_by_month_with_chart_and_the_same_numbers(
     expected = indicators.compute(twin, [indicators.definitions_of(["transitions_per_person_year"])[0]],
                                   (Dimension.month,), period=period)
     rows = _cells(html, "Etter måned: teller, nevner og rate")
-    assert [r[0] for r in rows] == [e.dimensions["month"] for e in expected]
+    short = ["jan.", "feb.", "mars", "apr.", "mai", "juni", "juli", "aug.", "sep.", "okt.", "nov.", "des."]  # CLDR nb
+    months = [(int(e.dimensions["month"][:4]), int(e.dimensions["month"][5:])) for e in expected]
+    assert [r[0] for r in rows] == [f"{short[m - 1]} {y}" for y, m in months]  # by name, not 2026-03
+    for y, m in months:  # under the columns too, with a two-digit year
+        assert re.search(rf'text-anchor="middle">{re.escape(short[m - 1])} {y % 100:02d}</text>', html)
     for row, result in zip(rows, expected, strict=True):
         shown = [str(result.numerator or "< 5"), str(result.denominator or "< 5")]
         assert [cell.replace("\xa0", "") for cell in row[1:3]] == shown

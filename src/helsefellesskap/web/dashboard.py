@@ -5,10 +5,12 @@ Charts are server-side SVG with the same numbers in a table."""
 
 from __future__ import annotations
 
+import re
 from contextlib import suppress
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
@@ -79,8 +81,19 @@ def _rows(results: list[IndicatorResult], dimension: Dimension, names: dict[str,
     return rows
 
 
-def _points(rows: list[dict[str, Any]]) -> list[ChartPoint]:
-    return [ChartPoint(row["label"], None if row["suppressed"] else row["rate"], row["shown"]) for row in rows]
+def _month_names(results: list[IndicatorResult], locale: str, pattern: str = "MMM y") -> dict[str, str]:
+    """Months by name ("2026-03" → "mars 2026"; under a chart's column "mars 26"): "26-03" read as a date."""
+    names = {}
+    for r in results:
+        key = r.dimensions.get(Dimension.month.value, "")
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}", key):
+            names[key] = format_date(date(int(key[:4]), int(key[5:]), 1), pattern, locale=BABEL_LOCALE[locale])
+    return names
+
+
+def _points(rows: list[dict[str, Any]], labels: dict[str, str] | None = None) -> list[ChartPoint]:
+    return [ChartPoint((labels or {}).get(row["key"], row["label"]), None if row["suppressed"] else row["rate"],
+                       row["shown"]) for row in rows]
 
 
 def _sections(request: Request, definition: IndicatorDefinition, _: Any) -> dict[str, Any]:
@@ -91,7 +104,7 @@ def _sections(request: Request, definition: IndicatorDefinition, _: Any) -> dict
     name = indicator_labels(_)[definition.id]
     by_month = figures(settings, database, definition.id, (Dimension.month,))
     unit = definition.unit
-    month = _rows(by_month.results, Dimension.month, {}, locale, _, unit)
+    month = _rows(by_month.results, Dimension.month, _month_names(by_month.results, locale), locale, _, unit)
     municipality = _rows(figures(settings, database, definition.id, (Dimension.community, Dimension.municipality))
                          .results, Dimension.municipality, municipalities, locale, _, unit)
     group = _rows(figures(settings, database, definition.id, (Dimension.priority_group,)).results,
@@ -100,7 +113,8 @@ def _sections(request: Request, definition: IndicatorDefinition, _: Any) -> dict
                       Dimension.community, communities, locale, _, unit)
     charts = {
         "month": columns("chart-month", _("{name} by month").format(name=name),
-                         _("Columns: one per month; the same numbers are in the table below."), _points(month)),
+                         _("Columns: one per month; the same numbers are in the table below."),
+                         _points(month, _month_names(by_month.results, locale, "MMM yy"))),
         "municipality": horizontal_bars("chart-municipality", _("{name} by municipality").format(name=name),
                                         _("Bars: one per municipality; the same numbers are in the table below."),
                                         _points(municipality)),
