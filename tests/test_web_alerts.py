@@ -69,9 +69,15 @@ def test_assign_to_a_colleague_only(client, db) -> None:
     page = client.get("/alerts").text
     assert '<option value="koordinator">Koordinator Kari Kommune</option>' in page
     assert 'value="utskrivning"' not in page and 'value="integrasjon"' not in page
+    # no one is preselected while the alert is unassigned: an unintended "Tildel" is a message, not an assignment
+    assert '<option value="" selected>Velg en kollega</option>' in page
+    nobody = client.post(f"/alerts/{alert}/assign", data={"assignee": ""}, headers=HTMX)
+    assert nobody.text == "Velg en kollega i din virksomhet."
     card = client.post(f"/alerts/{alert}/assign", data={"assignee": "koordinator"}, headers=HTMX)
     assert card.status_code == 200
     assert re.search(r"<dt>Tildelt</dt><dd>Koordinator Kari Kommune</dd>", card.text)
+    assert 'Velg en kollega</option>' not in card.text  # assigned: the select shows who
+    assert '<option value="koordinator" selected>' in card.text
     refused = client.post(f"/alerts/{alert}/assign", data={"assignee": "utskrivning"}, headers=HTMX)
     assert refused.status_code == 200
     assert refused.headers["HX-Retarget"] == f"#alert-{alert}-error"
