@@ -45,6 +45,7 @@ ROUTES = {
                     201, {"administrator"}),
     "indicator catalogue": ("GET", "/api/v1/indicators", None, 200, CARE | {"analyst", "administrator"}),
     "person care relations": ("GET", f"/api/v1/persons/{PERSON}/care-relations", None, 200, CARE | {"patient"}),
+    "GP's list": ("GET", "/api/v1/boards/gp", None, 200, {"gp"}),
     "daily rates": ("GET", "/api/v1/daily-rates", None, 200,
                     {"discharge_coordinator", "allocation_officer", "municipal_coordinator", "administrator"}),
     "set a daily rate": ("PUT", "/api/v1/daily-rates/2026", {"nok_per_day": 6000, "source": "test figure"}, 200,

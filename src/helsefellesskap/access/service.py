@@ -81,6 +81,22 @@ def care_relations_of(session: Session, national_id: str) -> list[CareRelation]:
     return [_relation(row) for row in rows]
 
 
+def persons_related_to_party(session: Session, party: str, kind: CareRelationKind, *, now: datetime,
+                             grace: timedelta | None = None) -> set[str]:
+    """The persons with an active care relation of ``kind`` to an organisation of ``party`` (its own address or a
+    unit under it): the persons whose data that party may see on that ground (a GP office's list). One query,
+    and one party look-up per distinct address, whatever the number of persons."""
+    rows = session.execute(select(CareRelationRow.national_id, CareRelationRow.organisation_address,
+                                  CareRelationRow.reference, CareRelationRow.valid_from,
+                                  CareRelationRow.valid_to).where(CareRelationRow.kind == kind.value)).all()
+    grace = default_grace() if grace is None else grace
+    parties = {address: party_of(session, address) for address in {row.organisation_address for row in rows}}
+    return {row.national_id for row in rows if parties[row.organisation_address] == party
+            and CareRelation(row.national_id, row.organisation_address, kind, row.reference,
+                             audit_log.utc(row.valid_from), audit_log.utc(row.valid_to) if row.valid_to else None)
+            .is_active(now, grace)}
+
+
 def load_subject(session: Session, principal: Principal, national_id: str) -> Subject:
     """The facts the policy needs about one person: care relations (with parties) and this user's grants."""
     parties: dict[str, str] = {}

@@ -128,6 +128,13 @@ def get_hospital_board(database: DatabaseDep, principal: CurrentPrincipal, now: 
                                       municipality=municipality, sort=sort, descending=descending)
 
 
+@router.get("/boards/gp", response_model=list[service.GpListRow], responses=AUTHENTICATED,
+            summary="The GP's patients in hospital now or discharged in the last 30 days (its own list only)")
+def get_gp_list(database: DatabaseDep, principal: CurrentPrincipal, now: Now) -> list[service.GpListRow]:
+    with database.unit_of_work() as session:
+        return service.gp_list(session, principal, now=now)
+
+
 @router.get("/boards/municipality", response_model=list[BoardRow], responses=AUTHENTICATED,
             summary="The municipality's residents in hospital (its own stays only)")
 def get_municipality_board(database: DatabaseDep, principal: CurrentPrincipal, now: Now,

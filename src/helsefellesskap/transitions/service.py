@@ -8,6 +8,7 @@ from __future__ import annotations
 from helsefellesskap.transitions.alerts_inbox import acknowledge_alert, assign_alert, comment_alert, list_alerts
 from helsefellesskap.transitions.batch import receive_messages, refresh_stays
 from helsefellesskap.transitions.boards import hospital_board, municipality_board, open_obligations
+from helsefellesskap.transitions.gp_list import GpListRow, gp_list
 from helsefellesskap.transitions.ingest import answer_readiness, receive_message
 from helsefellesskap.transitions.ledger_service import ledger_csv, payment_ledger
 from helsefellesskap.transitions.timeline import person_pathway, person_timeline
@@ -24,6 +25,7 @@ from helsefellesskap.transitions.views import (
 __all__ = [
     "AlertView",
     "BoardRow",
+    "GpListRow",
     "LedgerRow",
     "ObligationView",
     "ReceiptView",
@@ -33,6 +35,7 @@ __all__ = [
     "answer_readiness",
     "assign_alert",
     "comment_alert",
+    "gp_list",
     "hospital_board",
     "ledger_csv",
     "list_alerts",
