@@ -191,3 +191,14 @@ def test_a_session_round_trips_and_cannot_be_used_as_a_bearer_token(settings: Se
         tokens.read_session(session, settings.model_copy(update={"secret_key": "another-secret-0123456789abcdef-0123"}))
     with pytest.raises(Unauthenticated):
         tokens.read_session(tokens.issue_dev_token(LEGE, settings, NOW), settings)
+
+
+def test_the_development_secret_is_long_enough_for_hmac_sha256(tmp_path: Path) -> None:
+    """The demo signs its sessions with the default secret: PyJWT warns on an HMAC key under 32 bytes."""
+    import warnings
+
+    defaults = Settings(database_url="sqlite://", dev_signing_key_file=tmp_path / "dev-key.pem")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", jwt.warnings.InsecureKeyLengthWarning)
+        session = tokens.issue_session(LEGE, defaults, NOW)
+        assert tokens.read_session(session, defaults) == LEGE

@@ -49,7 +49,7 @@ def test_demo_is_built_once_with_a_live_today(db, settings, tmp_path) -> None:
     for year in (2025, 2026):
         rate = rates.rate(year)
         assert rate is not None and rate.nok_per_day is not None and rate.nok_per_day > 5745
-        assert rate.source.startswith("DEMO ESTIMATE, NOT THE OFFICIAL RATE")
+        assert rate.source.startswith("DEMOANSLAG, IKKE DEN OFFISIELLE SATSEN")
 
     later = now + dt.timedelta(hours=1)
     again = prepare_demo(settings, db, now=later, directory=tmp_path, console=quiet, quiet=True)

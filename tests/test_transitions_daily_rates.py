@@ -205,7 +205,7 @@ def test_the_demo_registers_labelled_estimates_for_2025_and_2026_only_where_no_r
     with db.unit_of_work() as session:
         rates = {r.year: r for r in rates_service.list_rates(session, parties["allocation"], now=NOW)}
     assert rates[2025].nok_per_day == 5975 and not rates[2025].official
-    assert rates[2025].source.startswith("DEMO ESTIMATE, NOT THE OFFICIAL RATE")
+    assert rates[2025].source.startswith("DEMOANSLAG, IKKE DEN OFFISIELLE SATSEN")
     assert rates[2026].source == "an administrator's figure"  # left alone
     assert ledger(db, parties)[0]["amount_ore"] == 3 * 597500  # the demo ledger shows amounts
     assert register_demo_rates(db, now=NOW) == {2025: 5975}  # a second run: the same
@@ -226,7 +226,7 @@ def test_the_ledger_page_shows_each_years_rate_its_source_and_flags_the_demo_est
     rates = page.split(caption, 1)[1].split("</table>", 1)[0]
     assert f'<th scope="row">{year}</th>' in rates
     if year in (2025, 2026):
-        assert "Ikke fra den offisielle tabellen" in rates and "DEMO ESTIMATE, NOT THE OFFICIAL RATE" in rates
+        assert "Ikke fra den offisielle tabellen" in rates and "DEMOANSLAG, IKKE DEN OFFISIELLE SATSEN" in rates
         assert f"{demo_estimates()[year]:,}".replace(",", "\xa0") in rates
         lines = page.split("Betalingsdøgn og beløp per kommune, helseforetak og måned", 1)[1].split("</table>")[0]
         assert "Døgn uten døgnpris" in lines and ">0<" in lines.split("<tfoot>")[1]  # no unpriced days in the total

@@ -21,9 +21,11 @@ from helsefellesskap.transitions.rates import load_daily_rates
 BASE_YEAR = 2024  # the latest official rate shipped: NOK 5 745 (Helsedirektoratet; fact sheet § 4.1 [V S8])
 INDEXATION = 0.04  # "the usual ~4 % indexation" (fact sheet § 4.1) [B]
 ESTIMATED_YEARS = (2025, 2026)
-SOURCE = ("DEMO ESTIMATE, NOT THE OFFICIAL RATE: {base} kr ({base_year}, Helsedirektoratet) indexed by about 4 % a "
-          "year for the demo; set the rate from the state budget with 'helsefellesskap transitions rates set'")
-DEMO_OPERATOR = Principal("demo:rates", "demo", "The demo (estimated daily rates)", None,
+# The source is data an operator enters, shown as entered; a Norwegian installation writes it in Norwegian.
+SOURCE = ("DEMOANSLAG, IKKE DEN OFFISIELLE SATSEN: {base} kr ({base_year}, Helsedirektoratet) prisjustert med om lag "
+          "4 % i året for demoen; den offisielle satsen fra statsbudsjettet legges inn med "
+          "'helsefellesskap transitions rates set'")
+DEMO_OPERATOR = Principal("demo:rates", "demooppsettet", "The demo (estimated daily rates)", None,
                           frozenset({Role.ADMINISTRATOR}))
 
 

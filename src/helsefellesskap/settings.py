@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     # Development identity provider (seeded users, `dev token`). Never enable in production.
     dev_identity_provider: bool = True
     # Secret used to sign session cookies and development tokens; set it in production.
-    secret_key: str = "dev-only-change-me"  # noqa: S105 - development default; production sets it from the environment
+    # Development default (32+ bytes, so HMAC-SHA256 gets a full-length key); a production setup must set its own
+    # (access/http.py check_production_settings refuses this value).
+    secret_key: str = "dev-only-change-me-not-a-secret-helsefellesskap"  # noqa: S105
     # External OIDC issuer (HelseID or similar) and its JWKS, for bearer-token validation.
     oidc_issuer: str | None = None
     oidc_jwks_url: str | None = None
