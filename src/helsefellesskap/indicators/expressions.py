@@ -21,8 +21,8 @@ import ibis.expr.types as ir
 
 from helsefellesskap.indicators import catalogue as c
 from helsefellesskap.indicators.engines import MESSAGE_TYPES, Twin, union_all
-from helsefellesskap.indicators.groups import GROUP_NAMES, matching_rows
-from helsefellesskap.indicators.model import Dimension, Period
+from helsefellesskap.indicators.groups import GROUP_BITS, matching_rows
+from helsefellesskap.indicators.model import NO_PRIORITY_GROUP, Dimension, Period
 from helsefellesskap.indicators.timeline import (
     DAY,
     HOUR,
@@ -319,16 +319,18 @@ def aggregate(units: ir.Table, twin: Twin, dimensions: tuple[Dimension, ...], gr
     and, when spread (see `spread`), the months."""
     table = units.view()  # a fresh relation: joining onto a finished join chain confuses Ibis otherwise
     by_group = Dimension.priority_group in dimensions
+    inner: list[str | ir.Value] = []
     if by_group:
         if groups is None:
-            raise ValueError("grouping by priority group needs the person_flags table")
-        # One row per person (a flag per group): the units are summed by the flags, and only the sums are told
-        # apart into the groups (a person in several counts in each) — not every unit once per group.
-        table = table.join(groups, "person_id")
+            raise ValueError("grouping by priority group needs the group_masks table")
+        # One row per person in some group (their groups as bits): the units are summed by the mask, and only the
+        # sums are told apart into the groups (a person in several counts in each) — not every unit once per
+        # group. A person not in the table is in no group.
+        table = table.left_join(groups, table.person_id == groups.group_person)
+        inner.append(table.group_mask.fill_null(GROUP_BITS[NO_PRIORITY_GROUP]).name("group_mask"))
     by_place = community is not None or bool({Dimension.community, Dimension.municipality} & set(dimensions))
     by_month = Dimension.month in dimensions
-    inner = [k for k, wanted in (("municipality", by_place), ("month", by_month)) if wanted]
-    inner += list(GROUP_NAMES) if by_group else []
+    inner += [k for k, wanted in (("municipality", by_place), ("month", by_month)) if wanted]
     # One pass over the units (referenced once: a second reference nests too deep for SQLite's parser).
     grouped = table.group_by([*inner, "spread"]).aggregate(
         group_numerator=table.numerator.sum(), group_denominator=table.denominator.sum())
@@ -339,10 +341,9 @@ def aggregate(units: ir.Table, twin: Twin, dimensions: tuple[Dimension, ...], gr
         if community is not None:
             grouped = grouped.filter(grouped.community == community)
     if by_group:
-        names = ibis.memtable({"priority_group": list(GROUP_NAMES)})
+        names = ibis.memtable({"priority_group": list(GROUP_BITS), "group_bit": list(GROUP_BITS.values())})
         grouped = grouped.cross_join(names)
-        grouped = grouped.filter(ibis.cases(*((grouped.priority_group == n, grouped[n]) for n in GROUP_NAMES),
-                                            else_=False))
+        grouped = grouped.filter((grouped.group_mask // grouped.group_bit) % 2 == 1)
     if by_month:
         # Spread sums joined to every month of the period, the others to none.
         months = months_of(period)

@@ -234,6 +234,20 @@ def person_flags(twin: Twin, reference: date, rules: ClassificationRules = DEFAU
     return f.select("person_id", **flags, **{NO_PRIORITY_GROUP: ~ibis.or_(*rule_of.values())})
 
 
+# The priority groups as bits of one integer: bit i is GROUP_NAMES[i] (`group_masks`).
+GROUP_BITS = {name: 2**i for i, name in enumerate(GROUP_NAMES)}
+
+
+def group_masks(flags: ir.Table) -> ir.Table:
+    """group_person, group_mask: the persons in some priority group (from `person_flags`), their groups as one
+    integer (bit i set: in GROUP_NAMES[i]). Persons in no group (`none`, two thirds of the population) are left
+    out: a person missing here is in `none` only (`expressions.aggregate`) — a quarter of the rows to join and no
+    seven flag columns to group by."""
+    mask = sum((ibis.ifelse(flags[name], bit, 0) for name, bit in GROUP_BITS.items()), ibis.literal(0))
+    grouped = flags.filter(~flags[NO_PRIORITY_GROUP])
+    return grouped.select(group_person=grouped.person_id, group_mask=mask.cast("int64"))
+
+
 def groups_of(flags: ir.Table) -> ir.Table:
     """person_id, priority_group: one row per group a person is in, from `person_flags`. Give it a stored table
     on SQLite: a union over the whole flag expression nests too deep for SQLite's parser."""

@@ -18,7 +18,7 @@ from helsefellesskap.errors import InvalidInput, NotFound
 from helsefellesskap.indicators.catalogue import CATALOGUE, definition_of
 from helsefellesskap.indicators.engines import Engine, Twin, database_twin, duckdb_twin, pyspark_twin
 from helsefellesskap.indicators.expressions import EXPRESSIONS, SHARED, aggregate, shared_key
-from helsefellesskap.indicators.groups import person_codes, person_flags
+from helsefellesskap.indicators.groups import group_masks, person_codes, person_flags
 from helsefellesskap.indicators.loading import load_twin_tables
 from helsefellesskap.indicators.model import (
     Dimension,
@@ -100,8 +100,7 @@ def compute(
     groups = None
     if Dimension.priority_group in dimensions:
         codes = _materialised(twin, person_codes(twin))  # the costly part (every diagnosis code), read thrice
-        flags = _materialised(twin, person_flags(twin, period.end - timedelta(days=1), codes=codes))
-        groups = flags
+        groups = _materialised(twin, group_masks(person_flags(twin, period.end - timedelta(days=1), codes=codes)))
     by_month = Dimension.month in dimensions
     results: list[IndicatorResult] = []
     for definition in definitions:
