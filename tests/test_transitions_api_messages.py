@@ -4,6 +4,7 @@ principal's party, refusals audited, alert workflow surviving refolds, the ledge
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -15,6 +16,7 @@ from helsefellesskap.access import audit
 from helsefellesskap.access.model import Principal
 from helsefellesskap.db import Database
 from helsefellesskap.settings import Settings
+from helsefellesskap.transitions.ingest import MAX_RECEIVE_AHEAD, ReceiveFromOutOfRange, check_receive_from
 from helsefellesskap.transitions.store import MessageRow
 from transitions_support import (
     MUNICIPALITY,
@@ -208,6 +210,19 @@ def test_the_municipality_answers_from_its_board(app_client, settings, parties) 
                            headers=auth(settings, parties["other_allocation"])).status_code == 403
 
 
+def test_a_receive_from_before_the_notice_or_too_far_ahead_is_422(app_client, settings, parties) -> None:
+    for message in waiting_stay("A", PERSON, discharged=False)[:3]:
+        send(app_client, settings, parties, message)
+    municipal = auth(settings, parties["allocation"])
+    for when in ("9999-12-31T23:59:00+00:00", "1900-01-01T00:00:00+00:00"):
+        refused = app_client.post("/api/v1/stays/A/municipal-response", headers=municipal,
+                                  json={"can_receive": True, "receive_from": when})
+        assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["errors"][0]["pointer"] == "/receive_from"
+    board = app_client.get("/api/v1/boards/municipality", headers=municipal).json()
+    assert board[0]["state"] == "ready_for_discharge" and board[0]["answer"] is None
+
+
 def test_ledger_json_and_csv_agree_with_the_offline_ledger(app_client, cli, settings, parties, tmp_path: Path) -> None:
     messages = waiting_stay("A", PERSON) + waiting_stay("B", OTHER_PERSON)
     for message in messages:
@@ -242,3 +257,15 @@ def test_open_obligations_are_the_owing_partys_and_boards_sort_and_filter(app_cl
     bad = app_client.get("/api/v1/boards/hospital?sort=nonsense", headers=hospital)
     assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
     assert app_client.get("/api/v1/boards/hospital?state=nonsense", headers=hospital).status_code == 422
+
+
+def test_receive_from_bounds_are_the_notice_and_ninety_days_ahead() -> None:
+    now = dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC)
+    notice = now - dt.timedelta(days=2)
+    check_receive_from(notice, notice, now)  # from the notice itself
+    check_receive_from(now + MAX_RECEIVE_AHEAD, notice, now)  # to the bound itself
+    check_receive_from(now + MAX_RECEIVE_AHEAD, None, now)  # no notice stored: only the upper bound
+    for wrong in (notice - dt.timedelta(minutes=1), now + MAX_RECEIVE_AHEAD + dt.timedelta(minutes=1)):
+        with pytest.raises(ReceiveFromOutOfRange) as refused:
+            check_receive_from(wrong, notice, now)
+        assert refused.value.status == 422 and refused.value.earliest == notice

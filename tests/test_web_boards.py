@@ -187,3 +187,45 @@ def test_answering_a_stay_no_longer_on_the_board_says_so_in_place(client, db) ->
     assert response.status_code == 200
     assert 'role="alert"' in response.text and "Du kan ikke svare for denne pasienten." in response.text
     assert WAITING not in response.text
+
+
+def test_a_receive_from_time_out_of_bounds_is_refused_in_bokmal(client, db) -> None:
+    seed(db)
+    sign_in(client, "tildeling")
+    for when in ("9999-12-31T23:59", "1900-01-01T00:00"):
+        response = client.post("/boards/municipality/stays/SIH-1/answer", headers=HTMX,
+                               data={"answer": "can", "receive_from": when})
+        assert response.status_code == 200 and 'role="alert"' in response.text
+        assert "Velg et tidspunkt fra meldingen om utskrivningsklar" in response.text
+        assert "9999" not in response.text.replace(f'value="{when}"', "")  # only the typed value, kept
+        assert "readiness notice" not in response.text and "days ahead" not in response.text  # no English
+    assert _board_state(db, "tildeling", "SIH-1").state == "ready_for_discharge"
+    page = client.post("/boards/municipality/stays/SIH-1/answer", data={"answer": "can",
+                                                                         "receive_from": "9999-12-31T23:59"})
+    assert page.status_code == 422 and "Velg et tidspunkt fra meldingen om utskrivningsklar" in page.text
+    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(days=89)).astimezone(OSLO).strftime("%Y-%m-%dT%H:%M")
+    accepted = client.post("/boards/municipality/stays/SIH-1/answer", headers=HTMX,
+                           data={"answer": "can", "receive_from": soon})
+    assert "Kan ta imot fra" in accepted.text and 'role="alert"' not in accepted.text
+
+
+def test_every_refused_answer_is_a_bokmal_message_on_the_board(client, db) -> None:
+    seed(db)
+    sign_in(client, "tildeling")
+    unknown = client.post("/boards/municipality/stays/NOPE/answer", headers=HTMX, data={"answer": "cannot"})
+    assert unknown.status_code == 200 and 'role="alert"' in unknown.text
+    assert "Fant ikke oppholdet." in unknown.text and "No stay" not in unknown.text
+    page = client.post("/boards/municipality/stays/NOPE/answer", data={"answer": "cannot"})
+    assert page.status_code == 422 and "Fant ikke oppholdet." in page.text and "No stay" not in page.text
+    long_time = client.post("/boards/municipality/stays/SIH-1/answer", headers=HTMX,
+                            data={"answer": "can", "receive_from": "2026-01-01T10:00" + " " * 40})
+    assert long_time.status_code == 200 and long_time.headers["content-type"].startswith("text/html")
+    assert "Skriv dato og klokkeslett" in long_time.text
+    long_answer = client.post("/boards/municipality/stays/SIH-1/answer", headers=HTMX,
+                              data={"answer": "c" * 11})
+    assert long_answer.status_code == 200 and "Velg om kommunen kan ta imot pasienten." in long_answer.text
+    assert _board_state(db, "tildeling", "SIH-1").state == "ready_for_discharge"
+    # a receipt the service refuses (no standing readiness notice on SIH-2) in words, not the API's English
+    refused = client.post("/boards/municipality/stays/SIH-2/answer", headers=HTMX, data={"answer": "cannot"})
+    assert 'role="alert"' in refused.text and "Svaret ble ikke godtatt" in refused.text
+    assert "readiness notice" not in refused.text

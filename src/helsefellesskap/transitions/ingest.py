@@ -31,7 +31,7 @@ from helsefellesskap.access.model import Action, Principal, Resource
 from helsefellesskap.errors import Conflict, Forbidden, InvalidInput, NotFound
 from helsefellesskap.transitions import receipts as rc
 from helsefellesskap.transitions.messages import MESSAGE_ADAPTER, MESSAGE_TYPES, Message, parse_message
-from helsefellesskap.transitions.projection import aware, errors_json, refold
+from helsefellesskap.transitions.projection import aware, errors_json, maybe_aware, refold
 from helsefellesskap.transitions.receipts import ErrorCode, Receipt, ReceiptError, ReceiptStatus
 from helsefellesskap.transitions.replay import invalid_message
 from helsefellesskap.transitions.store import MessageRow, StayRow
@@ -200,6 +200,35 @@ def _invalid_row(session: Session, principal: Principal, data: bytes, error: Val
     return row
 
 
+# How far ahead a "can receive from" time may lie: a product bound against typing errors (year 9999), not a rule of
+# the forskrift, which sets no limit; an answer that far out is better given as "cannot receive yet".
+MAX_RECEIVE_AHEAD = dt.timedelta(days=90)
+
+
+class ReceiveFromOutOfRange(InvalidInput):
+    """A "can receive from" time before the readiness notice it answers, or beyond `MAX_RECEIVE_AHEAD`."""
+
+    def __init__(self, detail: str, *, earliest: dt.datetime | None, latest: dt.datetime) -> None:
+        super().__init__(detail, errors=[{"pointer": "/receive_from", "detail": detail}])
+        self.earliest, self.latest = earliest, latest
+
+
+def check_receive_from(receive_from: dt.datetime, ready_at: dt.datetime | None, now: dt.datetime) -> None:
+    """A municipality's "can receive from" answers the readiness notice (forskrift § 11: the municipality says
+    whether it can receive the patient once notified), so it cannot lie before that notice; no slack: an earlier
+    time already means "at once" in the pathway (`MunicipalAnswer.can_receive_from`), so nothing is lost by
+    asking for a time from the notice on."""
+    latest = now + MAX_RECEIVE_AHEAD
+    if ready_at is not None and receive_from < ready_at:
+        raise ReceiveFromOutOfRange(
+            f"receive_from {receive_from.isoformat()} is before the readiness notice it answers "
+            f"({ready_at.isoformat()}).", earliest=ready_at, latest=latest)
+    if receive_from > latest:
+        raise ReceiveFromOutOfRange(
+            f"receive_from {receive_from.isoformat()} is more than {MAX_RECEIVE_AHEAD.days} days ahead "
+            f"(latest {latest.isoformat()}); answer 'cannot receive yet' instead.", earliest=ready_at, latest=latest)
+
+
 def answer_readiness(session: Session, principal: Principal, stay_id: str, *, can_receive: bool,
                      receive_from: dt.datetime | None, now: dt.datetime) -> ReceiptView:
     """The municipality answers a readiness notice from its board: a `municipal_response` from the
@@ -212,6 +241,8 @@ def answer_readiness(session: Session, principal: Principal, stay_id: str, *, ca
     access.authorize_person(session, principal, stay.patient, Action.WRITE, Resource.PERSON_PATHWAY, now=now)
     if receive_from is not None and receive_from.tzinfo is None:
         raise InvalidInput("receive_from needs a UTC offset.")
+    if receive_from is not None:
+        check_receive_from(receive_from, maybe_aware(stay.ready_at), now)
     payload = {
         "id": f"{principal.organisation_address}-mr-{uuid.uuid4().hex}", "type": "municipal_response",
         "sent_at": now.isoformat(), "stay_id": stay.stay_id, "patient": stay.patient,

@@ -8,6 +8,7 @@ Sorting and the filters the service does not take (service, only-with-alerts) ar
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,6 +16,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_datetime
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import escape
@@ -23,14 +25,17 @@ from helsefellesskap.access.http import current_time, record_refusal
 from helsefellesskap.access.model import HOSPITAL_ROLES, MUNICIPAL_ROLES, Principal
 from helsefellesskap.access.service import AccessDenied
 from helsefellesskap.deps import get_database
-from helsefellesskap.errors import DomainError, Forbidden
+from helsefellesskap.errors import DomainError, Forbidden, NotFound
 from helsefellesskap.registry.reference import load_reference
 from helsefellesskap.transitions import service
+from helsefellesskap.transitions.ingest import MAX_RECEIVE_AHEAD, ReceiveFromOutOfRange
+from helsefellesskap.transitions.notes import TEMPLATES
 from helsefellesskap.transitions.views import BoardRow
 from helsefellesskap.web.i18n import translations
+from helsefellesskap.web.notes import note_renderer
 from helsefellesskap.web.pages import forbidden_page
 from helsefellesskap.web.session import navigation, require_principal
-from helsefellesskap.web.templating import locale_of, render
+from helsefellesskap.web.templating import BABEL_LOCALE, locale_of, render
 from helsefellesskap.web.vocabulary import ANSWERABLE_STATES, SERVICES, STATES, vocabulary
 
 router = APIRouter(include_in_schema=False)
@@ -232,22 +237,44 @@ def parse_oslo_time(text: str) -> dt.datetime:
     return local.replace(tzinfo=OSLO).astimezone(dt.UTC)
 
 
+MAX_RECEIVE_FROM = 40  # a datetime-local value is 16 characters; longer is not a time
+
+
 def _answer_error(request: Request, answer: str, receive_from: str) -> tuple[dt.datetime | None, str | None]:
-    """Validate the answer form: (the time to receive from, or None for "at once"; a bokmål error or None)."""
+    """Validate the answer form: (the time to receive from, or None for "at once"; a bokmål error or None).
+    Lengths are checked here, not by the form parser, whose 422 is problem+json that htmx does not show."""
     _ = translations(locale_of(request)).gettext
     if answer not in ("can", "cannot"):
         return None, _("Choose whether the municipality can receive the patient.")
     if answer == "cannot" or not receive_from.strip():
         return None, None
     try:
+        if len(receive_from) > MAX_RECEIVE_FROM:
+            raise ValueError("too long")
         return parse_oslo_time(receive_from), None
     except ValueError:
         return None, _("Enter the date and time as day, month, year and hour:minute.")
 
 
+def _out_of_range(request: Request, refused: ReceiveFromOutOfRange) -> str:
+    """The service's bounds on "can receive from" in the user's words, with the dates."""
+    _ = translations(locale_of(request)).gettext
+    locale = BABEL_LOCALE[locale_of(request)]
+
+    def when(value: dt.datetime) -> str:
+        return format_datetime(value.astimezone(OSLO), "short", locale=locale)
+
+    if refused.earliest is not None:
+        return _("Choose a time from the readiness notice ({earliest}) to at most {days} days ahead ({latest})."
+                 ).format(earliest=when(refused.earliest), days=MAX_RECEIVE_AHEAD.days, latest=when(refused.latest))
+    return _("Choose a time at most {days} days ahead ({latest}).").format(days=MAX_RECEIVE_AHEAD.days,
+                                                                          latest=when(refused.latest))
+
+
 def _answer(request: Request, principal: Principal, stay_id: str, can: bool,
             receive_from: dt.datetime | None) -> str | None:
-    """Send the answer through the service; a bokmål error if it was not accepted."""
+    """Send the answer through the service; a bokmål error if it was not accepted (the service's details are
+    English, the API's: the page says what to do in the user's language)."""
     _ = translations(locale_of(request)).gettext
     database = get_database(request)
     try:
@@ -259,17 +286,27 @@ def _answer(request: Request, principal: Principal, stay_id: str, can: bool,
         return _("You cannot answer for this patient.")
     except Forbidden:
         return _("You cannot answer for this patient.")
-    except DomainError as exc:
-        return _("The answer was not accepted: {reason}").format(reason=exc.detail)
+    except NotFound:
+        return _("The stay was not found. The patient may have been moved or discharged; reload the page.")
+    except ReceiveFromOutOfRange as refused:
+        return _out_of_range(request, refused)
+    except DomainError:
+        return _("The answer was not saved. Check the form and try again.")
     if receipt.status != "ok":
-        reasons = "; ".join(e.detail for e in receipt.errors)
+        locale = BABEL_LOCALE[locale_of(request)]
+        note = note_renderer(_, lambda d: format_date(d, "short", locale=locale),
+                             lambda t: format_datetime(t.astimezone(OSLO), "short", locale=locale))
+        if not receipt.errors or any(e.code not in TEMPLATES for e in receipt.errors):
+            return _("The answer was not saved. Check the form and try again.")
+        # note() escapes for HTML; the message is escaped again where the template shows it
+        reasons = "; ".join(html.unescape(str(note(e))) for e in receipt.errors)
         return _("The answer was not accepted: {reason}").format(reason=reasons)
     return None
 
 
 @router.post("/boards/municipality/stays/{stay_id}/answer", response_class=HTMLResponse)
-def answer_from_board(request: Request, stay_id: str, answer: Annotated[str, Form(max_length=10)] = "",
-                      receive_from: Annotated[str, Form(max_length=40)] = "") -> Response:
+def answer_from_board(request: Request, stay_id: str, answer: Annotated[str, Form()] = "",
+                      receive_from: Annotated[str, Form()] = "") -> Response:
     principal = require_principal(request)
     if not principal.has_any(MUNICIPAL_ROLES):
         return forbidden_page(request, principal)
@@ -293,10 +330,13 @@ def answer_from_board(request: Request, stay_id: str, answer: Annotated[str, For
             request, principal, "municipality", query, rows, deadlines=deadlines, summary=_summary(rows),
             errors=errors, values=values, page_error=None if shown else error))
     row = next((r for r in rows if r.stay_id == stay_id), None)
+    message = f'<tr><td colspan="10" class="error" role="alert">{escape(error)}</td></tr>' if error else ""
     if row is None:  # no longer on this board (discharged meanwhile, or not this municipality's resident)
-        message = f'<tr><td colspan="10" class="error" role="alert">{escape(error)}</td></tr>' if error else ""
         return HTMLResponse(message)
     # htmx swaps only 2xx answers by default: the row with its inline error comes back with 200.
-    return render(request, "boards_row.html", **_context(
+    response = render(request, "boards_row.html", **_context(
         request, principal, "municipality", query, [row], deadlines=deadlines, errors=errors, values=values,
         row=row))
+    if error and row.state not in ANSWERABLE_STATES:  # the row has no answer form to hold the error: a row below
+        return HTMLResponse(bytes(response.body).decode() + message)
+    return response
