@@ -62,7 +62,7 @@ def test_a_junk_sign_in_is_a_message_on_the_sign_in_page(client, db) -> None:
 def test_each_role_lands_on_its_start_page(client, db) -> None:
     _seed(db)
     expected = {"pasient": "/my/access-log", "utskrivning": "/boards/hospital", "tildeling": "/boards/municipality",
-                "fastlege": "/alerts", "analytiker": "/dashboard", "personvern": "/audit"}
+                "fastlege": "/patients", "analytiker": "/dashboard", "personvern": "/audit"}
     for username, home in expected.items():
         response = _sign_in(client, username)
         assert response.status_code == 303, username

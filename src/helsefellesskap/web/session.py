@@ -60,6 +60,8 @@ def navigation(request: Request, principal: Principal) -> list[NavItem]:
         items.append(("/boards/hospital", _("Discharge board")))
     if principal.has_any(MUNICIPAL_ROLES):
         items.append(("/boards/municipality", _("Municipal board")))
+    if principal.has_any(roles_allowed(Resource.BOARD_GP, Action.READ)):
+        items.append(("/patients", _("My patients")))
     if principal.has_any(HOSPITAL_ROLES | MUNICIPAL_ROLES | frozenset({Role.GP})):
         items.append(("/alerts", _("Alerts")))
     if principal.has_any(frozenset({Role.ANALYST, Role.ADMINISTRATOR})):
@@ -82,8 +84,8 @@ def home_of(principal: Principal) -> str:
         return "/boards/hospital"
     if principal.has_any(MUNICIPAL_ROLES):
         return "/boards/municipality"
-    if Role.GP in principal.roles:
-        return "/alerts"
+    if principal.has_any(roles_allowed(Resource.BOARD_GP, Action.READ)):
+        return "/patients"  # the GP's list of patients with a recent hospital stay
     if principal.has_any(frozenset({Role.ANALYST, Role.ADMINISTRATOR})):
         return "/dashboard"
     if principal.has_any(OVERSIGHT_ROLES):

@@ -58,11 +58,12 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(boards.router)
     app.include_router(timeline.router)
     app.include_router(alerts.router)
-    from helsefellesskap.web import audit_page, dashboard, ledger
+    from helsefellesskap.web import audit_page, dashboard, gp_list, ledger
 
     app.include_router(dashboard.router)
     app.include_router(ledger.router)
     app.include_router(audit_page.router)
+    app.include_router(gp_list.router)
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:
