@@ -31,7 +31,9 @@ def test_demo_is_built_once_with_a_live_today(db, settings, tmp_path) -> None:
         stays = transitions.person_pathway(session, patient, demo_patient_national_id(), now=now)
         board = transitions.hospital_board(session, get_user(session, "utskrivning"), now=now)
         waiting = transitions.municipality_board(session, get_user(session, "tildeling"), now=now)
+        gp_patients = transitions.gp_list(session, get_user(session, "fastlege"), now=now)
     assert len(stays) == 2
+    assert any(row.patient == demo_patient_national_id() for row in gp_patients)  # the demo GP has patients
     assert any(row.patient == demo_patient_national_id() for row in board)
     assert any(row.patient == demo_patient_national_id() and row.answer is None for row in waiting)
     assert sum(row.state == "ready_for_discharge" and row.answer is None for row in waiting) >= 5  # notices waiting
