@@ -194,6 +194,9 @@ def test_alert_acknowledgement_and_assignment_survive_a_refold(app_client, setti
     after = app_client.get("/api/v1/alerts?status=acknowledged", headers=municipal).json()
     assert [(a["id"], a["assignee"], a["acknowledged_by"]) for a in after] == [(alert_id, "kari", "alloc")]
     assert after[0]["comments"][0]["text"] == "ringer sykehuset"
+    none = app_client.get("/api/v1/alerts?status=acknowledged&offset=1", headers=municipal)
+    assert none.json() == [] and none.headers["X-Total-Count"] == "1"
+    assert app_client.get("/api/v1/alerts?limit=0", headers=municipal).status_code == 422
     assert app_client.post(f"/api/v1/alerts/{alert_id}/acknowledge",
                            headers=auth(settings, parties["other_allocation"])).status_code == 403
 

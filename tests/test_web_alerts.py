@@ -3,9 +3,12 @@ acknowledge, assign to a colleague, comment — in place with htmx, errors inlin
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from helsefellesskap.access.users import demo_patient_national_id
+from helsefellesskap.access import audit as audit_log
+from helsefellesskap.access.users import demo_patient_national_id, get_user
+from helsefellesskap.transitions import service
 from helsefellesskap.transitions.sample import synthetic_national_id
 from helsefellesskap.web import alerts as alerts_page
 from web_transitions_support import DAY, HOUR, NOW, WAITING, builder, seed, send, sign_in
@@ -15,6 +18,13 @@ HTMX = {"HX-Request": "true"}
 
 def _alert_ids(html: str) -> list[str]:
     return re.findall(r'action="/alerts/([^/"]+)/assign"', html)
+
+
+def _inbox_reads(db) -> list[str]:
+    """The persons audited as read in the alert inbox (by the case worker), in order."""
+    with db.unit_of_work() as session:
+        entries = audit_log.query(session, audit_log.AuditFilter(user="tildeling"))
+    return sorted(e.national_id for e in entries if e.national_id and e.reason == "listed in the alert inbox")
 
 
 def _the_alert(client) -> str:
@@ -169,6 +179,7 @@ def test_a_long_inbox_is_shown_a_page_at_a_time(client, db, monkeypatch) -> None
     sign_in(client, "tildeling")
     first = client.get("/alerts?rule=KB-OVERDUE-OBLIGATION")
     assert len(_alert_ids(first.text)) == 2
+    assert _inbox_reads(db) == sorted(re.findall(r'href="/persons/(\d{11})"', first.text))  # only those shown
     assert "Varsler: 3. Viser 1–2, nyeste først." in first.text and "Side 1 av 2" in first.text
     assert 'href="/alerts?status=open&amp;rule=KB-OVERDUE-OBLIGATION&amp;page=2" rel="next"' in first.text
     assert 'rel="prev"' not in first.text
@@ -181,3 +192,21 @@ def test_a_long_inbox_is_shown_a_page_at_a_time(client, db, monkeypatch) -> None
     monkeypatch.setattr(alerts_page, "PAGE_SIZE", 50)
     single = client.get("/alerts").text
     assert "Varsler: 3, nyeste først." in single and "Side 1" not in single
+
+
+def test_the_service_pages_alerts_with_the_status_filtered_in_sql(client, db) -> None:
+    seed(db)
+    sign_in(client, "tildeling")
+    alert = _the_alert(client)
+    client.post(f"/alerts/{alert}/acknowledge", headers=HTMX)
+    with db.unit_of_work() as session:
+        user = get_user(session, "tildeling")
+        now = dt.datetime.now(dt.UTC)
+        everything = service.list_alerts(session, user, now=now, status="all")
+        for status in ("open", "acknowledged", "resolved"):
+            page = service.alert_page(session, user, now=now, status=status)
+            assert [a.id for a in page.alerts] == [a.id for a in everything if a.status == status]
+            assert page.total == len(page.alerts)
+        assert service.alert_page(session, user, now=now, status="acknowledged").alerts[0].id == alert
+        tail = service.alert_page(session, user, now=now, status="all", limit=1, offset=len(everything) - 1)
+        assert tail.total == len(everything) and [a.id for a in tail.alerts] == [everything[-1].id]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from helsefellesskap.access import service as access
@@ -20,30 +20,60 @@ from helsefellesskap.transitions.boards import work_list_basis
 from helsefellesskap.transitions.projection import aware
 from helsefellesskap.transitions.readmodel import Names, alert_views
 from helsefellesskap.transitions.store import AlertCommentRow, AlertRow, AlertWorkflowRow
-from helsefellesskap.transitions.views import AlertView
+from helsefellesskap.transitions.views import AlertPage, AlertView
 
 STATUSES = ("open", "acknowledged", "resolved", "all")
 MAX_COMMENT = 4000
 
 
-def list_alerts(session: Session, principal: Principal, *, now: dt.datetime, status: str = "open",
-                rule: str | None = None) -> list[AlertView]:
-    """Alerts the principal's party must act on, newest first; `status` open | acknowledged | resolved | all."""
+def _status_clause(status: str) -> ColumnElement[bool] | None:
+    """The status filter in SQL (as `readmodel.alert_status` decides it), so a page is read without building every
+    alert: resolved = resolved_at set; acknowledged = open with an acknowledgement; open = neither."""
+    acknowledged = exists().where(AlertWorkflowRow.alert_id == AlertRow.id,
+                                  AlertWorkflowRow.acknowledged_at.is_not(None))
+    if status == "resolved":
+        return AlertRow.resolved_at.is_not(None)
+    if status == "acknowledged":
+        return and_(AlertRow.resolved_at.is_(None), acknowledged)
+    if status == "open":
+        return and_(AlertRow.resolved_at.is_(None), ~acknowledged)
+    return None
+
+
+def alert_page(session: Session, principal: Principal, *, now: dt.datetime, status: str = "open",
+               rule: str | None = None, limit: int | None = None, offset: int = 0) -> AlertPage:
+    """One page of the alerts the principal's party must act on, newest first, and how many there are in all.
+    Only the alerts on the page are built and audited (one entry per person shown); the total is counted in SQL.
+    `limit` None: every alert from `offset` on."""
     if status not in STATUSES:
         raise InvalidInput(f"Unknown status {status!r}; one of: {', '.join(STATUSES)}.")
     if rule is not None and rule not in RULES:
         raise InvalidInput(f"Unknown rule {rule!r}; one of: {', '.join(RULES)}.")
+    if offset < 0 or (limit is not None and limit < 0):
+        raise InvalidInput("limit and offset are 0 or more.")
     basis, resource = work_list_basis(session, principal, now=now)
     party = access.principal_party(session, principal)
-    query = select(AlertRow).where(AlertRow.party_address == party).order_by(AlertRow.raised_at.desc(), AlertRow.id)
+    where = [AlertRow.party_address == party]
     if rule is not None:
-        query = query.where(AlertRow.rule_id == rule)
-    views = [v for v in alert_views(session, session.scalars(query), Names(session))
-             if status == "all" or v.status == status]
+        where.append(AlertRow.rule_id == rule)
+    if (clause := _status_clause(status)) is not None:
+        where.append(clause)
+    total = session.scalar(select(func.count()).select_from(AlertRow).where(*where)) or 0
+    query = select(AlertRow).where(*where).order_by(AlertRow.raised_at.desc(), AlertRow.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    views = alert_views(session, session.scalars(query), Names(session))
     for patient in dict.fromkeys(v.patient for v in views):
         access.audit(session, principal, action=Action.READ, resource=resource, now=now, basis=basis,
                      national_id=patient, reason="listed in the alert inbox")
-    return views
+    return AlertPage(total=total, offset=offset, alerts=views)
+
+
+def list_alerts(session: Session, principal: Principal, *, now: dt.datetime, status: str = "open",
+                rule: str | None = None, limit: int | None = None, offset: int = 0) -> list[AlertView]:
+    """Alerts the principal's party must act on, newest first; `status` open | acknowledged | resolved | all;
+    `limit`/`offset` a page of them (default: all). `alert_page` gives the total too."""
+    return alert_page(session, principal, now=now, status=status, rule=rule, limit=limit, offset=offset).alerts
 
 
 def _authorized_alert(session: Session, principal: Principal, alert_id: str, now: dt.datetime) -> AlertRow:

@@ -157,9 +157,16 @@ def get_obligations(database: DatabaseDep, principal: CurrentPrincipal, now: Now
             summary="Alerts the principal's organisation must act on")
 def get_alerts(database: DatabaseDep, principal: CurrentPrincipal, now: Now,
                status: Literal["open", "acknowledged", "resolved", "all"] = "open",
-               rule: Annotated[str | None, Query(max_length=60)] = None) -> list[AlertView]:
+               rule: Annotated[str | None, Query(max_length=60)] = None,
+               limit: Annotated[int | None, Query(ge=1, le=1000, description="At most this many (default: all).")]
+               = None,
+               offset: Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many first.")] = 0,
+               *, response: Response) -> list[AlertView]:
+    """Newest first; `X-Total-Count` says how many match in all (only the alerts returned are audited)."""
     with database.unit_of_work() as session:
-        return service.list_alerts(session, principal, now=now, status=status, rule=rule)
+        page = service.alert_page(session, principal, now=now, status=status, rule=rule, limit=limit, offset=offset)
+    response.headers["X-Total-Count"] = str(page.total)
+    return page.alerts
 
 
 class Assignment(BaseModel):

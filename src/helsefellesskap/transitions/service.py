@@ -5,7 +5,13 @@ the audit log."""
 
 from __future__ import annotations
 
-from helsefellesskap.transitions.alerts_inbox import acknowledge_alert, assign_alert, comment_alert, list_alerts
+from helsefellesskap.transitions.alerts_inbox import (
+    acknowledge_alert,
+    alert_page,
+    assign_alert,
+    comment_alert,
+    list_alerts,
+)
 from helsefellesskap.transitions.batch import receive_messages, refresh_stays
 from helsefellesskap.transitions.boards import hospital_board, municipality_board, open_obligations
 from helsefellesskap.transitions.gp_list import GpListRow, gp_list
@@ -13,6 +19,7 @@ from helsefellesskap.transitions.ingest import answer_readiness, receive_message
 from helsefellesskap.transitions.ledger_service import ledger_csv, payment_ledger
 from helsefellesskap.transitions.timeline import person_pathway, person_timeline
 from helsefellesskap.transitions.views import (
+    AlertPage,
     AlertView,
     BoardRow,
     LedgerRow,
@@ -23,6 +30,7 @@ from helsefellesskap.transitions.views import (
 )
 
 __all__ = [
+    "AlertPage",
     "AlertView",
     "BoardRow",
     "GpListRow",
@@ -32,6 +40,7 @@ __all__ = [
     "StayView",
     "TimelineEntry",
     "acknowledge_alert",
+    "alert_page",
     "answer_readiness",
     "assign_alert",
     "comment_alert",

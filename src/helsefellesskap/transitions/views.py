@@ -85,6 +85,14 @@ class AlertView(BaseModel):
     comments: list[AlertCommentView] = Field(default_factory=list)
 
 
+
+class AlertPage(BaseModel):
+    """A page of the alert inbox: how many alerts match in all, where the page starts, and its alerts."""
+
+    total: int
+    offset: int
+    alerts: list[AlertView]
+
 class BoardRow(BaseModel):
     stay_id: str
     patient: str

@@ -4,6 +4,7 @@ Alerts come from `transitions.service` (authorized and audited)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -22,7 +23,7 @@ from helsefellesskap.deps import get_database
 from helsefellesskap.errors import DomainError, Forbidden, NotFound
 from helsefellesskap.transitions import service
 from helsefellesskap.transitions.alerts import RULES
-from helsefellesskap.transitions.views import AlertView
+from helsefellesskap.transitions.views import AlertPage, AlertView
 from helsefellesskap.web.i18n import translations
 from helsefellesskap.web.pages import forbidden_page
 from helsefellesskap.web.session import navigation, require_principal
@@ -63,32 +64,43 @@ def alerts_page(request: Request) -> Response:
     # Alerts name a hospital or a municipality that must act; a GP office has no inbox of its own (yet), so the
     # GP's page is the search for a patient's timeline.
     gp_only = not principal.has_any(HOSPITAL_ROLES | MUNICIPAL_ROLES)
+    asked = _page_number(request.query_params.get("page", ""))
     try:
         with database.unit_of_work() as session:
-            alerts = [] if gp_only else service.list_alerts(session, principal, now=current_time(request),
-                                                           status=status, rule=rule or None)
+            # the service builds and audits only the page shown; a page past the end shows the last one
+            page = _alert_page(session, principal, current_time(request), status, rule, asked, gp_only)
+            if not page.alerts and page.total:
+                page = _alert_page(session, principal, current_time(request), status, rule,
+                                   -(-page.total // PAGE_SIZE), gp_only)
             people = colleagues(session, principal)
     except AccessDenied as denied:
         record_refusal(database, denied)
         return forbidden_page(request, principal)
     except Forbidden:
         return forbidden_page(request, principal)
-    total = len(alerts)
+    total = page.total
     pages = max(1, -(-total // PAGE_SIZE))
-    number = _page_number(request.query_params.get("page", ""), pages)
-    first = (number - 1) * PAGE_SIZE
+    number = page.offset // PAGE_SIZE + 1
+    first = page.offset
     query = {k: v for k, v in (("status", status), ("rule", rule)) if v}
     neighbours = (("previous", number - 1), ("next", number + 1))
     links = {name: "/alerts?" + urlencode({**query, "page": n}) for name, n in neighbours if 1 <= n <= pages}
-    return render(request, "alerts.html", alerts=alerts[first:first + PAGE_SIZE], total=total, first=first + 1,
+    return render(request, "alerts.html", alerts=page.alerts, total=total, first=first + 1,
                   last=min(first + PAGE_SIZE, total), page=number, pages=pages, links=links, status=status,
                   rule=rule, gp_only=gp_only, **_context(request, principal, people))
 
 
-def _page_number(raw: str, pages: int) -> int:
-    """The page asked for, within 1..pages; anything else (junk, out of range) is the nearest valid page."""
-    number = int(raw) if raw.isdigit() and len(raw) < 7 else 1
-    return min(max(number, 1), pages)
+def _alert_page(session: Session, principal: Principal, now: dt.datetime, status: str, rule: str, number: int,
+                gp_only: bool) -> AlertPage:
+    if gp_only:
+        return AlertPage(total=0, offset=0, alerts=[])
+    return service.alert_page(session, principal, now=now, status=status, rule=rule or None, limit=PAGE_SIZE,
+                              offset=(number - 1) * PAGE_SIZE)
+
+
+def _page_number(raw: str) -> int:
+    """The page asked for, 1 or more; junk is page 1 (a page past the end shows the last, above)."""
+    return max(int(raw), 1) if raw.isdigit() and len(raw) < 7 else 1
 
 
 Change = Callable[[Session, Principal], AlertView]
