@@ -255,6 +255,11 @@ def test_open_obligations_are_the_owing_partys_and_boards_sort_and_filter(app_cl
     assert app_client.get("/api/v1/obligations", headers=auth(settings, parties["allocation"])).json() == []
     everything = app_client.get("/api/v1/boards/hospital?state=all&sort=stay_id&descending=false", headers=hospital)
     assert [r["stay_id"] for r in everything.json()] == ["A", "B"]
+    assert everything.headers["X-Total-Count"] == "2"
+    second = app_client.get("/api/v1/boards/hospital?state=all&sort=stay_id&descending=false&limit=1&offset=1",
+                            headers=hospital)
+    assert [r["stay_id"] for r in second.json()] == ["B"] and second.headers["X-Total-Count"] == "2"
+    assert app_client.get("/api/v1/boards/hospital?limit=0", headers=hospital).status_code == 422
     waiting = app_client.get("/api/v1/boards/hospital", headers=hospital).json()
     assert [(r["stay_id"], r["state"]) for r in waiting] == [("B", "municipality_cannot_receive")]
     bad = app_client.get("/api/v1/boards/hospital?sort=nonsense", headers=hospital)

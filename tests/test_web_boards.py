@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from helsefellesskap.access import audit as audit_log
 from helsefellesskap.access.users import get_user
 from helsefellesskap.transitions import service
+from helsefellesskap.web import boards as boards_page
 from web_transitions_support import ADMITTED, DAY, NEIGHBOUR, NOW, STRANGER, WAITING, builder, seed, send, sign_in
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -229,3 +230,30 @@ def test_every_refused_answer_is_a_bokmal_message_on_the_board(client, db) -> No
     refused = client.post("/boards/municipality/stays/SIH-2/answer", headers=HTMX, data={"answer": "cannot"})
     assert 'role="alert"' in refused.text and "Svaret ble ikke godtatt" in refused.text
     assert "readiness notice" not in refused.text
+
+
+def test_the_hospital_board_is_sorted_across_all_stays_then_paged(client, db, monkeypatch) -> None:
+    seed(db)
+    sign_in(client, "utskrivning")
+    everything = _patients(client.get("/boards/hospital?sort=patient&dir=asc").text)
+    assert len(everything) == 3
+    monkeypatch.setattr(boards_page, "BOARD_PAGE_SIZE", 2)
+    with db.unit_of_work() as session:
+        before = len(audit_log.query(session, audit_log.AuditFilter(user="utskrivning")))
+    first = client.get("/boards/hospital?sort=patient&dir=asc")
+    assert _patients(first.text) == everything[:2]
+    assert "Opphold: 3. Viser 1–2." in first.text and "Side 1 av 2" in first.text
+    assert 'href="/boards/hospital?sort=patient&amp;dir=asc&amp;page=2"' in first.text
+    assert 'rel="prev"' not in first.text
+    with db.unit_of_work() as session:
+        entries = audit_log.query(session, audit_log.AuditFilter(user="utskrivning"))[before:]
+    assert sorted(e.national_id for e in entries if e.national_id) == sorted(everything[:2])  # only those shown
+    second = client.get("/boards/hospital/rows?sort=patient&dir=asc&page=2", headers=HTMX)
+    assert _patients(second.text) == everything[2:] and 'rel="next"' not in second.text
+    assert second.headers["HX-Push-Url"] == "/boards/hospital?sort=patient&dir=asc&page=2"
+    assert '<input type="hidden" name="page" value="2">' in second.text  # the periodic refresh keeps the page
+    refresh = client.get("/boards/hospital/rows?sort=patient&dir=asc&page=2", headers={**HTMX, "HX-Trigger": "board"})
+    assert _patients(refresh.text) == everything[2:] and "HX-Push-Url" not in refresh.headers
+    assert _patients(client.get("/boards/hospital?sort=patient&dir=asc&page=999").text) == everything[2:]
+    assert _patients(client.get("/boards/hospital?sort=patient&dir=asc&page=junk").text) == everything[:2]
+    assert _patients(client.get("/boards/hospital?sort=patient&dir=desc").text) == everything[::-1][:2]

@@ -122,10 +122,18 @@ def get_timeline(database: DatabaseDep, principal: CurrentPrincipal, now: Now, s
 def get_hospital_board(database: DatabaseDep, principal: CurrentPrincipal, now: Now,
                        organisation: Address = None, state: StateQuery = None,
                        municipality: MunicipalityNumber = None, sort: Sort = "days_waiting",
-                       descending: bool = True) -> list[BoardRow]:
+                       descending: bool = True,
+                       limit: Annotated[int | None, Query(ge=1, le=10_000, description="At most this many.")] = None,
+                       offset: Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many first.")] = 0,
+                       *, response: Response) -> list[BoardRow]:
+    """Sorted across all matching stays, then paged; `X-Total-Count` says how many match (only the rows returned
+    are audited)."""
     with database.unit_of_work() as session:
-        return service.hospital_board(session, principal, now=now, organisation=organisation, state=state,
-                                      municipality=municipality, sort=sort, descending=descending)
+        page = service.hospital_board_page(session, principal, now=now, organisation=organisation, state=state,
+                                           municipality=municipality, sort=sort, descending=descending, limit=limit,
+                                           offset=offset, page_order=False)
+    response.headers["X-Total-Count"] = str(page.total)
+    return page.rows
 
 
 @router.get("/boards/gp", response_model=list[service.GpListRow], responses=AUTHENTICATED,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +29,7 @@ from helsefellesskap.transitions.patient_id import parse_patient
 from helsefellesskap.transitions.projection import aware, maybe_aware, oslo_days_since
 from helsefellesskap.transitions.readmodel import Names, municipality_ref, obligation_view
 from helsefellesskap.transitions.store import AlertRow, ObligationRow, StayRow
-from helsefellesskap.transitions.views import BoardRow, ObligationView
+from helsefellesskap.transitions.views import BoardPage, BoardRow, ObligationView
 
 SORT_KEYS = ("days_waiting", "admitted_at", "ready_at", "payable_days", "state", "stay_id", "patient",
              "municipality", "open_alerts", "obligations_overdue")
@@ -54,48 +53,87 @@ def _audit_rows(session: Session, principal: Principal, basis: AccessBasis, reso
                          national_ids=list(dict.fromkeys(patients)), reason=reason)
 
 
-def _sort_key(sort: str) -> Callable[[BoardRow], Any]:
-    if sort not in SORT_KEYS:
-        raise InvalidInput(f"Unknown sort {sort!r}; one of: {', '.join(SORT_KEYS)}.")
-
-    def key(row: BoardRow) -> Any:
-        value = row.municipality.number if sort == "municipality" else getattr(row, sort)
-        return (value is not None, value if value is not None else 0, row.stay_id)
-
-    return key
+# The hospital board page's sort keys (as the web shows them): the API's plus hospital, service, expected discharge.
+PAGE_SORT_KEYS = (*SORT_KEYS, "hospital", "service", "expected_discharge")
 
 
-def _board(session: Session, principal: Principal, query: Select[StayRow], *, now: dt.datetime, sort: str,
-           descending: bool, basis: AccessBasis, resource: Resource) -> list[BoardRow]:
-    key = _sort_key(sort)
-    stays = list(session.scalars(query))
-    ids = [s.stay_id for s in stays]
-    due: dict[str, int] = defaultdict(int)
-    overdue: dict[str, int] = defaultdict(int)
-    alerts: dict[str, int] = defaultdict(int)
-    answer_due: dict[str, dt.datetime] = {}
-    if ids:
+class _Counts:
+    """Per stay: obligations due and overdue, open alerts, the deadline of the answer still due."""
+
+    def __init__(self, session: Session, ids: list[str], now: dt.datetime) -> None:
+        self.due: dict[str, int] = defaultdict(int)
+        self.overdue: dict[str, int] = defaultdict(int)
+        self.alerts: dict[str, int] = defaultdict(int)
+        self.answer_due: dict[str, dt.datetime] = {}
+        if not ids:
+            return
         for o in session.execute(  # the columns, not ORM objects: a board reads thousands
                 select(ObligationRow.stay_id, ObligationRow.kind, ObligationRow.due_at, ObligationRow.met_at)
                 .where(ObligationRow.stay_id.in_(ids)).order_by(ObligationRow.due_at, ObligationRow.id)):
             due_at, met_at = aware(o.due_at), maybe_aware(o.met_at)
             status = obligation_status(due_at, met_at, now)
             if status is ObligationStatus.due:
-                due[o.stay_id] += 1
+                self.due[o.stay_id] += 1
             elif status is ObligationStatus.missing:
-                overdue[o.stay_id] += 1
+                self.overdue[o.stay_id] += 1
             if o.kind == ObligationKind.municipal_response and met_at is None:
-                answer_due[o.stay_id] = due_at  # the latest unanswered notice's deadline (forskrift §§ 11-12)
+                self.answer_due[o.stay_id] = due_at  # the latest unanswered notice's deadline (forskrift §§ 11-12)
         for a in session.scalars(select(AlertRow.stay_id).where(AlertRow.stay_id.in_(ids),
                                                                 AlertRow.resolved_at.is_(None))):
-            alerts[a] += 1
+            self.alerts[a] += 1
+
+
+def _stay_value(stay: StayRow, key: str, counts: _Counts, names: Names, now: dt.datetime, *, by_name: bool) -> Any:
+    """The value a board sorts a stay on, from the stored row (the same as its BoardRow's), without building it;
+    `by_name`: municipality and hospital by name (as the page shows them), else by number/address."""
+    if key == "days_waiting":
+        return oslo_days_since(maybe_aware(stay.ready_at), maybe_aware(stay.discharged_at) or now)
+    if key == "municipality":
+        return (municipality_ref(stay.municipality).name or stay.municipality) if by_name else stay.municipality
+    if key == "hospital":
+        ref = names.ref(stay.hospital)
+        return ref.name or ref.address
+    if key in ("admitted_at", "ready_at"):
+        return maybe_aware(getattr(stay, key))
+    if key == "obligations_overdue":
+        return counts.overdue[stay.stay_id]
+    if key == "open_alerts":
+        return counts.alerts[stay.stay_id]
+    return getattr(stay, key)
+
+
+def _board(session: Session, principal: Principal, query: Select[StayRow], *, now: dt.datetime, sort: str,
+           descending: bool, basis: AccessBasis, resource: Resource, service: str | None = None,
+           alerts_only: bool = False, limit: int | None = None, offset: int = 0, page_order: bool = False) -> BoardPage:
+    """Every stay of the query counted and sorted from its stored row; only the page (`offset`, `limit`) is built
+    into BoardRows and audited. `page_order`: the page's order (rows without a value last in either direction,
+    names by name); else the API's (rows without a value first when ascending, municipalities by number)."""
+    keys = PAGE_SORT_KEYS if page_order else SORT_KEYS
+    if sort not in keys:
+        raise InvalidInput(f"Unknown sort {sort!r}; one of: {', '.join(keys)}.")
+    if offset < 0 or (limit is not None and limit < 0):
+        raise InvalidInput("limit and offset are 0 or more.")
+    stays = list(session.scalars(query))
+    counts = _Counts(session, [s.stay_id for s in stays], now)
     names = Names(session)
-    rows = [_board_row(s, names, now, due[s.stay_id], overdue[s.stay_id], alerts[s.stay_id], answer_due.get(s.stay_id))
-            for s in stays]
-    rows.sort(key=key, reverse=descending)
+    if service is not None:
+        stays = [s for s in stays if s.service == service]
+    if alerts_only:
+        stays = [s for s in stays if counts.alerts[s.stay_id] > 0]
+    values = {s.stay_id: _stay_value(s, sort, counts, names, now, by_name=page_order) for s in stays}
+    if page_order:
+        present = [s for s in stays if values[s.stay_id] is not None]
+        present.sort(key=lambda s: (values[s.stay_id], s.stay_id), reverse=descending)
+        stays = present + [s for s in stays if values[s.stay_id] is None]
+    else:
+        stays.sort(key=lambda s: (values[s.stay_id] is not None, values[s.stay_id] if values[s.stay_id] is not None
+                                  else 0, s.stay_id), reverse=descending)
+    shown = stays[offset:] if limit is None else stays[offset:offset + limit]
+    rows = [_board_row(s, names, now, counts.due[s.stay_id], counts.overdue[s.stay_id], counts.alerts[s.stay_id],
+                       counts.answer_due.get(s.stay_id)) for s in shown]
     _audit_rows(session, principal, basis, resource, [r.patient for r in rows], now=now,
                 reason=f"listed on the {'hospital' if resource is Resource.BOARD_HOSPITAL else 'municipality'} board")
-    return rows
+    return BoardPage(total=len(stays), offset=offset, rows=rows)
 
 
 def _board_row(stay: StayRow, names: Names, now: dt.datetime, due: int, overdue: int, alerts: int,
@@ -123,9 +161,22 @@ def _party(session: Session, principal: Principal) -> str:
 
 def hospital_board(session: Session, principal: Principal, *, now: dt.datetime, organisation: str | None = None,
                    state: str | None = None, municipality: str | None = None, sort: str = "days_waiting",
-                   descending: bool = True) -> list[BoardRow]:
+                   descending: bool = True, limit: int | None = None, offset: int = 0) -> list[BoardRow]:
     """The stays of the principal's hospital party (one hospital of it with `organisation`); active stays
-    unless `state` is given ('all' for every stay)."""
+    unless `state` is given ('all' for every stay); `limit`/`offset` a page of them (default: all)."""
+    return hospital_board_page(session, principal, now=now, organisation=organisation, state=state,
+                               municipality=municipality, sort=sort, descending=descending, limit=limit,
+                               offset=offset, page_order=False).rows
+
+
+def hospital_board_page(session: Session, principal: Principal, *, now: dt.datetime, organisation: str | None = None,
+                        state: str | None = None, municipality: str | None = None, service: str | None = None,
+                        alerts_only: bool = False, sort: str = "days_waiting", descending: bool = True,
+                        limit: int | None = None, offset: int = 0, page_order: bool = True) -> BoardPage:
+    """A page of the hospital board and how many stays match in all: filtered (also by `service` and
+    `alerts_only`) and sorted across every stay, then only the page is built and audited. The sort is the web
+    page's (`PAGE_SORT_KEYS`; no value last either way, municipality and hospital by name) unless `page_order`
+    is False (the API's, `SORT_KEYS`)."""
     basis = access.authorize(session, principal, Resource.BOARD_HOSPITAL, Action.READ, now=now,
                              organisation=organisation)
     party = _party(session, principal)
@@ -137,7 +188,8 @@ def hospital_board(session: Session, principal: Principal, *, now: dt.datetime, 
     if municipality is not None:
         query = query.where(StayRow.municipality == municipality)
     return _board(session, principal, query, now=now, sort=sort, descending=descending, basis=basis,
-                  resource=Resource.BOARD_HOSPITAL)
+                  resource=Resource.BOARD_HOSPITAL, service=service, alerts_only=alerts_only, limit=limit,
+                  offset=offset, page_order=page_order)
 
 
 def municipality_board(session: Session, principal: Principal, *, now: dt.datetime, municipality: str | None = None,
@@ -151,7 +203,7 @@ def municipality_board(session: Session, principal: Principal, *, now: dt.dateti
     if (states := _states(state)) is not None:
         query = query.where(StayRow.state.in_(states))
     return _board(session, principal, query, now=now, sort=sort, descending=descending, basis=basis,
-                  resource=Resource.BOARD_MUNICIPALITY)
+                  resource=Resource.BOARD_MUNICIPALITY).rows
 
 
 def work_list_basis(session: Session, principal: Principal, *, now: dt.datetime,

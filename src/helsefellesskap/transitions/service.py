@@ -13,7 +13,7 @@ from helsefellesskap.transitions.alerts_inbox import (
     list_alerts,
 )
 from helsefellesskap.transitions.batch import receive_messages, refresh_stays
-from helsefellesskap.transitions.boards import hospital_board, municipality_board, open_obligations
+from helsefellesskap.transitions.boards import hospital_board, hospital_board_page, municipality_board, open_obligations
 from helsefellesskap.transitions.gp_list import GpListRow, gp_list
 from helsefellesskap.transitions.ingest import answer_readiness, receive_message
 from helsefellesskap.transitions.ledger_service import ledger_csv, payment_ledger
@@ -21,6 +21,7 @@ from helsefellesskap.transitions.timeline import person_pathway, person_timeline
 from helsefellesskap.transitions.views import (
     AlertPage,
     AlertView,
+    BoardPage,
     BoardRow,
     LedgerRow,
     ObligationView,
@@ -32,6 +33,7 @@ from helsefellesskap.transitions.views import (
 __all__ = [
     "AlertPage",
     "AlertView",
+    "BoardPage",
     "BoardRow",
     "GpListRow",
     "LedgerRow",
@@ -46,6 +48,7 @@ __all__ = [
     "comment_alert",
     "gp_list",
     "hospital_board",
+    "hospital_board_page",
     "ledger_csv",
     "list_alerts",
     "municipality_board",

@@ -118,6 +118,14 @@ class BoardRow(BaseModel):
         default=None, description="Deadline of the municipality's answer to a readiness notice it has not answered.")
 
 
+
+class BoardPage(BaseModel):
+    """A page of a board: how many stays match in all, where the page starts, and its rows."""
+
+    total: int
+    offset: int
+    rows: list[BoardRow]
+
 class StayView(BaseModel):
     stay_id: str
     patient: str
