@@ -92,9 +92,15 @@ def _classified(twin: Twin, sources: list[tuple[ir.Table, str]], system: str, ru
     return ibis.memtable(columns, schema=schema).mutate(system=ibis.literal(system))
 
 
-def person_codes(twin: Twin, rules: ClassificationRules = DEFAULT_RULES) -> ir.Table:
+def _longest_lookback(rules: ClassificationRules) -> int:
+    return max(rules.smi_lookback_days, rules.substance_use_lookback_days, rules.hfrs_lookback_days,
+               rules.chronic_lookback_days, rules.pregnancy_lookback_days)
+
+
+def person_codes(twin: Twin, rules: ClassificationRules = DEFAULT_RULES, reference: date | None = None) -> ir.Table:
     """person_id, day (day number), system and the classification of the code (`_classified`) — only codes some
-    rule tests."""
+    rule tests; with a `reference` date, only those inside the longest look-back window before it (every rule
+    reads its codes in its own window, within that one: at scale 1.0 four of five conditions are older)."""
     conditions = twin.conditions.select(person_id=twin.conditions.person_id, raw=twin.conditions.code,
                                         day=day_number(twin.conditions.onset_date))
     stays = twin.stays.select("stay_id", "person_id", day=local_day(twin.stays.admitted_at))
@@ -108,6 +114,8 @@ def person_codes(twin: Twin, rules: ClassificationRules = DEFAULT_RULES) -> ir.T
     for rows, system in ((icd, ICD10), (gp, ICPC2)):
         classes = _classified(twin, sources[system], system, rules)
         joined = rows.join(classes, "raw")
+        if reference is not None:
+            joined = joined.filter(_in_window(joined.day, day_of(reference), _longest_lookback(rules)))
         parts.append(joined.select("person_id", "day", *(c for c in classes.columns if c != "raw")))
     return union_all(*parts)
 
@@ -184,10 +192,10 @@ def person_facts(twin: Twin, reference: date, rules: ClassificationRules = DEFAU
                  codes: ir.Table | None = None) -> ir.Table:
     """One row per person: sex, the age thresholds the rules test (`child`, `adult`, `frail_age`: each one date
     comparison, not an age taken apart from every birth date) and the flags and counts the rules test. `codes`:
-    `person_codes` of the same twin and rules, when already stored (three of the parts read them: computed once
-    instead of thrice)."""
+    `person_codes` of the same twin, rules and reference, when already stored (three of the parts read them:
+    computed once instead of thrice)."""
     ref = day_of(reference)
-    codes = person_codes(twin, rules) if codes is None else codes
+    codes = person_codes(twin, rules, reference) if codes is None else codes
     born = twin.traits.birth_date
     persons = twin.traits.select(
         "person_id", "sex", child=~aged_at_least(born, reference, rules.child_max_age + 1),

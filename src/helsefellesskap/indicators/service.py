@@ -99,8 +99,10 @@ def compute(
     twin = _with_shared(twin, period, definitions)
     groups = None
     if Dimension.priority_group in dimensions:
-        codes = _materialised(twin, person_codes(twin))  # the costly part (every diagnosis code), read thrice
-        groups = _materialised(twin, group_masks(person_flags(twin, period.end - timedelta(days=1), codes=codes)))
+        reference = period.end - timedelta(days=1)
+        # The costly part (every diagnosis code in the look-back windows), read thrice.
+        codes = _materialised(twin, person_codes(twin, reference=reference))
+        groups = _materialised(twin, group_masks(person_flags(twin, reference, codes=codes)))
     by_month = Dimension.month in dimensions
     results: list[IndicatorResult] = []
     for definition in definitions:
