@@ -50,6 +50,7 @@ EXPECTED: dict[str, dict[Action, set[str]]] = {
                                                  "messaging_system"}},
     "board.hospital": {R: HOSPITAL, W: set()},
     "board.municipality": {R: MUNICIPAL, W: set()},
+    "board.alerts": {R: HOSPITAL | MUNICIPAL, W: set()},
     "board.gp": {R: {"gp"}, W: set()},
     "ledger": {R: {"discharge_coordinator", "allocation_officer", "municipal_coordinator"}, W: set()},
     "daily_rates": {R: {"discharge_coordinator", "allocation_officer", "municipal_coordinator", "administrator"},

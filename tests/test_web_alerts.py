@@ -21,10 +21,11 @@ def _alert_ids(html: str) -> list[str]:
 
 
 def _inbox_reads(db) -> list[str]:
-    """The persons audited as read in the alert inbox (by the case worker), in order."""
+    """The persons audited as read in the alert inbox (by the case worker)."""
     with db.unit_of_work() as session:
         entries = audit_log.query(session, audit_log.AuditFilter(user="tildeling"))
-    return sorted(e.national_id for e in entries if e.national_id and e.reason == "listed in the alert inbox")
+    return sorted(e.national_id for e in entries  # the inbox's own resource ("varsellisten" on the patient's log)
+                  if e.national_id and e.resource == "board.alerts" and e.reason == "listed in the alert inbox")
 
 
 def _the_alert(client) -> str:

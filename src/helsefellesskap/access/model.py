@@ -58,6 +58,7 @@ class Resource(StrEnum):
     MESSAGES_SUBMIT = "messages.submit"
     BOARD_HOSPITAL = "board.hospital"
     BOARD_MUNICIPALITY = "board.municipality"
+    BOARD_ALERTS = "board.alerts"  # the alert inbox: the alerts the principal's party must act on
     BOARD_GP = "board.gp"  # the GP's list: persons on the GP office's list with a recent hospital stay
     LEDGER = "ledger"
     DAILY_RATES = "daily_rates"  # the døgnpris of each year (forskrift § 13): read with the ledger, set by admins

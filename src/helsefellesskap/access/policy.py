@@ -56,6 +56,7 @@ RULES: Mapping[Resource, tuple[Scope, Mapping[Action, frozenset[Role]]]] = {
     Resource.MESSAGES_SUBMIT: (Scope.ORGANISATION, {_R: _NONE, _W: _SENDERS}),
     Resource.BOARD_HOSPITAL: (Scope.ORGANISATION, {_R: HOSPITAL_ROLES, _W: _NONE}),
     Resource.BOARD_MUNICIPALITY: (Scope.ORGANISATION, {_R: MUNICIPAL_ROLES, _W: _NONE}),
+    Resource.BOARD_ALERTS: (Scope.ORGANISATION, {_R: _ALERT_STAFF, _W: _NONE}),
     Resource.BOARD_GP: (Scope.ORGANISATION, {_R: frozenset({Role.GP}), _W: _NONE}),
     Resource.LEDGER: (Scope.ORGANISATION, {_R: _LEDGER_READERS, _W: _NONE}),
     # The daily rates are public figures (the state budget): whoever reads the ledger may read them; only an

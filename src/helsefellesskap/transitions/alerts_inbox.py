@@ -16,7 +16,6 @@ from helsefellesskap.access import service as access
 from helsefellesskap.access.model import Action, Principal, Resource
 from helsefellesskap.errors import InvalidInput, NotFound
 from helsefellesskap.transitions.alerts import RULES
-from helsefellesskap.transitions.boards import work_list_basis
 from helsefellesskap.transitions.projection import aware
 from helsefellesskap.transitions.readmodel import Names, alert_views
 from helsefellesskap.transitions.store import AlertCommentRow, AlertRow, AlertWorkflowRow
@@ -51,7 +50,8 @@ def alert_page(session: Session, principal: Principal, *, now: dt.datetime, stat
         raise InvalidInput(f"Unknown rule {rule!r}; one of: {', '.join(RULES)}.")
     if offset < 0 or (limit is not None and limit < 0):
         raise InvalidInput("limit and offset are 0 or more.")
-    basis, resource = work_list_basis(session, principal, now=now)
+    # its own resource, so the patient's access log says "the alert inbox", not the discharge board
+    basis = access.authorize(session, principal, Resource.BOARD_ALERTS, Action.READ, now=now)
     party = access.principal_party(session, principal)
     where = [AlertRow.party_address == party]
     if rule is not None:
@@ -64,7 +64,7 @@ def alert_page(session: Session, principal: Principal, *, now: dt.datetime, stat
         query = query.limit(limit)
     views = alert_views(session, session.scalars(query), Names(session))
     for patient in dict.fromkeys(v.patient for v in views):
-        access.audit(session, principal, action=Action.READ, resource=resource, now=now, basis=basis,
+        access.audit(session, principal, action=Action.READ, resource=Resource.BOARD_ALERTS, now=now, basis=basis,
                      national_id=patient, reason="listed in the alert inbox")
     return AlertPage(total=total, offset=offset, alerts=views)
 

@@ -31,6 +31,7 @@ def resource_labels(_: Translate) -> dict[str, str]:
         "messages.submit": _("a care-transition message"),
         "board.hospital": _("the hospital's discharge board"),
         "board.municipality": _("the municipality's board"),
+        "board.alerts": _("the alert inbox"),
         "board.gp": _("the GP's list of patients"),
         "ledger": _("the payment ledger"),
         "daily_rates": _("the daily rates"),
