@@ -6,11 +6,13 @@ import datetime as dt
 
 import pytest
 
-from gp_list_support import DUE, EXPECTED, IN_HOSPITAL, MISSING, OTHER_GPS, RECEIVED, seed_gp_list
+from gp_list_support import DUE, EXPECTED, IN_HOSPITAL, MISSING, OTHER_GPS, RECEIVED, _discharged, seed_gp_list
 from helsefellesskap.access import audit as audit_log
 from helsefellesskap.access.users import get_user
 from helsefellesskap.errors import Forbidden
 from helsefellesskap.transitions import service
+from helsefellesskap.transitions.sample import synthetic_national_id
+from web_transitions_support import send
 
 
 def _now() -> dt.datetime:
@@ -69,3 +71,17 @@ def test_every_person_shown_is_audited_once(db) -> None:
         assert {(e.outcome, e.action, e.role) for e in entries} == {("allowed", "read", "gp")}
         assert {e.reason for e in entries} == {"listed on the GP's list of patients"}
         assert audit_log.verify(session).intact
+
+
+def test_the_office_the_epikrise_is_addressed_to_gets_the_relation_when_it_names_the_gp_by_hpr(db) -> None:
+    """The message's `gp` may be the GP's HPR number (a person); the relation goes to the addressed office."""
+    seed_gp_list(db)
+    patient = synthetic_national_id(516)
+    messages = _discharged("GP-7", patient, 5, summary_after=24)
+    for message in messages:
+        if message["type"] == "discharge_summary":
+            message["gp"] = "9144900"  # an HPR number, as the synthetic twin writes
+    send(db, messages)
+    with db.unit_of_work() as session:
+        rows = service.gp_list(session, get_user(session, "fastlege"), now=_now())
+    assert patient in [r.patient for r in rows]

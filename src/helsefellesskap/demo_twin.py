@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 import pyarrow.parquet as pq
 
+from helsefellesskap.access.seeding import DEMO_GP_OFFICE, DEMO_MUNICIPALITY
 from helsefellesskap.synth.geography import load_places
 from helsefellesskap.synth.twin import TwinSpec, generate, plan
 from helsefellesskap.synth.writer import contract_lines
@@ -49,6 +50,8 @@ def generate_demo_twin(out: Path, *, today: date, scale: float, progress: Callab
     try:
         rows = generate(spec, load_places(community), staging, progress)
         shift_tables(staging, shift_of(today))
+        if community == DEMO_COMMUNITY:
+            adopt_demo_gp_office(staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -68,6 +71,31 @@ def shift_tables(directory: Path, shift: timedelta) -> None:
         if moved:
             frame = frame.with_columns(pl.col(name) + shift for name in moved)
             pq.write_table(frame.to_arrow().cast(table.schema), path)
+
+
+def adopt_demo_gp_office(directory: Path) -> str | None:
+    """Give the demo's GP office (`access.seeding.DEMO_GP_OFFICE`, where the demo user `fastlege` works) a list:
+    the synthetic Hamar office with the fewest listed persons becomes it, in the persons' `gp_office` and in the
+    messages addressed to it (the epikriser that give the office its care relations). Returns the office replaced
+    (None: no Hamar resident in the twin)."""
+    persons = pl.read_parquet(directory / "persons.parquet")
+    offices = (persons.filter(pl.col("municipality") == DEMO_MUNICIPALITY).group_by("gp_office").len()
+               .sort("len", "gp_office"))
+    if offices.is_empty():
+        return None
+    office = str(offices["gp_office"][0])
+    _replace_in(directory / "persons.parquet", "gp_office", office, DEMO_GP_OFFICE)
+    _replace_in(directory / "messages.parquet", "recipient", office, DEMO_GP_OFFICE)
+    return office
+
+
+def _replace_in(path: Path, column: str, old: str, new: str) -> None:
+    table = pq.read_table(path)
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    frame = frame.with_columns(pl.when(pl.col(column) == old).then(pl.lit(new)).otherwise(pl.col(column))
+                               .alias(column))
+    pq.write_table(frame.to_arrow().cast(table.schema), path)
 
 
 def live_messages(directory: Path, *, discharged_since: datetime | None, sent_after: datetime | None,

@@ -396,8 +396,8 @@ def _grant_relations(session: Session, stay: StayProjection, messages: list[Mess
 
 def relation_grants(stay: StayProjection, messages: list[Message]) -> list[access.RelationGrant]:
     """Care relations (tjenstlig behov) that the pathway gives: the hospital for the stay (with the access
-    policy's grace after discharge), the paying municipality while the stay is open, the GP who gets the
-    discharge summary."""
+    policy's grace after discharge), the paying municipality while the stay is open, the GP office the
+    discharge summary is addressed to."""
     admission = stay.admission
     if admission is None:
         return []
@@ -408,7 +408,10 @@ def relation_grants(stay: StayProjection, messages: list[Message]) -> list[acces
     grants: list[access.RelationGrant] = [
         (admission.sender, CareRelationKind.HOSPITAL_STAY, stay.stay_id, start, end),
         (municipality_address(admission.municipality), CareRelationKind.MUNICIPAL_SERVICE, stay.stay_id, start, end)]
-    grants.extend((message.gp, CareRelationKind.GP, stay.stay_id, message.sent_at, None) for message in messages
+    # The GP's relation is with the office the epikrise is addressed to (its recipient): the message's `gp` may be
+    # the GP's HPR number, a person, while care relations are held by organisations (docs/access.md).
+    grants.extend((message.recipient, CareRelationKind.GP, stay.stay_id, message.sent_at, None)
+                  for message in messages
                   if isinstance(message, DischargeSummary) and message.patient == stay.patient)
     return grants
 
