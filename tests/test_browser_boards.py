@@ -174,3 +174,22 @@ def test_a_board_in_a_hidden_tab_waits_and_catches_up_when_shown(db, page) -> No
     page.evaluate("() => { Object.defineProperty(document, 'hidden', {value: false, configurable: true});"
                   " document.dispatchEvent(new Event('visibilitychange')); }")
     page.wait_for_selector("#stay-SIH-1:not([data-before])", state="attached")  # shown again: refreshed
+
+
+def test_hospital_board_pages_with_the_keyboard_and_the_refresh_keeps_the_page(db, page, monkeypatch) -> None:
+    from helsefellesskap.web import boards as boards_page
+    monkeypatch.setattr(boards_page, "BOARD_PAGE_SIZE", 2)  # the server runs in this process
+    seed(db)
+    sign_in(page, "utskrivning")
+    first = _patients(page)
+    assert len(first) == 2 and "Side 1 av 2" in page.inner_text(".pager")
+    assert "Opphold: 3. Viser 1–2." in page.inner_text("caption")
+    page.locator(".pager a[rel=next]").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".pager a[rel=prev]")
+    second = _patients(page)
+    assert len(second) == 1 and not set(second) & set(first) and "page=2" in page.url
+    assert axe_violations(page) == []
+    page.evaluate("document.querySelectorAll('[data-refresh]').forEach(b => htmx.trigger(b, 'board-refresh'))")
+    page.wait_for_timeout(500)
+    assert _patients(page) == second and "Side 2 av 2" in page.inner_text(".pager")
