@@ -189,6 +189,13 @@ def test_hospital_board_pages_with_the_keyboard_and_the_refresh_keeps_the_page(d
     page.wait_for_selector(".pager a[rel=prev]")
     second = _patients(page)
     assert len(second) == 1 and not set(second) & set(first) and "page=2" in page.url
+    page.wait_for_function("document.activeElement && document.activeElement.rel === 'prev'")  # focus kept
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".pager a[rel=next]")
+    assert _patients(page) == first
+    page.wait_for_function("document.activeElement && document.activeElement.rel === 'next'")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".pager a[rel=prev]")
     assert axe_violations(page) == []
     page.evaluate("document.querySelectorAll('[data-refresh]').forEach(b => htmx.trigger(b, 'board-refresh'))")
     page.wait_for_timeout(500)

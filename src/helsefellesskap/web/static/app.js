@@ -40,3 +40,14 @@ document.addEventListener("htmx:afterSettle", function (event) {
   var target = region.querySelector("[aria-invalid=true]") || region.querySelector("[data-focus-target]");
   if (target) { target.focus(); }
 });
+
+// After a previous/next link fetches another page of a board, the pressed link is gone with the old page: focus
+// moves to the same link on the new page (or the other one at either end), so the keyboard user keeps paging.
+document.addEventListener("htmx:afterSettle", function (event) {
+  var config = event.detail && event.detail.requestConfig;
+  var source = config && config.elt;
+  var rel = source && source.closest && source.closest(".pager") ? source.getAttribute("rel") : null;
+  if (rel !== "next" && rel !== "prev") { return; }
+  var target = document.querySelector(".pager a[rel=" + rel + "]") || document.querySelector(".pager a");
+  if (target) { target.focus(); }
+});
