@@ -189,11 +189,12 @@ def test_hospital_board_pages_with_the_keyboard_and_the_refresh_keeps_the_page(d
     page.wait_for_selector(".pager a[rel=prev]")
     second = _patients(page)
     assert len(second) == 1 and not set(second) & set(first) and "page=2" in page.url
-    page.wait_for_function("document.activeElement && document.activeElement.rel === 'prev'")  # focus kept
+    # Focus kept on the pager (a function, not an expression: Playwright evals an expression, which the CSP forbids).
+    page.wait_for_function("() => document.activeElement !== null && document.activeElement.rel === 'prev'")
     page.keyboard.press("Enter")
     page.wait_for_selector(".pager a[rel=next]")
     assert _patients(page) == first
-    page.wait_for_function("document.activeElement && document.activeElement.rel === 'next'")
+    page.wait_for_function("() => document.activeElement !== null && document.activeElement.rel === 'next'")
     page.keyboard.press("Enter")
     page.wait_for_selector(".pager a[rel=prev]")
     assert axe_violations(page) == []
