@@ -201,6 +201,31 @@ def test_alert_acknowledgement_and_assignment_survive_a_refold(app_client, setti
                            headers=auth(settings, parties["other_allocation"])).status_code == 403
 
 
+def test_the_addressed_municipality_acts_on_its_alert_without_a_care_relation(app_client, db, settings,
+                                                                             parties) -> None:
+    """Two short stays, no notice to the municipality: KB-REPEATED-TRANSITIONS is addressed to it. Its inbox lists
+    the alert (organisation basis) and it may handle it there, though it may not open the person's timeline."""
+    for n, day in enumerate((1, 8)):
+        stay = builder(f"R{n}", PERSON)
+        stay.admission(at(day))
+        stay.discharge(at(day + 2), destination="home")
+        for message in stay.messages:
+            assert send(app_client, settings, parties, message).status_code == 200  # type: ignore[attr-defined]
+    municipal = auth(settings, parties["allocation"])
+    alerts = [a for a in app_client.get("/api/v1/alerts", headers=municipal).json()
+              if a["rule_id"] == "KB-REPEATED-TRANSITIONS"]
+    assert len(alerts) == 1
+    assert app_client.get(f"/api/v1/persons/{PERSON}/timeline", headers=municipal).status_code == 403
+    handled = app_client.post(f"/api/v1/alerts/{alerts[0]['id']}/acknowledge", headers=municipal)
+    assert handled.status_code == 200 and handled.json()["status"] == "acknowledged"
+    with db.reading() as session:
+        entries = audit.query(session, audit.AuditFilter(user="alloc"))
+        written = [(e.resource, e.action, e.outcome, e.basis_kind) for e in entries if e.action == "write"]
+    assert written == [("person.alerts", "write", "allowed", "role")]  # the inbox's basis, not a care relation
+    other = auth(settings, parties["other_allocation"])  # not addressed to it, no relation: refused
+    assert app_client.post(f"/api/v1/alerts/{alerts[0]['id']}/acknowledge", headers=other).status_code == 403
+
+
 def test_the_municipality_answers_from_its_board(app_client, settings, parties) -> None:
     for message in waiting_stay("A", PERSON, discharged=False)[:3]:
         send(app_client, settings, parties, message)

@@ -98,7 +98,7 @@ def work_the_inboxes(database: Database, *, now: dt.datetime, raised_since: dt.d
                 try:
                     transitions.acknowledge_alert(session, user, alert.id, now=now)
                 except DomainError:
-                    continue  # no care relation any more: the alert stays open, as it would
+                    continue  # refused (e.g. the alert is no longer the party's): it stays open, as it would
                 acknowledged += 1
     return acknowledged
 

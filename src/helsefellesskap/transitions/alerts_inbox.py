@@ -80,8 +80,20 @@ def _authorized_alert(session: Session, principal: Principal, alert_id: str, now
     row = session.get(AlertRow, alert_id)
     if row is None:
         raise NotFound(f"No alert {alert_id}.")
-    access.authorize_person(session, principal, row.patient, Action.WRITE, Resource.PERSON_ALERTS, now=now,
-                            reference=row.stay_id)
+    try:
+        access.authorize_person(session, principal, row.patient, Action.WRITE, Resource.PERSON_ALERTS, now=now,
+                                reference=row.stay_id)
+    except access.AccessDenied:
+        # An alert addressed to the principal's own party is that organisation's work item: its inbox lists it on
+        # the organisation's basis (board.alerts), and acknowledging, assigning or commenting shows nothing more
+        # of the person. So the addressed party acts on it even without a care relation (e.g. a municipality told
+        # of a resident's repeated transitions whose stays sent it no notice); anyone else still needs one.
+        if row.party_address != access.principal_party(session, principal):
+            raise
+        basis = access.authorize(session, principal, Resource.BOARD_ALERTS, Action.READ, now=now)
+        access.audit(session, principal, action=Action.WRITE, resource=Resource.PERSON_ALERTS, now=now,
+                     basis=basis, national_id=row.patient,
+                     reason=f"alert {row.rule_id} addressed to the organisation, handled in its inbox")
     return row
 
 
