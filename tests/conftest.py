@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -75,6 +76,29 @@ def db(migrated_database: Database) -> Iterator[Database]:
     """The session's database, emptied after the test."""
     yield migrated_database
     empty_all_tables(migrated_database)
+
+
+TEST_SECRET_KEY = "test-secret-key-0123456789abcdef-0123"  # a test value, 32+ bytes for HS256
+
+
+@pytest.fixture(scope="session")
+def dev_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the development provider's RS256 key is generated once per session (never the user's data dir)."""
+    return tmp_path_factory.mktemp("keys") / "dev-key.pem"
+
+
+@pytest.fixture
+def make_settings(dev_key_file: Path) -> Callable[..., Settings]:
+    """Settings for tests that issue development tokens: the development identity provider on, its signing key in a
+    temporary directory, a test secret. ``make_settings(database_url, **overrides)``; a module that only needs the
+    defaults overrides ``settings`` with ``make_settings(database_url)``, so ``client`` serves with them too."""
+
+    def make(database_url: str, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {"database_url": database_url, "dev_identity_provider": True,
+                                  "dev_signing_key_file": dev_key_file, "secret_key": TEST_SECRET_KEY}
+        return Settings(**(values | overrides))
+
+    return make
 
 
 @pytest.fixture

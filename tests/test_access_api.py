@@ -4,7 +4,6 @@ access and its review, the patient's access log, compliance queries, user admini
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from fastapi import Request, Response
@@ -27,15 +26,9 @@ NOW = dt.datetime.now(dt.UTC)
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(scope="module")
-def key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("keys") / "dev-key.pem"
-
-
 @pytest.fixture
-def settings(database_url: str, key_file: Path) -> Settings:
-    return Settings(database_url=database_url, dev_identity_provider=True, dev_signing_key_file=key_file,
-                    secret_key="test-secret-key-0123456789abcdef-0123", login_max_failures=3)
+def settings(make_settings, database_url: str) -> Settings:
+    return make_settings(database_url, login_max_failures=3)
 
 
 def user(db: Database, username: str, role: Role, organisation: str | None = HOSPITAL, *,

@@ -4,7 +4,6 @@ Each care organisation has an active care relation to the person, so the answer 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -56,15 +55,9 @@ ROUTES = {
 }
 
 
-@pytest.fixture(scope="module")
-def key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("keys") / "dev-key.pem"
-
-
 @pytest.fixture
-def settings(database_url: str, key_file: Path) -> Settings:
-    return Settings(database_url=database_url, dev_signing_key_file=key_file,
-                    secret_key="test-secret-key-0123456789abcdef-0123")
+def settings(make_settings, database_url: str) -> Settings:
+    return make_settings(database_url)
 
 
 def principal_for(db: Database, role: Role) -> Principal:

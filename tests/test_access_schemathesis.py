@@ -5,7 +5,6 @@ match the schema the operation documents. Authenticated as a user holding every 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -26,15 +25,9 @@ HOSPITAL = "1060200"
 MAX_EXAMPLES = 12
 
 
-@pytest.fixture(scope="module")
-def key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("keys") / "dev-key.pem"
-
-
 @pytest.fixture
-def app_settings(database_url: str, key_file: Path) -> Settings:
-    return Settings(database_url=database_url, dev_signing_key_file=key_file,
-                    secret_key="test-secret-key-0123456789abcdef-0123")
+def app_settings(make_settings, database_url: str) -> Settings:
+    return make_settings(database_url)
 
 
 @pytest.fixture
@@ -60,8 +53,9 @@ def serving(db: Database, app_settings: Settings) -> None:
     APP.state.database, APP.state.settings = db, app_settings
 
 
-# The schema is loaded once, at collection, from an app with an unused in-memory database.
-APP = create_app(Settings(database_url="sqlite://", secret_key="test-secret-key-0123456789abcdef-0123"))
+# The schema is loaded once, at collection, from an app with an unused in-memory database (`serving` gives it
+# the test database and settings).
+APP = create_app(Settings(database_url="sqlite://", dev_identity_provider=True))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 schema.config.generation.update(max_examples=MAX_EXAMPLES, deterministic=True, database="none")
 

@@ -27,9 +27,9 @@ EXTERNAL_ISSUER = "https://helseid-sts.test.example"
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(database_url="sqlite://", dev_signing_key_file=tmp_path / "dev-key.pem",
-                    secret_key="test-secret-key-0123456789abcdef-0123")
+def settings(make_settings, tmp_path: Path) -> Settings:
+    """A key file of the test's own: the tests below watch it being generated."""
+    return make_settings("sqlite://", dev_signing_key_file=tmp_path / "dev-key.pem")
 
 
 def test_a_dev_token_round_trips_to_the_same_principal(settings: Settings) -> None:

@@ -28,15 +28,9 @@ def twin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("keys") / "dev-key.pem"
-
-
 @pytest.fixture
-def settings(database_url: str, key_file: Path) -> Settings:
-    return Settings(database_url=database_url, dev_identity_provider=True, dev_signing_key_file=key_file,
-                    secret_key="test-secret-key-0123456789abcdef-0123")
+def settings(make_settings, database_url: str) -> Settings:
+    return make_settings(database_url)
 
 
 def token_for(db: Database, settings: Settings, role: Role) -> dict[str, str]:

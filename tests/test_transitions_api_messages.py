@@ -32,10 +32,8 @@ from transitions_support import (
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(database_url=database_url, dev_identity_provider=True,
-                    dev_signing_key_file=tmp_path_factory.mktemp("keys") / "key.pem",
-                    secret_key="test-secret-key-0123456789abcdef-0123")
+def settings(make_settings, database_url: str) -> Settings:
+    return make_settings(database_url)
 
 
 @pytest.fixture

@@ -135,10 +135,8 @@ def test_bad_input_is_refused_with_a_reason(db, parties) -> None:
 
 
 @pytest.fixture
-def api_settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(database_url=database_url, dev_identity_provider=True,
-                    dev_signing_key_file=tmp_path_factory.mktemp("keys") / "key.pem",
-                    secret_key="test-secret-key-0123456789abcdef-0123")
+def api_settings(make_settings, database_url: str) -> Settings:
+    return make_settings(database_url)
 
 
 @pytest.fixture
