@@ -6,10 +6,11 @@ transaction with the same `now`: the same receipts, stored messages (receipt and
 obligations, payable months and alerts (also an alert one message raises and a later one in the batch resolves),
 care relations and audit entries (one per message, in order, in the hash chain). What differs is the cost: the
 stored messages, stay rows and alert rows the batch touches are read in a few queries and parsed once; each
-message's refold is then computed in memory with the same pure fold and evaluation (`projection._evaluate`) and
-the same projection (`projection.project`, `_write_alerts`) on the loaded rows; what is left at the end is
-written once — new messages, the stays' rows and alerts through one flush, obligations and payable months as one
-DELETE and one multi-row INSERT each, care relations with one query, the audit entries with one INSERT.
+message's refold is then computed in memory with the same pure fold and evaluation
+(`projection.evaluate_stays`) and the same projection (`projection.project`, `projection.write_alerts`) on the
+loaded rows; what is left at the end is written once — new messages, the stays' rows and alerts through one
+flush, obligations and payable months as one DELETE and one multi-row INSERT each, care relations with one query,
+the audit entries with one INSERT.
 
 A concurrent request that stores one of the batch's message ids first makes the batch fail with `Conflict`
 (the caller's unit of work rolls back; send the batch again).
@@ -44,18 +45,18 @@ from helsefellesskap.transitions.messages import Message, parse_message
 from helsefellesskap.transitions.pathway import ENDED, StayProjection, fold_stay
 from helsefellesskap.transitions.projection import (
     Memo,
-    _evaluate,
-    _expected_discharge,
-    _projection_facts,
-    _relation_facts,
-    _write_alerts,
     aware,
     errors_json,
+    evaluate_stays,
+    latest_expected_discharge,
     lock_key,
     priority_groups,
     project,
+    projected_relation_facts,
     relation_grants,
     set_stay_row,
+    stored_relation_facts,
+    write_alerts,
 )
 from helsefellesskap.transitions.rates import DailyRates
 from helsefellesskap.transitions.rates_service import effective_rates
@@ -178,7 +179,7 @@ class _Store:
             for alert in self.session.scalars(select(AlertRow).where(AlertRow.stay_id.in_(chunk))):
                 self.alert_rows.setdefault(alert.stay_id, {})[alert.id] = alert
         for stay_id in stays:
-            self.facts[stay_id] = _relation_facts(self.stay_rows.get(stay_id))
+            self.facts[stay_id] = stored_relation_facts(self.stay_rows.get(stay_id))
 
     def _load_messages(self, patients: set[str], stay_ids: set[str],
                        skip: set[str] | None = None) -> dict[str, list[SimpleNamespace]]:
@@ -229,8 +230,8 @@ class _Store:
             folds.update({sid: self._fold(sid) for sid in extra if sid in self.messages})
         stays = {sid: f.stay for sid, f in folds.items()}
         before = {sid: self.memo[sid][2] for sid in stays if sid in self.memo}
-        results = _evaluate(stays, {sid: f.groups for sid, f in folds.items()}, self.rules, self.rates, self.now,
-                            self.memo)
+        results = evaluate_stays(stays, {sid: f.groups for sid, f in folds.items()}, self.rules, self.rates,
+                                 self.now, self.memo)
         receipts = {r.message_id: r for result in results.values() for r in result.receipts}
         for sid in primary:  # the refold updates the statuses of the messages it read (not the extra stays')
             self.pathway[sid] = results[sid]
@@ -239,7 +240,7 @@ class _Store:
             if before.get(sid) is not result:  # the same result as last time: the same projection, already written
                 self._project(sid, result, folds[sid].groups)
         if stay_id in stays and (message_type == "discharge_summary"
-                                 or _projection_facts(stays[stay_id]) != relation_facts):
+                                 or projected_relation_facts(stays[stay_id]) != relation_facts):
             grants = relation_grants(stays[stay_id], self.messages[stay_id])
             if grants:
                 self.grants.setdefault(stays[stay_id].patient, []).extend(grants)
@@ -249,7 +250,7 @@ class _Store:
         """`projection.write_projection` on the rows in memory: the stay row and alert rows are changed in the
         session (flushed by `write`), the obligation and payable-month rows kept for `write`."""
         projected = project(self.session, result, parties=self.parties, groups=groups,
-                            expected_discharge=_expected_discharge(self.messages.get(stay_id, [])))
+                            expected_discharge=latest_expected_discharge(self.messages.get(stay_id, [])))
         if self.fingerprints.get(stay_id) == projected.fingerprint:
             return
         row = self.stay_rows.get(stay_id)
@@ -265,10 +266,10 @@ class _Store:
             self.stay_updates[stay_id] = {**projected.values, "fingerprint": projected.fingerprint,
                                           "evaluated_at": aware(self.now), "row_stay_id": stay_id}
         self.fingerprints[stay_id] = projected.fingerprint
-        self.facts[stay_id] = _projection_facts(result.projection)
+        self.facts[stay_id] = projected_relation_facts(result.projection)
         self.written[stay_id] = projected
-        _write_alerts(self.session, result, projected.hospital_party, projected.municipality_party, self.now,
-                      new=new, existing=self.alert_rows.setdefault(stay_id, {}))
+        write_alerts(self.session, result, projected.hospital_party, projected.municipality_party, self.now,
+                     new=new, existing=self.alert_rows.setdefault(stay_id, {}))
 
     # ---- writing ------------------------------------------------------------------------------------------------
 

@@ -136,14 +136,17 @@ def refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime, me
         return _refold(session, stay_id, patient, now=now, message_type=message_type, rules=rules, rates=rates)
 
 
-def _relation_facts(row: StayRow | None) -> tuple[object, ...] | None:
-    """What the care relations of a stay depend on."""
+def stored_relation_facts(row: StayRow | None) -> tuple[object, ...] | None:
+    """What the care relations of a stay depend on (patient, hospital, municipality, admission, discharge), as the
+    stay's stored row has them: the facts the relations were last granted on. None before an admission.
+    A refold grants the relations again when `projected_relation_facts` differ from these."""
     if row is None or row.admitted_at is None:
         return None
     return (row.patient, row.hospital, row.municipality, maybe_aware(row.admitted_at), maybe_aware(row.discharged_at))
 
 
-def _projection_facts(stay: StayProjection) -> tuple[object, ...] | None:
+def projected_relation_facts(stay: StayProjection) -> tuple[object, ...] | None:
+    """The same facts as `stored_relation_facts`, from a stay's fold (what the relations must rest on now)."""
     if stay.admission is None:
         return None
     discharged_at = aware(stay.discharge.discharged_at) if stay.discharge else None
@@ -165,23 +168,23 @@ def _refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime, m
             messages.setdefault(row.stay_id or "", []).append(parse_message(row.payload))
         stays.update({sid: fold_stay(sid, messages[sid]) for sid in extra if sid in messages})
     stay_rows = _stay_rows(session, set(stays) | {stay_id})
-    relation_facts = _relation_facts(stay_rows.get(stay_id))
+    relation_facts = stored_relation_facts(stay_rows.get(stay_id))
     groups = {sid: priority_groups(stay) for sid, stay in stays.items()}
     if rates is None:  # the shipped rates with an administrator's over them (read once per unit of work)
         from helsefellesskap.transitions.rates_service import effective_rates
 
         rates = effective_rates(session)
-    results = _evaluate(stays, groups, rules, rates, now)
+    results = evaluate_stays(stays, groups, rules, rates, now)
     receipts = {r.message_id: r for result in results.values() for r in result.receipts}
     _update_messages(session, rows, receipts)
     parties: dict[str, str] = {}
     for sid, result in results.items():
         write_projection(session, result, now=now, parties=parties, groups=groups.get(sid),
-                         expected_discharge=_expected_discharge(messages.get(sid, [])),
+                         expected_discharge=latest_expected_discharge(messages.get(sid, [])),
                          row=stay_rows.get(sid), loaded=True)
     # Grant only when what the relations rest on changed (admission, discharge), or a discharge summary came.
     if stay_id in stays and (message_type == "discharge_summary"
-                             or _projection_facts(stays[stay_id]) != relation_facts):
+                             or projected_relation_facts(stays[stay_id]) != relation_facts):
         _grant_relations(session, stays[stay_id], messages[stay_id])
     return receipts
 
@@ -189,10 +192,12 @@ def _refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime, m
 Memo = dict[str, tuple[StayProjection, object, StayResult]]
 
 
-def _evaluate(stays: dict[str, StayProjection], groups: dict[str, list[str]], rules: TransitionRules, rates: DailyRates,
-              now: dt.datetime, memo: Memo | None = None) -> dict[str, StayResult]:
-    """Evaluate the stays (of one patient, and those their refold includes). `memo` (a batch, one `now`): each
-    stay's last evaluation, reused when the stay's fold (the same object) and its cross-stay facts are the same."""
+def evaluate_stays(stays: dict[str, StayProjection], groups: dict[str, list[str]], rules: TransitionRules,
+                   rates: DailyRates, now: dt.datetime, memo: Memo | None = None) -> dict[str, StayResult]:
+    """Evaluate the folded stays (of one patient, and those their refold includes) as of `now`, with what crosses
+    stays (readmission links, repeated-transition alerts); each stay's result by stay id. `memo` (a batch, one
+    `now`): each stay's last evaluation, reused when the stay's fold (the same object) and its cross-stay facts are
+    the same."""
     links = link_readmissions(stays.values(), rules)
     repeated = repeated_transition_alerts(stays.values(), rules)
     test: Callable[[StayProjection], bool] = lambda stay: bool(groups.get(stay.stay_id))  # noqa: E731
@@ -212,7 +217,8 @@ def _evaluate(stays: dict[str, StayProjection], groups: dict[str, list[str]], ru
     return results
 
 
-def _expected_discharge(messages: list[Message]) -> dt.date | None:
+def latest_expected_discharge(messages: list[Message]) -> dt.date | None:
+    """The expected discharge date of the stay's latest admission notice that gives one (None: none does)."""
     notices = sorted((m for m in messages if isinstance(m, AdmissionNotice) and m.expected_discharge),
                      key=lambda m: (m.sent_at, m.id))
     return notices[-1].expected_discharge if notices else None
@@ -302,7 +308,7 @@ def write_projection(session: Session, result: StayResult, *, now: dt.datetime,
         session.execute(insert(_OBLIGATIONS), projected.obligations)
     if projected.months:
         session.execute(insert(_PAYABLE_MONTHS), projected.months)
-    _write_alerts(session, result, projected.hospital_party, projected.municipality_party, now, new=new)
+    write_alerts(session, result, projected.hospital_party, projected.municipality_party, now, new=new)
     return True
 
 
@@ -357,10 +363,12 @@ def set_stay_row(session: Session, row: StayRow | None, projected: Projected, no
     return row
 
 
-def _write_alerts(session: Session, result: StayResult, hospital_party: str | None, municipality_party: str | None,
-                  now: dt.datetime, *, new: bool = False, existing: dict[str, AlertRow] | None = None) -> None:
-    """Upsert the stay's alerts by stable id; resolve the ones no longer derived. `existing`: the stay's alert
-    rows, already loaded by the caller (a batch), who gets the new rows added to it."""
+def write_alerts(session: Session, result: StayResult, hospital_party: str | None, municipality_party: str | None,
+                 now: dt.datetime, *, new: bool = False, existing: dict[str, AlertRow] | None = None) -> None:
+    """Write the stay's derived alerts to its alert rows: upsert each by its stable id (addressed to the hospital's
+    or the municipality's party), resolve as of `now` the open ones no longer derived (their workflow is kept).
+    `new`: the stay has no rows yet (nothing to read). `existing`: the stay's alert rows, already loaded by the
+    caller (a batch), who gets the new rows added to it."""
     if existing is None:
         existing = {} if new else {
             row.id: row for row in session.scalars(select(AlertRow).where(AlertRow.stay_id == result.stay_id))}
