@@ -143,14 +143,24 @@ def get_gp_list(database: DatabaseDep, principal: CurrentPrincipal, now: Now) ->
         return service.gp_list(session, principal, now=now)
 
 
+BoardLimit = Annotated[int | None, Query(ge=1, le=10_000, description="At most this many.")]
+BoardOffset = Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many first.")]
+
+
 @router.get("/boards/municipality", response_model=list[BoardRow], responses=AUTHENTICATED,
             summary="The municipality's residents in hospital (its own stays only)")
 def get_municipality_board(database: DatabaseDep, principal: CurrentPrincipal, now: Now,
                            municipality: MunicipalityNumber = None, state: StateQuery = None,
-                           sort: Sort = "days_waiting", descending: bool = True) -> list[BoardRow]:
+                           sort: Sort = "days_waiting", descending: bool = True, limit: BoardLimit = None,
+                           offset: BoardOffset = 0, *, response: Response) -> list[BoardRow]:
+    """Sorted across all matching stays, then paged; `X-Total-Count` says how many match (only the rows returned
+    are audited)."""
     with database.unit_of_work() as session:
-        return service.municipality_board(session, principal, now=now, municipality=municipality, state=state,
-                                          sort=sort, descending=descending)
+        page = service.municipality_board_page(session, principal, now=now, municipality=municipality, state=state,
+                                               sort=sort, descending=descending, limit=limit, offset=offset,
+                                               page_order=False)
+    response.headers["X-Total-Count"] = str(page.total)
+    return page.rows
 
 
 @router.get("/obligations", response_model=list[ObligationView], responses=AUTHENTICATED,

@@ -14,6 +14,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -24,7 +25,7 @@ from helsefellesskap.priority_groups.model import age_on
 from helsefellesskap.registry.model import municipality_address
 from helsefellesskap.transitions.calendar import oslo_date
 from helsefellesskap.transitions.obligations import ObligationKind, ObligationStatus, obligation_status
-from helsefellesskap.transitions.pathway import ENDED, StayState
+from helsefellesskap.transitions.pathway import ENDED, READY, StayState
 from helsefellesskap.transitions.patient_id import parse_patient
 from helsefellesskap.transitions.projection import aware, maybe_aware, oslo_days_since
 from helsefellesskap.transitions.readmodel import Names, municipality_ref, obligation_view
@@ -53,7 +54,7 @@ def _audit_rows(session: Session, principal: Principal, basis: AccessBasis, reso
                          national_ids=list(dict.fromkeys(patients)), reason=reason)
 
 
-# The hospital board page's sort keys (as the web shows them): the API's plus hospital, service, expected discharge.
+# The board pages' sort keys (as the web shows them): the API's plus hospital, service, expected discharge.
 PAGE_SORT_KEYS = (*SORT_KEYS, "hospital", "service", "expected_discharge")
 
 
@@ -104,10 +105,12 @@ def _stay_value(stay: StayRow, key: str, counts: _Counts, names: Names, now: dt.
 
 def _board(session: Session, principal: Principal, query: Select[StayRow], *, now: dt.datetime, sort: str,
            descending: bool, basis: AccessBasis, resource: Resource, service: str | None = None,
-           alerts_only: bool = False, limit: int | None = None, offset: int = 0, page_order: bool = False) -> BoardPage:
+           alerts_only: bool = False, limit: int | None = None, offset: int = 0,
+           page_order: bool = False) -> tuple[BoardPage, list[StayRow]]:
     """Every stay of the query counted and sorted from its stored row; only the page (`offset`, `limit`) is built
     into BoardRows and audited. `page_order`: the page's order (rows without a value last in either direction,
-    names by name); else the API's (rows without a value first when ascending, municipalities by number)."""
+    names by name); else the API's (rows without a value first when ascending, municipalities by number).
+    Also every stay that matches, sorted (for totals over more than the page)."""
     keys = PAGE_SORT_KEYS if page_order else SORT_KEYS
     if sort not in keys:
         raise InvalidInput(f"Unknown sort {sort!r}; one of: {', '.join(keys)}.")
@@ -133,7 +136,7 @@ def _board(session: Session, principal: Principal, query: Select[StayRow], *, no
                        counts.answer_due.get(s.stay_id)) for s in shown]
     _audit_rows(session, principal, basis, resource, [r.patient for r in rows], now=now,
                 reason=f"listed on the {'hospital' if resource is Resource.BOARD_HOSPITAL else 'municipality'} board")
-    return BoardPage(total=len(stays), offset=offset, rows=rows)
+    return BoardPage(total=len(stays), offset=offset, rows=rows), stays
 
 
 def _board_row(stay: StayRow, names: Names, now: dt.datetime, due: int, overdue: int, alerts: int,
@@ -189,12 +192,46 @@ def hospital_board_page(session: Session, principal: Principal, *, now: dt.datet
         query = query.where(StayRow.municipality == municipality)
     return _board(session, principal, query, now=now, sort=sort, descending=descending, basis=basis,
                   resource=Resource.BOARD_HOSPITAL, service=service, alerts_only=alerts_only, limit=limit,
-                  offset=offset, page_order=page_order)
+                  offset=offset, page_order=page_order)[0]
 
 
 def municipality_board(session: Session, principal: Principal, *, now: dt.datetime, municipality: str | None = None,
-                       state: str | None = None, sort: str = "days_waiting", descending: bool = True) -> list[BoardRow]:
-    """The stays the principal's municipality pays for (its residents in hospital)."""
+                       state: str | None = None, sort: str = "days_waiting", descending: bool = True,
+                       limit: int | None = None, offset: int = 0) -> list[BoardRow]:
+    """The stays the principal's municipality pays for (its residents in hospital); `limit`/`offset` a page of
+    them (default: all)."""
+    return municipality_board_page(session, principal, now=now, municipality=municipality, state=state, sort=sort,
+                                   descending=descending, limit=limit, offset=offset, page_order=False).rows
+
+
+class BoardTotals(BaseModel):
+    """What the municipal board sums over every stay that matches (not only the page shown); no person data."""
+
+    awaiting: int = Field(description="Readiness notices awaiting the municipality's answer.")
+    ready: int = Field(description="Patients ready for discharge (answered or not).")
+    payable_days: int
+    amount_nok: Decimal
+
+
+class MunicipalBoardPage(BoardPage):
+    totals: BoardTotals
+
+
+def _totals(stays: list[StayRow]) -> BoardTotals:
+    return BoardTotals(awaiting=sum(1 for s in stays if s.state == StayState.ready_for_discharge),
+                       ready=sum(1 for s in stays if s.state in READY),
+                       payable_days=sum(s.payable_days for s in stays),
+                       amount_nok=Decimal(sum(s.amount_ore for s in stays)) / 100)
+
+
+def municipality_board_page(session: Session, principal: Principal, *, now: dt.datetime,
+                            municipality: str | None = None, state: str | None = None, service: str | None = None,
+                            alerts_only: bool = False, stay_id: str | None = None, sort: str = "days_waiting",
+                            descending: bool = True, limit: int | None = None, offset: int = 0,
+                            page_order: bool = True) -> MunicipalBoardPage:
+    """A page of the municipality board, how many stays match in all and their totals: filtered (also by
+    `service`, `alerts_only`, and `stay_id`: that stay alone, if it is on the board) and sorted across every
+    stay, then only the page is built and audited. The sort as `hospital_board_page`'s."""
     target = municipality_address(municipality) if municipality else None
     basis = access.authorize(session, principal, Resource.BOARD_MUNICIPALITY, Action.READ, now=now,
                              organisation=target)
@@ -202,8 +239,12 @@ def municipality_board(session: Session, principal: Principal, *, now: dt.dateti
     query = select(StayRow).where(StayRow.municipality_party == party)
     if (states := _states(state)) is not None:
         query = query.where(StayRow.state.in_(states))
-    return _board(session, principal, query, now=now, sort=sort, descending=descending, basis=basis,
-                  resource=Resource.BOARD_MUNICIPALITY).rows
+    if stay_id is not None:
+        query = query.where(StayRow.stay_id == stay_id)
+    page, matched = _board(session, principal, query, now=now, sort=sort, descending=descending, basis=basis,
+                           resource=Resource.BOARD_MUNICIPALITY, service=service, alerts_only=alerts_only,
+                           limit=limit, offset=offset, page_order=page_order)
+    return MunicipalBoardPage(total=page.total, offset=page.offset, rows=page.rows, totals=_totals(matched))
 
 
 def work_list_basis(session: Session, principal: Principal, *, now: dt.datetime,

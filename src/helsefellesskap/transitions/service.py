@@ -13,7 +13,15 @@ from helsefellesskap.transitions.alerts_inbox import (
     list_alerts,
 )
 from helsefellesskap.transitions.batch import receive_messages, refresh_stays
-from helsefellesskap.transitions.boards import hospital_board, hospital_board_page, municipality_board, open_obligations
+from helsefellesskap.transitions.boards import (
+    BoardTotals,
+    MunicipalBoardPage,
+    hospital_board,
+    hospital_board_page,
+    municipality_board,
+    municipality_board_page,
+    open_obligations,
+)
 from helsefellesskap.transitions.gp_list import GpListRow, gp_list
 from helsefellesskap.transitions.ingest import answer_readiness, receive_message
 from helsefellesskap.transitions.ledger_service import ledger_csv, payment_ledger
@@ -35,8 +43,10 @@ __all__ = [
     "AlertView",
     "BoardPage",
     "BoardRow",
+    "BoardTotals",
     "GpListRow",
     "LedgerRow",
+    "MunicipalBoardPage",
     "ObligationView",
     "ReceiptView",
     "StayView",
@@ -52,6 +62,7 @@ __all__ = [
     "ledger_csv",
     "list_alerts",
     "municipality_board",
+    "municipality_board_page",
     "open_obligations",
     "payment_ledger",
     "person_pathway",

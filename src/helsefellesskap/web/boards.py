@@ -2,17 +2,17 @@
 readiness notices awaiting its answer), sortable and filterable, refreshed in place by htmx; the municipality
 answers "can receive from …" / "cannot receive yet" from its board.
 
-Rows come from `transitions.service` (which authorizes and audits: one audit entry per person per board read).
-Sorting and the filters the service does not take (service, only-with-alerts) are applied here to its rows."""
+Rows come from `transitions.service` (which authorizes and audits: one audit entry per person per board read):
+it filters and sorts every stay of the board, then builds and audits only the page shown (`BOARD_PAGE_SIZE`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,7 @@ from helsefellesskap.registry.reference import load_reference
 from helsefellesskap.transitions import service
 from helsefellesskap.transitions.ingest import MAX_RECEIVE_AHEAD, ReceiveFromOutOfRange
 from helsefellesskap.transitions.notes import TEMPLATES
+from helsefellesskap.transitions.service import MunicipalBoardPage
 from helsefellesskap.transitions.views import BoardPage, BoardRow
 from helsefellesskap.web.i18n import translations
 from helsefellesskap.web.notes import note_renderer
@@ -46,8 +47,8 @@ OSLO = ZoneInfo("Europe/Oslo")
 SORT_KEYS = ("patient", "municipality", "hospital", "service", "state", "admitted_at", "expected_discharge",
              "ready_at", "days_waiting", "payable_days", "obligations_overdue", "open_alerts")
 DEFAULT_SORT = "days_waiting"
-# Rows per page of the hospital board: "all, also discharged" is ~8 000 stays in the demo (12 MB of HTML, 9 s in
-# the browser, 8 000 persons audited per view); the service builds and audits only the page.
+# Rows per page of a board: "all, also discharged" is ~8 000 stays in the demo's hospital board (12 MB of HTML, 9 s
+# in the browser, 8 000 persons audited per view); the service builds and audits only the page.
 BOARD_PAGE_SIZE = 100
 
 
@@ -92,24 +93,6 @@ def _page_number(raw: str) -> int:
     return max(int(raw), 1) if raw.isdigit() and len(raw) < 7 else 1
 
 
-def _sort_value(row: BoardRow, key: str) -> object:
-    if key == "municipality":
-        return row.municipality.name or row.municipality.number
-    if key == "hospital":
-        return row.hospital.name or row.hospital.address
-    return getattr(row, key)
-
-
-def arrange(rows: list[BoardRow], query: BoardQuery) -> list[BoardRow]:
-    """Apply the filters the service does not take, then sort (rows without a value last, in either direction)."""
-    kept = [r for r in rows if (not query.service or r.service == query.service)
-            and (not query.alerts_only or r.open_alerts > 0)]
-    present = [r for r in kept if _sort_value(r, query.sort) is not None]
-    absent = [r for r in kept if _sort_value(r, query.sort) is None]
-    present.sort(key=lambda r: (_sort_value(r, query.sort), r.stay_id), reverse=query.descending)
-    return present + absent
-
-
 def dom_id(stay_id: str) -> str:
     """An HTML id for a stay's row and its controls."""
     return "stay-" + re.sub(r"[^A-Za-z0-9_-]", "_", stay_id)
@@ -145,22 +128,6 @@ def _push_url(response: Response, request: Request, kind: str, query: BoardQuery
 
 # ---- the hospital's board ------------------------------------------------------------------------------------
 
-def _hospital_rows(request: Request, principal: Principal, query: BoardQuery) -> tuple[list[BoardRow], int, BoardQuery]:
-    """A page of the hospital board (filtered and sorted across all its stays by the service, which builds and
-    audits only the page), the number of stays in all, and the query with the page actually shown."""
-    database = get_database(request)
-    try:
-        with database.unit_of_work() as session:
-            page = _hospital_page(session, request, principal, query)
-            if not page.rows and page.total:  # past the end: the last page
-                query = query.at_page(-(-page.total // BOARD_PAGE_SIZE))
-                page = _hospital_page(session, request, principal, query)
-    except AccessDenied as denied:
-        record_refusal(database, denied)
-        raise
-    return page.rows, page.total, query
-
-
 def _hospital_page(session: Session, request: Request, principal: Principal, query: BoardQuery) -> BoardPage:
     return service.hospital_board_page(
         session, principal, now=current_time(request), state=query.state or None,
@@ -185,26 +152,17 @@ def hospital_board_rows(request: Request) -> Response:
 
 # ---- the municipality's board ----------------------------------------------------------------------------------
 
-def _municipality_rows(request: Request, principal: Principal,
-                       query: BoardQuery) -> tuple[list[BoardRow], dict[str, dt.datetime]]:
-    """The board's rows and, per stay, the deadline of the municipality's answer still due."""
-    database = get_database(request)
-    now = current_time(request)
-    try:
-        with database.unit_of_work() as session:
-            rows = service.municipality_board(session, principal, now=now, state=query.state or None)
-    except AccessDenied as denied:
-        record_refusal(database, denied)
-        raise
-    deadlines = {r.stay_id: r.answer_due_at for r in rows if r.answer_due_at is not None}
-    return arrange(rows, query), deadlines
+def _municipality_page(session: Session, request: Request, principal: Principal, query: BoardQuery,
+                       stay_id: str | None = None) -> MunicipalBoardPage:
+    return service.municipality_board_page(
+        session, principal, now=current_time(request), state=query.state or None, service=query.service or None,
+        alerts_only=query.alerts_only, stay_id=stay_id, sort=query.sort, descending=query.descending,
+        limit=BOARD_PAGE_SIZE, offset=(query.page - 1) * BOARD_PAGE_SIZE)
 
 
-def _summary(rows: list[BoardRow]) -> dict[str, Any]:
-    return {"awaiting": sum(1 for r in rows if r.state == "ready_for_discharge"),
-            "ready": sum(1 for r in rows if r.state in ANSWERABLE_STATES),
-            "payable_days": sum(r.payable_days for r in rows),
-            "amount_nok": sum((r.amount_nok for r in rows), Decimal(0))}
+def _deadlines(rows: list[BoardRow]) -> dict[str, dt.datetime]:
+    """Per stay shown, the deadline of the municipality's answer still due."""
+    return {r.stay_id: r.answer_due_at for r in rows if r.answer_due_at is not None}
 
 
 @router.get("/boards/municipality", response_class=HTMLResponse)
@@ -223,30 +181,55 @@ def municipality_board_rows(request: Request) -> Response:
 # ---- what the page and its htmx partial share ------------------------------------------------------------------
 
 BOARD_ROLES = {"hospital": HOSPITAL_ROLES, "municipality": MUNICIPAL_ROLES}
+Page = TypeVar("Page", bound=BoardPage)
+
+
+def _read_page(request: Request, query: BoardQuery,
+               read: Callable[[Session, BoardQuery], Page]) -> tuple[Page, BoardQuery]:
+    """A page of a board (`read` asks the service, which builds and audits only the page) and the query with the
+    page actually shown: one past the end shows the last. A refusal of person data is audited."""
+    database = get_database(request)
+    try:
+        with database.unit_of_work() as session:
+            page = read(session, query)
+            if not page.rows and page.total:  # past the end: the last page
+                query = query.at_page(-(-page.total // BOARD_PAGE_SIZE))
+                page = read(session, query)
+    except AccessDenied as denied:
+        record_refusal(database, denied)
+        raise
+    return page, query
+
+
+def _paging(total: int, shown: int, query: BoardQuery) -> dict[str, Any]:
+    """What the pager under the table and the caption show."""
+    pages = max(1, -(-total // BOARD_PAGE_SIZE))
+    return {"total": total, "page": query.page, "pages": pages, "first": (query.page - 1) * BOARD_PAGE_SIZE + 1,
+            "last": (query.page - 1) * BOARD_PAGE_SIZE + shown,
+            "previous": query.at_page(query.page - 1).query_string() if query.page > 1 else None,
+            "next": query.at_page(query.page + 1).query_string() if query.page < pages else None}
 
 
 def _board_context(request: Request, kind: str) -> dict[str, Any] | Response:
     """The template context of a board for the signed-in user, or the 403 page: the role check, the filters, and
-    the service's rows (a refusal is audited where the rows are read)."""
+    the service's page of rows (a refusal is audited where the rows are read)."""
     principal = require_principal(request)
     if not principal.has_any(BOARD_ROLES[kind]):
         return forbidden_page(request, principal)
     query = BoardQuery.of(request)
+    extra: dict[str, Any] = {}
+    page: BoardPage
     try:
         if kind == "hospital":
-            rows, total, query = _hospital_rows(request, principal, query)
-            pages = max(1, -(-total // BOARD_PAGE_SIZE))
-            extra: dict[str, Any] = {"paging": {
-                "total": total, "page": query.page, "pages": pages, "first": (query.page - 1) * BOARD_PAGE_SIZE + 1,
-                "last": (query.page - 1) * BOARD_PAGE_SIZE + len(rows),
-                "previous": query.at_page(query.page - 1).query_string() if query.page > 1 else None,
-                "next": query.at_page(query.page + 1).query_string() if query.page < pages else None}}
+            page, query = _read_page(request, query, lambda s, q: _hospital_page(s, request, principal, q))
         else:
-            rows, deadlines = _municipality_rows(request, principal, query)
-            extra = {"deadlines": deadlines, "summary": _summary(rows)}
+            municipal, query = _read_page(request, query, lambda s, q: _municipality_page(s, request, principal, q))
+            page = municipal
+            extra = {"deadlines": _deadlines(municipal.rows), "summary": municipal.totals}
     except Forbidden:
         return forbidden_page(request, principal)
-    return _context(request, principal, kind, query, rows, **extra)
+    return _context(request, principal, kind, query, page.rows, paging=_paging(page.total, len(page.rows), query),
+                    **extra)
 
 
 def _board_rows(request: Request, kind: str) -> Response:
@@ -347,18 +330,21 @@ def answer_from_board(request: Request, stay_id: str, answer: Annotated[str, For
     if error is None and not htmx:
         return RedirectResponse("/boards/municipality", status_code=303)
     query = BoardQuery()
+    only = stay_id if htmx else None  # htmx swaps the answered stay's row alone; without JavaScript: page 1
     try:
-        rows, deadlines = _municipality_rows(request, principal, query)
+        page, _ = _read_page(request, query, lambda s, q: _municipality_page(s, request, principal, q, only))
     except Forbidden:
         return forbidden_page(request, principal)
+    rows, deadlines = page.rows, _deadlines(page.rows)
     errors = {stay_id: error} if error else {}
     values = {stay_id: {"answer": answer, "receive_from": receive_from}} if error else {}
     status = 422 if error else 200
     if not htmx:
         shown = any(r.stay_id == stay_id and r.state in ANSWERABLE_STATES for r in rows)
         return render(request, "boards_municipality.html", status_code=status, **_context(
-            request, principal, "municipality", query, rows, deadlines=deadlines, summary=_summary(rows),
-            errors=errors, values=values, page_error=None if shown else error))
+            request, principal, "municipality", query, rows, deadlines=deadlines, summary=page.totals,
+            paging=_paging(page.total, len(rows), query), errors=errors, values=values,
+            page_error=None if shown else error))
     row = next((r for r in rows if r.stay_id == stay_id), None)
     message = f'<tr><td colspan="10" class="error" role="alert">{escape(error)}</td></tr>' if error else ""
     if row is None:  # no longer on this board (discharged meanwhile, or not this municipality's resident)
