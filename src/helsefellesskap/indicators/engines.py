@@ -11,14 +11,18 @@ indicator runs unchanged on all of them.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.parquet as pq
 from sqlalchemy.engine import make_url
 
 from helsefellesskap.errors import InvalidInput
@@ -48,25 +52,54 @@ class Engine(StrEnum):
 
 
 @dataclass(frozen=True)
+class ProfileTables:
+    """The tables only the priority groups read (`groups.py`): every diagnosis and GP contact of the twin."""
+
+    conditions: ir.Table
+    stay_diagnoses: ir.Table  # stay_id, code: every diagnosis of a stay (main and secondary)
+    traits: ir.Table  # person_id, birth_date, sex: the persons as the priority groups read them (TRAIT_COLUMNS)
+    gp_contacts: ir.Table
+
+
+@dataclass(frozen=True)
 class Twin:
     """The abstract tables every indicator expression is written against."""
 
     municipalities: ir.Table
     persons: ir.Table
-    conditions: ir.Table
     stays: ir.Table
-    stay_diagnoses: ir.Table  # stay_id, code: every diagnosis of a stay (main and secondary)
-    traits: ir.Table  # person_id, birth_date, sex: the persons as the priority groups read them (TRAIT_COLUMNS)
     messages: ir.Table
     services: ir.Table
-    gp_contacts: ir.Table
     deaths: ir.Table
     backend: Any
+    # The tables of the priority groups, opened on first use (`profile`): a run without the priority-group
+    # dimension never opens them.
+    open_profile: Callable[[], ProfileTables] = field(hash=False, compare=False, repr=False)
     # The simulated period the twin records (run.json; the platform database's twin_period), None when it records
     # none: `service.period_of` then infers it from the admissions.
     period: Period | None = None
     # Sub-expressions several indicators read, stored once by `service.compute` for its run (`expressions.shared`).
     shared: dict[str, ir.Table] = field(default_factory=dict, hash=False, compare=False)
+
+    @cached_property
+    def profile(self) -> ProfileTables:
+        return self.open_profile()
+
+    @property
+    def conditions(self) -> ir.Table:
+        return self.profile.conditions
+
+    @property
+    def stay_diagnoses(self) -> ir.Table:
+        return self.profile.stay_diagnoses
+
+    @property
+    def traits(self) -> ir.Table:
+        return self.profile.traits
+
+    @property
+    def gp_contacts(self) -> ir.Table:
+        return self.profile.gp_contacts
 
 
 def parse_engine(name: str) -> Engine:
@@ -104,38 +137,51 @@ IN_MEMORY = ("municipalities", "persons", "stays", "messages", "services", "deat
 # The only message types the indicators read (`expressions.messages_of` refuses others): the in-memory copy
 # holds just these (15 % of the messages), so loading and scanning them costs a sixth.
 MESSAGE_TYPES = ("admission_notice", "municipal_response", "ready_for_discharge")
+# The tables only the priority groups read, opened on first use (`Twin.profile`).
+PROFILE_TABLES = ("conditions", "gp_contacts")
 
 
 def _from_parquet(backend: Any, directory: Path, in_memory: tuple[str, ...] = ()) -> Twin:
     check_twin_directory(directory)
+
+    def parquet(name: str, alias: str = "") -> ir.Table:
+        return backend.read_parquet(str(directory / f"{name}.parquet"), table_name=f"twin_{alias or name}_file")
+
     tables = {
-        name: backend.read_parquet(str(directory / f"{name}.parquet"), table_name=f"twin_{name}_file")
-        for name in TWIN_COLUMNS
-    }
-    # Read from the files, as only the priority groups read them: the stays' diagnosis lists, the persons' sex.
-    stays = tables["stays"]
-    diagnoses = stays.select(stay_id=stays.stay_id, code=stays.diagnoses.unnest())
-    traits = tables["persons"]
-    for name in in_memory:
-        tables[name] = _load_into_duckdb(backend, tables[name], name)
-    return _twin(backend, tables, diagnoses, traits, recorded_period(directory))
+        name: _load_into_duckdb(backend, directory, name) if name in in_memory else parquet(name)
+        for name in TWIN_COLUMNS if name not in PROFILE_TABLES
+    }  # fmt: skip
+
+    def open_profile() -> ProfileTables:
+        # Read from the files, as only the priority groups read them: the stays' diagnosis lists, the persons'
+        # sex, every condition and GP contact.
+        stays = parquet("stays", "stay_diagnoses")
+        return _profile(parquet("conditions"), stays.select(stay_id=stays.stay_id, code=stays.diagnoses.unnest()),
+                        parquet("persons", "traits"), parquet("gp_contacts"))
+
+    return _twin(backend, tables, open_profile, recorded_period(directory))
 
 
-def _load_into_duckdb(backend: Any, view: ir.Table, name: str) -> ir.Table:
+def _load_into_duckdb(backend: Any, directory: Path, name: str) -> ir.Table:
     """The columns the indicators read of a twin table, held in DuckDB's memory; of the messages only the types
-    they read. Times with a time zone (the twin's are UTC) are stored as naive UTC times: the expressions read
-    every time as epoch seconds, which of a zoned time costs DuckDB a time-zone conversion per row and read
-    (about ten times the cost on a naive time). Converted once here, through the microseconds since the epoch (a
-    cast would go through the time-zone library, at twice the cost of the load). Same instants."""
-    schema = view.schema()
+    they read. Loaded straight from the file by one statement (no view of the file first: Ibis asks DuckDB for the
+    schema of each, 10-30 ms a table); the file's schema comes from its Parquet footer. Times with a time zone (the
+    twin's are UTC) are stored as naive UTC times: the expressions read every time as epoch seconds, which of a
+    zoned time costs DuckDB a time-zone conversion per row and read (about ten times the cost on a naive time).
+    Converted once here, through the microseconds since the epoch (a cast would go through the time-zone library,
+    at twice the cost of the load). Same instants."""
+    path = directory / f"{name}.parquet"
+    schema = pq.read_schema(path)
     columns = ", ".join(
-        f'make_timestamp(epoch_us("{c}")) AS "{c}"' if schema[c].is_timestamp() and schema[c].timezone else f'"{c}"'
+        f'make_timestamp(epoch_us("{c}")) AS "{c}"'
+        if pa.types.is_timestamp(schema.field(c).type) and schema.field(c).type.tz else f'"{c}"'
         for c in TWIN_COLUMNS[name]
-    )
+    )  # fmt: skip
     types = ", ".join(f"'{t}'" for t in MESSAGE_TYPES)
     where = f" WHERE type IN ({types})" if name == "messages" else ""
-    # Every name and literal here is one of this module's constants, none comes from input.
-    backend.raw_sql(f'CREATE TEMP TABLE "twin_{name}" AS SELECT {columns} FROM "{view.get_name()}"{where}')  # noqa: S608
+    # Every name and literal here is one of this module's constants, none comes from input; the path is bound.
+    backend.con.execute(f'CREATE TEMP TABLE "twin_{name}" AS SELECT {columns} FROM read_parquet(?){where}',  # noqa: S608
+                        [str(path)])
     return backend.table(f"twin_{name}")
 
 
@@ -155,11 +201,19 @@ def union_all(*tables: ir.Table) -> ir.Table:
     return ibis.union(*aligned)
 
 
-def _twin(backend: Any, tables: dict[str, ir.Table], stay_diagnoses: ir.Table, traits: ir.Table,
+def _profile(conditions: ir.Table, stay_diagnoses: ir.Table, traits: ir.Table, gp_contacts: ir.Table) -> ProfileTables:
+    return ProfileTables(
+        conditions=_canonical(conditions, TWIN_COLUMNS["conditions"]),
+        stay_diagnoses=_canonical(stay_diagnoses, ("stay_id", "code")), traits=_canonical(traits, TRAIT_COLUMNS),
+        gp_contacts=_canonical(gp_contacts, TWIN_COLUMNS["gp_contacts"]),
+    )
+
+
+def _twin(backend: Any, tables: dict[str, ir.Table], open_profile: Callable[[], ProfileTables],
           period: Period | None) -> Twin:
-    chosen = {name: _canonical(tables[name], columns) for name, columns in TWIN_COLUMNS.items()}
-    return Twin(stay_diagnoses=_canonical(stay_diagnoses, ("stay_id", "code")),
-                traits=_canonical(traits, TRAIT_COLUMNS), backend=backend, period=period, **chosen)
+    chosen = {name: _canonical(tables[name], columns) for name, columns in TWIN_COLUMNS.items()
+              if name not in PROFILE_TABLES}
+    return Twin(backend=backend, open_profile=open_profile, period=period, **chosen)
 
 
 def duckdb_twin(directory: Path, *, threads: int | None = None, in_memory: bool = True) -> Twin:
@@ -209,7 +263,12 @@ def database_twin(url: str) -> Twin:
     """The twin loaded into the platform database (`helsefellesskap load-twin`)."""
     backend = database_backend(url)
     tables = {name: backend.table(f"twin_{name}") for name in TWIN_COLUMNS}
-    return _twin(backend, tables, backend.table("twin_stay_diagnoses"), tables["persons"], _loaded_period(backend))
+
+    def open_profile() -> ProfileTables:
+        return _profile(tables["conditions"], backend.table("twin_stay_diagnoses"), tables["persons"],
+                        tables["gp_contacts"])
+
+    return _twin(backend, tables, open_profile, _loaded_period(backend))
 
 
 def _loaded_period(backend: Any) -> Period | None:
