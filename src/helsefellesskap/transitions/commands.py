@@ -24,8 +24,8 @@ from helsefellesskap.transitions.replay import InvalidMessage, StayResult, lates
 from helsefellesskap.transitions.report import ledger, stay_summary, totals
 from helsefellesskap.transitions.rules import DEFAULT_RULES, TransitionRules, with_answer_deadlines
 
-app = typer.Typer(help="Care transitions: replay a message log, ingest it into the database, boards, the message "
-                  "schema.", no_args_is_help=True)
+app = typer.Typer(help="Care transitions: replay a message log, ingest it into the database, boards, the GP's "
+                  "list, the message schema.", no_args_is_help=True)
 
 
 def _read_messages(log: Path) -> list[Message | InvalidMessage]:
@@ -268,6 +268,37 @@ def board_command(
                       row.municipality.name or row.municipality.number or "-", row.state, _show(row.ready_at),
                       row.answer or "-", str(row.days_waiting if row.days_waiting is not None else "-"),
                       str(row.payable_days), str(row.open_alerts))
+    Console(width=200).print(table)
+
+
+@app.command("gp-list")
+def gp_list_command(
+    username: Annotated[str, typer.Option("--as", help="The GP whose list it is.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Print the GP's list ("Mine pasienter") as the user sees it: the patients on the GP office's list in hospital
+    now or discharged in the last 30 days (GPs only; audited like the API, one entry per person shown)."""
+    from helsefellesskap.cli import open_database
+    from helsefellesskap.transitions.gp_list import RECENT_DAYS, gp_list
+
+    database = open_database()
+    with database.unit_of_work() as session:
+        principal = _principal(session, username)
+        rows = gp_list(session, principal, now=dt.datetime.now(dt.UTC))
+    database.dispose()
+    if as_json:
+        typer.echo(json.dumps([row.model_dump(mode="json") for row in rows], ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"Patients of {username} in hospital now or discharged in the last {RECENT_DAYS} days "
+                  "(times Europe/Oslo)")
+    for column in ("patient", "age", "sex", "stay_id", "hospital", "state", "admitted", "discharged", "alerts",
+                   "discharge_summary"):
+        table.add_column(column)
+    for row in rows:
+        summary = row.discharge_summary + (f" {_show(row.discharge_summary_at)}" if row.discharge_summary_at else "")
+        table.add_row(row.patient, str(row.age) if row.age is not None else "-", row.sex or "-", row.stay_id,
+                      row.hospital.name or row.hospital.address or "-", row.state, _show(row.admitted_at),
+                      _show(row.discharged_at), str(row.open_alerts), summary)
     Console(width=200).print(table)
 
 
