@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
 from ibis.common.exceptions import IbisError
 
@@ -16,7 +17,7 @@ from helsefellesskap.access.policy import DEFAULT_SMALL_CELL_THRESHOLD, suppress
 from helsefellesskap.db import Database
 from helsefellesskap.errors import InvalidInput, NotFound
 from helsefellesskap.indicators.catalogue import CATALOGUE, definition_of
-from helsefellesskap.indicators.engines import Engine, Twin, database_twin, duckdb_twin, pyspark_twin
+from helsefellesskap.indicators.engines import Engine, Twin, database_twin, duckdb_twin, pyspark_twin, union_all
 from helsefellesskap.indicators.expressions import EXPRESSIONS, SHARED, aggregate, shared_key
 from helsefellesskap.indicators.groups import group_masks, person_codes, person_flags
 from helsefellesskap.indicators.loading import load_twin_tables
@@ -104,12 +105,32 @@ def compute(
         codes = _materialised(twin, person_codes(twin, reference=reference))
         groups = _materialised(twin, group_masks(person_flags(twin, reference, codes=codes)))
     by_month = Dimension.month in dimensions
+    queries = [
+        aggregate(EXPRESSIONS[definition.id](twin, period, by_month), twin, dimensions, groups, period, community)
+        for definition in definitions
+    ]  # fmt: skip
     results: list[IndicatorResult] = []
-    for definition in definitions:
-        units = EXPRESSIONS[definition.id](twin, period, by_month)
-        frame = twin.backend.execute(aggregate(units, twin, dimensions, groups, period, community))
-        results += _results(definition, frame.to_dict("records"), dimensions, threshold)
+    for definition, records in zip(definitions, _executed(twin, queries), strict=True):
+        results += _results(definition, records, dimensions, threshold)
     return results
+
+
+# Engines that run every indicator of a run as one query (a UNION ALL, each row tagged with its indicator): one
+# plan, one round trip and the engine's own scheduling instead of one query after the other. Not SQLite, whose
+# parser refuses the nesting of eight indicator queries in one statement, nor PostgreSQL (it plans each branch of
+# a union alone anyway, and the temporary tables are analysed per query).
+TOGETHER = ("duckdb", "pyspark")
+
+
+def _executed(twin: Twin, queries: list[ir.Table]) -> list[list[dict[str, Any]]]:
+    """The rows of each query, in order."""
+    if twin.backend.name not in TOGETHER or len(queries) < 2:
+        return [twin.backend.execute(query).to_dict("records") for query in queries]
+    tagged = union_all(*(q.mutate(indicator_position=ibis.literal(i, "int64")) for i, q in enumerate(queries)))
+    rows: list[list[dict[str, Any]]] = [[] for _ in queries]
+    for record in twin.backend.execute(tagged).to_dict("records"):
+        rows[int(record.pop("indicator_position"))].append(record)
+    return rows
 
 
 def _with_shared(twin: Twin, period: Period, definitions: Sequence[IndicatorDefinition]) -> Twin:
