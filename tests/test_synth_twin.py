@@ -161,11 +161,23 @@ def test_a_community_run_draws_the_same_stays_as_the_national_run_for_its_munici
 def test_the_vectorised_jsonl_equals_the_contract_message_of_each_row(twin: Path) -> None:
     from helsefellesskap.synth.writer import contract_message
 
-    table = pq.read_table(twin / "messages.parquet")
+    # messages.parquet is clustered by type, messages.jsonl keeps the generated order: matched by message id.
+    rows = {row["id"]: row for row in pq.read_table(twin / "messages.parquet").to_pylist()}
     lines = (twin / "messages.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == table.num_rows
-    for row, line in zip(table.to_pylist(), lines, strict=True):
-        assert json.loads(line) == contract_message(row)
+    assert len(lines) == len(rows)
+    for line in lines:
+        message = json.loads(line)
+        assert message == contract_message(rows[message["id"]])
+
+
+def test_messages_parquet_is_clustered_by_type_with_row_groups_of_one_type(twin: Path) -> None:
+    file = pq.ParquetFile(twin / "messages.parquet")
+    types = file.read(columns=["type"]).column("type").to_pylist()
+    assert types == sorted(types) and len(set(types)) == 8
+    for index in range(file.metadata.num_row_groups):
+        statistics = file.metadata.row_group(index).column(file.schema_arrow.get_field_index("type")).statistics
+        assert statistics.min == statistics.max  # a reader skips the other types by the statistics
+    assert not list(twin.glob(".messages-*"))  # the temporary files per type are gone
 
 
 def test_a_two_year_twin_covers_both_years(tmp_path: Path) -> None:
