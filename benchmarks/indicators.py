@@ -58,7 +58,7 @@ READ_BY_MUNICIPALITY: dict[str, tuple[str, ...]] = {
     "stays": ("stay_id", "person_id", "municipality", "service", "acute", "admitted_at", "ready_at", "withdrawn_at",
               "ready_again_at", "discharged_at", "destination", "primary_diagnosis"),
     "messages": ("type", "stay_id", "sent_at", "can_receive"),
-    "services": ("person_id", "kind", "start", "origin"),
+    "services": ("person_id", "municipality", "kind", "start", "origin"),
     "deaths": ("person_id", "died_on"),
 }  # fmt: skip
 READ_BY_ALL_DIMENSIONS: dict[str, tuple[str, ...]] = {
@@ -187,11 +187,12 @@ def pandas_indicators(directory: Path, period: object) -> dict[tuple[str, str], 
 
     institutional = services[services.kind.isin(["short_term_stay", "nursing_home", "municipal_acute_bed"])
                              & ~services.origin.isin(["baseline", "discharge"])]
-    events = pd.concat([s[["person_id"]].assign(at=s.admitted),
-                        s[s.destination != "died"][["person_id"]].assign(at=s.discharged[s.destination != "died"]),
-                        institutional[["person_id"]].assign(at=_days(institutional.start) * DAY_S)])
+    alive = s.destination != "died"
+    events = pd.concat([s[["person_id", "municipality"]].assign(at=s.admitted),
+                        s[alive][["person_id", "municipality"]].assign(at=s.discharged[alive]),
+                        institutional[["person_id", "municipality"]].assign(at=_days(institutional.start) * DAY_S)])
     day = (events["at"] + HOUR_S) // DAY_S
-    events = events[(day >= start) & (day < end)].merge(persons[["person_id", "municipality"]], on="person_id")
+    events = events[(day >= start) & (day < end)]
     lived = persons.merge(deaths.assign(died=_days(deaths.died_on)), on="person_id", how="left")
     lived_days = (lived.died.fillna(end).clip(upper=end) - start).clip(lower=0)
     put(c.TRANSITIONS.id, _count(pd.concat([events[["municipality"]].assign(num=1, den=0),

@@ -233,6 +233,20 @@ def test_three_transitions_within_30_days(tmp_path: Path) -> None:
     assert (result.numerator, result.denominator) == (1, 2)
 
 
+def test_a_transition_counts_in_the_municipality_its_stay_or_service_records(tmp_path: Path) -> None:
+    # Person 1 lives in Oslo now, but the stay and the service record Moss (the residence then, as NPR and KPR
+    # record it): the transitions count in Moss, the person-days in Oslo.
+    t = TinyTwin()
+    t.person(1, dt.date(1940, 1, 1), municipality="0301")
+    t.stay("m1", 1, at(3, 1), at(3, 5), municipality="3103")
+    t.service(1, "nursing_home", dt.date(2024, 3, 20), "gp_referral")
+    rows = {r.dimensions["municipality"]: r for r in run(t, tmp_path, c.TRANSITIONS, Dimension.municipality)}
+    assert (rows["3103"].numerator, rows["3103"].denominator) == (3, 0)
+    assert (rows["0301"].numerator, rows["0301"].denominator) == (0, 366)
+    clustered = only(run(t, tmp_path, c.CLUSTERED, Dimension.municipality))
+    assert (clustered.dimensions["municipality"], clustered.numerator, clustered.denominator) == ("3103", 1, 1)
+
+
 def test_days_from_ready_to_discharge_count_from_the_last_readiness(tmp_path: Path) -> None:
     t = TinyTwin()
     t.person(1, dt.date(1940, 1, 1))

@@ -36,7 +36,7 @@ TWIN_COLUMNS: dict[str, tuple[str, ...]] = {
     "stays": ("stay_id", "person_id", "municipality", "service", "acute", "admitted_at", "ready_at",
               "withdrawn_at", "ready_again_at", "discharged_at", "destination", "primary_diagnosis"),
     "messages": ("type", "stay_id", "sent_at", "can_receive"),
-    "services": ("person_id", "kind", "start", "end", "origin"),
+    "services": ("person_id", "municipality", "kind", "start", "end", "origin"),
     "gp_contacts": ("person_id", "contact_date", "icpc2"),
     "deaths": ("person_id", "died_on"),
 }  # fmt: skip

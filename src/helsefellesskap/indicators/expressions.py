@@ -208,22 +208,24 @@ def notices_on_time(twin: Twin, period: Period, by_month: bool) -> ir.Table:
 
 
 def transition_events(twin: Twin, period: Period) -> ir.Table:
-    """person_id, municipality (of residence), at (epoch seconds): every transition in the period."""
+    """person_id, municipality (of residence, as the stay or service records it), at (epoch seconds): every
+    transition in the period."""
     return shared(twin, "transition_events", period)
 
 
 def _transition_events(twin: Twin, period: Period) -> ir.Table:
+    # Each event in the municipality its stay or service records (the patient's municipality of residence then,
+    # as NPR and KPR record it): no join of 1.7 million events with the persons (0.2 CPU s at scale 1.0).
     start, end = day_of(period.start), day_of(period.end)
     s = twin.stays
-    admissions = s.select("person_id", at=seconds(s.admitted_at))
-    discharges = s.filter(s.destination != "died").select("person_id", at=seconds(s.discharged_at))
+    admissions = s.select("person_id", "municipality", at=seconds(s.admitted_at))
+    discharges = s.filter(s.destination != "died").select("person_id", "municipality", at=seconds(s.discharged_at))
     v = twin.services
     started = v.filter(v.kind.isin(list(INSTITUTIONAL_SERVICES)) & ~v.origin.isin(["baseline", "discharge"]))
-    services = started.select("person_id", at=day_number(started.start) * DAY)
+    services = started.select("person_id", "municipality", at=day_number(started.start) * DAY)
     events = union_all(admissions, discharges, services)
     day = (events.at + HOUR) // DAY
-    events = events.filter((day >= start) & (day < end))
-    return events.join(twin.persons.select("person_id", "municipality"), "person_id")
+    return events.filter((day >= start) & (day < end))
 
 
 def transitions_per_person_year(twin: Twin, period: Period, by_month: bool) -> ir.Table:
