@@ -267,10 +267,12 @@ def days_ready_to_discharge(twin: Twin, period: Period, by_month: bool) -> ir.Ta
 
 
 def days_first_stay_to_nursing_home(twin: Twin, period: Period, by_month: bool) -> ir.Table:
-    s = twin.stays
-    first = s.group_by("person_id").aggregate(first_stay_day=local_day(s.admitted_at).min())
     homes = twin.services.filter(twin.services.kind == "nursing_home")
     homes = homes.select(home_person=homes.person_id, home_day=day_number(homes.start))
+    # The first stays of the persons with a nursing-home place only (a semi-join: 34 000 of 600 000 patients at
+    # scale 1.0), not every patient's first stay grouped and then joined.
+    s = twin.stays.filter(twin.stays.person_id.isin(homes.home_person))
+    first = s.group_by("person_id").aggregate(first_stay_day=local_day(s.admitted_at).min())
     joined = first.join(homes, first.person_id == homes.home_person)
     per_person = joined.group_by(["person_id", "first_stay_day"]).aggregate(
         before=joined.home_day.min(where=joined.home_day < joined.first_stay_day),
