@@ -3,7 +3,8 @@ database), driven by Debian's Chromium through Playwright (never a downloaded br
 
 - ``live_server``: the base URL; ONE server per test session (per xdist worker), over the same migrated database
   as the ``db`` fixture, so a test seeds with ``db`` and reads through the browser. Request ``db`` in the test so
-  the tables are emptied afterwards.
+  the tables are emptied afterwards. It serves with ``live_server_settings`` (``make_settings``: the development
+  signing key in a temporary directory, never the user's data directory).
 - ``browser``: one Chromium per session. ``page``: a fresh context (laptop viewport 1280×800, bokmål) per test;
   ``tablet_page``: 768×1024. A screenshot of each page is saved to ``test-artifacts/<test>.png`` at teardown.
 - ``sign_in(page, username)``: signs in through the sign-in form with the demo password.
@@ -19,7 +20,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,16 +46,21 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(migrated_database: Database, database_url: str) -> Iterator[str]:
+def live_server_settings(make_settings: Callable[..., Settings], database_url: str) -> Settings:
+    """What the live server serves with: ``make_settings`` (signing key in a temporary directory), and a login
+    limit the browser tests' many sign-ins never reach."""
+    return make_settings(database_url, login_max_failures=1000)
+
+
+@pytest.fixture(scope="session")
+def live_server(migrated_database: Database, live_server_settings: Settings) -> Iterator[str]:
     """The app on http://127.0.0.1:<free port>, served from a thread for the whole test session."""
     import uvicorn
 
     from helsefellesskap.api import create_app
 
-    settings = Settings(database_url=database_url, dev_identity_provider=True,
-                        secret_key="test-secret-key-0123456789abcdef", login_max_failures=1000)
     port = free_port()
-    config = uvicorn.Config(create_app(settings, database=migrated_database), host="127.0.0.1", port=port,
+    config = uvicorn.Config(create_app(live_server_settings, database=migrated_database), host="127.0.0.1", port=port,
                             log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)

@@ -87,11 +87,13 @@ def dev_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("keys") / "dev-key.pem"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_settings(dev_key_file: Path) -> Callable[..., Settings]:
-    """Settings for tests that issue development tokens: the development identity provider on, its signing key in a
-    temporary directory, a test secret. ``make_settings(database_url, **overrides)``; a module that only needs the
-    defaults overrides ``settings`` with ``make_settings(database_url)``, so ``client`` serves with them too."""
+    """Settings for tests: the development identity provider on, its signing key in a temporary directory (a test
+    never writes the key into the user's data directory), a test secret. ``make_settings(database_url,
+    **overrides)``; the shared ``settings`` fixture and the browser tests' live server are built with it, and a
+    module that needs other values overrides ``settings`` with ``make_settings(database_url, ...)``, so ``client``
+    serves with them too. Session-scoped, so session fixtures (``live_server``) can use it."""
 
     def make(database_url: str, **overrides: Any) -> Settings:
         values: dict[str, Any] = {"database_url": database_url, "dev_identity_provider": True,
@@ -102,10 +104,9 @@ def make_settings(dev_key_file: Path) -> Callable[..., Settings]:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(
-        database_url=database_url, dev_identity_provider=True, secret_key="test-secret-key-0123456789abcdef"
-    )
+def settings(make_settings: Callable[..., Settings], database_url: str) -> Settings:
+    """The settings ``client`` serves with: ``make_settings`` defaults over the session's database."""
+    return make_settings(database_url)
 
 
 @pytest.fixture
@@ -151,4 +152,4 @@ def cli(db: Database, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys
 
 
 # Browser tests (Playwright + Debian's Chromium): live_server, browser, page, tablet_page — see browser_fixtures.py.
-from browser_fixtures import browser, live_server, page, tablet_page  # noqa: E402, F401
+from browser_fixtures import browser, live_server, live_server_settings, page, tablet_page  # noqa: E402, F401
