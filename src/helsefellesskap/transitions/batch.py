@@ -36,9 +36,9 @@ from helsefellesskap.errors import Conflict, DomainError, InvalidInput
 from helsefellesskap.transitions import receipts as rc
 from helsefellesskap.transitions.ingest import (
     MAX_MESSAGE_BYTES,
-    _invalid_row,
     canonical,
     receipt_view,
+    rejected_message_row,
     row_values,
 )
 from helsefellesskap.transitions.messages import Message, parse_message
@@ -358,7 +358,7 @@ def _receive(session: Session, submissions: Sequence[tuple[Principal, dict[str, 
             message = parse_message(data)
         except ValidationError as error:
             try:
-                invalid = _invalid_row(session, principal, data, error, now=now)
+                invalid = rejected_message_row(session, principal, data, error, now=now)
             except DomainError as refused:
                 outcomes[index] = refused
             else:

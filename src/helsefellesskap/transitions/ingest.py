@@ -164,16 +164,23 @@ def _text(raw: dict[str, Any], key: str, limit: int) -> str | None:
 
 def _receive_invalid(session: Session, principal: Principal, data: bytes, error: ValidationError, *,
                      now: dt.datetime, source: str | None) -> ReceiptView:
-    row = _invalid_row(session, principal, data, error, now=now)
+    row = rejected_message_row(session, principal, data, error, now=now)
     session.add(row)
     session.flush()
     return receipt_view(row)
 
 
-def _invalid_row(session: Session, principal: Principal, data: bytes, error: ValidationError, *,
-                 now: dt.datetime) -> MessageRow:
-    """The row that keeps a message failing the schema (rejected, never folded), once the principal may submit
-    for the sender it claims; not yet added to the session."""
+def rejected_message_row(session: Session, principal: Principal, data: bytes, error: ValidationError, *,
+                         now: dt.datetime) -> MessageRow:
+    """The row that keeps a submitted message failing the message schema: stored as ``rejected`` with the schema
+    errors as its receipt, never claiming its id (``message_id`` stays empty) and never folded into a stay.
+
+    What the body still tells (id, type, stay, patient, sender, recipient) is kept where it is well-formed, cut to
+    the columns' lengths; the exact bytes and their SHA-256 are kept as received. The principal must be allowed
+    to submit for the sender the body claims (access control decides on that claim; the patient is not known for
+    sure, so nothing is audited against a person). Raises ``InvalidInput`` when the body is not a JSON object and
+    the access error when the principal may not submit. The row is not added to the session: the single
+    receive adds it, the batch receive inserts its values with the rest of the batch."""
     try:
         raw = json.loads(data)
     except (ValueError, UnicodeDecodeError):
