@@ -139,6 +139,11 @@ def _decide_organisation(request: AccessRequest, candidates: Sequence[Role]) -> 
 DEFAULT_SMALL_CELL_THRESHOLD = 5
 
 
+def is_small_cell(count: int, threshold: int = DEFAULT_SMALL_CELL_THRESHOLD) -> bool:
+    """A count that is hidden: at least 1 and under the threshold (zero is shown: it reveals no person)."""
+    return 0 < count < threshold
+
+
 def suppress_small_cells(
     rows: Iterable[Mapping[str, Any]], count_fields: Sequence[str], threshold: int = DEFAULT_SMALL_CELL_THRESHOLD
 ) -> list[dict[str, Any]]:
@@ -148,7 +153,7 @@ def suppress_small_cells(
     out: list[dict[str, Any]] = []
     for row in rows:
         copy = dict(row)
-        hidden = [f for f in count_fields if isinstance(copy.get(f), int) and 0 < copy[f] < threshold]
+        hidden = [f for f in count_fields if isinstance(copy.get(f), int) and is_small_cell(copy[f], threshold)]
         for name in hidden:
             copy[name] = None
         copy["suppressed"] = hidden

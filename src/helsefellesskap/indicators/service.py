@@ -11,9 +11,10 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow.compute as pc
 from ibis.common.exceptions import IbisError
 
-from helsefellesskap.access.policy import DEFAULT_SMALL_CELL_THRESHOLD, suppress_small_cells
+from helsefellesskap.access.policy import DEFAULT_SMALL_CELL_THRESHOLD, is_small_cell
 from helsefellesskap.db import Database
 from helsefellesskap.errors import InvalidInput, NotFound
 from helsefellesskap.indicators.catalogue import CATALOGUE, definition_of
@@ -110,8 +111,8 @@ def compute(
         for definition in definitions
     ]  # fmt: skip
     results: list[IndicatorResult] = []
-    for definition, records in zip(definitions, _executed(twin, queries), strict=True):
-        results += _results(definition, records, dimensions, threshold)
+    for definition, columns in zip(definitions, _executed(twin, queries), strict=True):
+        results += _results(definition, columns, dimensions, threshold)
     return results
 
 
@@ -122,15 +123,15 @@ def compute(
 TOGETHER = ("duckdb", "pyspark")
 
 
-def _executed(twin: Twin, queries: list[ir.Table]) -> list[list[dict[str, Any]]]:
-    """The rows of each query, in order."""
+def _executed(twin: Twin, queries: list[ir.Table]) -> list[dict[str, list[Any]]]:
+    """The rows of each query, in order, as columns (fetched as Arrow: no pandas frame of every row)."""
     if twin.backend.name not in TOGETHER or len(queries) < 2:
-        return [twin.backend.execute(query).to_dict("records") for query in queries]
+        return [twin.backend.to_pyarrow(query).to_pydict() for query in queries]
     tagged = union_all(*(q.mutate(indicator_position=ibis.literal(i, "int64")) for i, q in enumerate(queries)))
-    rows: list[list[dict[str, Any]]] = [[] for _ in queries]
-    for record in twin.backend.execute(tagged).to_dict("records"):
-        rows[int(record.pop("indicator_position"))].append(record)
-    return rows
+    table = twin.backend.to_pyarrow(tagged)
+    positions = table.column("indicator_position")
+    rows = table.drop_columns(["indicator_position"])
+    return [rows.filter(pc.equal(positions, i)).to_pydict() for i in range(len(queries))]
 
 
 def _with_shared(twin: Twin, period: Period, definitions: Sequence[IndicatorDefinition]) -> Twin:
@@ -143,25 +144,41 @@ def _with_shared(twin: Twin, period: Period, definitions: Sequence[IndicatorDefi
     return dataclasses.replace(twin, shared={**twin.shared, **stored}) if stored else twin
 
 
-def _value(dimension: Dimension, value: Any) -> str:
-    if value is None or value != value:
-        return ""
-    return month_label(int(value)) if dimension is Dimension.month else str(value)
-
-
-def _results(definition: IndicatorDefinition, records: list[dict[str, Any]], dimensions: tuple[Dimension, ...],
-             threshold: int) -> list[IndicatorResult]:
-    rows: list[dict[str, Any]] = [
-        {"dims": {d.value: _value(d, r[d.value]) for d in dimensions},
-         "numerator": int(r["numerator"] or 0), "denominator": int(r["denominator"] or 0)}
-        for r in records
-    ]  # fmt: skip
-    rows.sort(key=lambda r: tuple(r["dims"].values()))
+def _labels(dimension: Dimension, values: list[Any]) -> list[str]:
+    """The values of a dimension's column as shown ('' for none; months as "2024-03"), each distinct one once."""
+    shown: dict[Any, str] = {}
     out = []
-    for row in suppress_small_cells(rows, ["numerator", "denominator"], threshold):
-        hidden = bool(row["suppressed"])
-        rate = None if hidden else rate_of(row["numerator"], row["denominator"], definition.multiplier)
-        out.append(IndicatorResult(definition.id, row["dims"], row["numerator"], row["denominator"], rate, hidden))
+    for value in values:
+        label = shown.get(value)
+        if label is None:
+            if value is None or value != value:
+                label = ""
+            else:
+                label = month_label(int(value)) if dimension is Dimension.month else str(value)
+            shown[value] = label
+        out.append(label)
+    return out
+
+
+def _results(definition: IndicatorDefinition, columns: dict[str, list[Any]], dimensions: tuple[Dimension, ...],
+             threshold: int) -> list[IndicatorResult]:
+    """The rows sorted by their dimension values, counts under `threshold` suppressed (`policy.is_small_cell`) and
+    the rate left out of a row with a suppressed count."""
+    names = [d.value for d in dimensions]
+    labels = [_labels(d, columns[d.value]) for d in dimensions]
+    counts = zip(columns["numerator"], columns["denominator"], strict=True)
+    rows = sorted(zip(zip(*labels, strict=True) if labels else [()] * len(columns["numerator"]), counts,
+                      strict=True))
+    out = []
+    for values, (numerator, denominator) in rows:
+        numerator, denominator = int(numerator or 0), int(denominator or 0)
+        small_numerator, small_denominator = is_small_cell(numerator, threshold), is_small_cell(denominator, threshold)
+        hidden = small_numerator or small_denominator
+        out.append(IndicatorResult(
+            definition.id, dict(zip(names, values, strict=True)), None if small_numerator else numerator,
+            None if small_denominator else denominator,
+            None if hidden else rate_of(numerator, denominator, definition.multiplier), hidden,
+        ))  # fmt: skip
     return out
 
 
