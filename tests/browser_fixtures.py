@@ -147,3 +147,33 @@ def axe_violations(page: Any, *, exclude: list[str] | None = None) -> list[dict[
         [WCAG_TAGS, exclude or []],
     )
     return list(result)
+
+
+def board_patients(page: Any) -> list[str]:
+    """The patients listed on the board page shown (the row headers' links)."""
+    return [link.inner_text() for link in page.locator("#board-rows th[scope=row] a").all()]
+
+
+def assert_board_pages_with_the_keyboard(page: Any) -> None:
+    """A board of three stays shown two a page (BOARD_PAGE_SIZE 2): page with the keyboard, the focus kept on the
+    pager, no axe violations, and the periodic refresh keeping the page."""
+    first = board_patients(page)
+    assert len(first) == 2 and "Side 1 av 2" in page.inner_text(".pager")
+    assert "Opphold: 3. Viser 1–2." in page.inner_text("caption")
+    page.locator(".pager a[rel=next]").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".pager a[rel=prev]")
+    second = board_patients(page)
+    assert len(second) == 1 and not set(second) & set(first) and "page=2" in page.url
+    # Focus kept on the pager (a function, not an expression: Playwright evals an expression, which the CSP forbids).
+    page.wait_for_function("() => document.activeElement !== null && document.activeElement.rel === 'prev'")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".pager a[rel=next]")
+    assert board_patients(page) == first
+    page.wait_for_function("() => document.activeElement !== null && document.activeElement.rel === 'next'")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".pager a[rel=prev]")
+    assert axe_violations(page) == []
+    page.evaluate("() => document.querySelectorAll('[data-refresh]').forEach(b => htmx.trigger(b, 'board-refresh'))")
+    page.wait_for_timeout(500)
+    assert board_patients(page) == second and "Side 2 av 2" in page.inner_text(".pager")

@@ -9,14 +9,10 @@ from typing import Any
 
 import pytest
 
-from browser_fixtures import ARTIFACTS, axe_violations, sign_in
+from browser_fixtures import ARTIFACTS, assert_board_pages_with_the_keyboard, axe_violations, board_patients, sign_in
 from web_transitions_support import ADMITTED, NEIGHBOUR, WAITING, seed
 
 pytestmark = pytest.mark.browser
-
-
-def _patients(page: Any) -> list[str]:
-    return [link.inner_text() for link in page.locator("#board-rows th[scope=row] a").all()]
 
 
 def _shot(page: Any, name: str) -> None:
@@ -28,23 +24,23 @@ def test_hospital_board_sorts_and_filters_in_place(db, page) -> None:
     seed(db)
     sign_in(page, "utskrivning")
     assert page.url.endswith("/boards/hospital")
-    assert sorted(_patients(page)) == sorted([WAITING, ADMITTED, NEIGHBOUR])
+    assert sorted(board_patients(page)) == sorted([WAITING, ADMITTED, NEIGHBOUR])
     assert axe_violations(page) == []
     _shot(page, "hospital")
 
     page.click("#sort-patient")
     page.wait_for_selector("th[aria-sort=descending] #sort-patient")
-    assert _patients(page) == sorted([WAITING, ADMITTED, NEIGHBOUR], reverse=True)
+    assert board_patients(page) == sorted([WAITING, ADMITTED, NEIGHBOUR], reverse=True)
     page.click("#sort-patient")
     page.wait_for_selector("th[aria-sort=ascending] #sort-patient")
-    assert _patients(page) == sorted([WAITING, ADMITTED, NEIGHBOUR])
+    assert board_patients(page) == sorted([WAITING, ADMITTED, NEIGHBOUR])
 
     page.select_option("#filter-municipality", "3411")
     page.locator(f"#board-rows a[href='/persons/{WAITING}']").wait_for(state="detached")
-    assert _patients(page) == [NEIGHBOUR]
+    assert board_patients(page) == [NEIGHBOUR]
     assert "municipality=3411" in page.url and "sort=patient" in page.url
     page.reload()
-    assert _patients(page) == [NEIGHBOUR]  # the filter survives a reload
+    assert board_patients(page) == [NEIGHBOUR]  # the filter survives a reload
     assert page.locator("#filter-municipality").input_value() == "3411"
 
 
@@ -181,23 +177,4 @@ def test_hospital_board_pages_with_the_keyboard_and_the_refresh_keeps_the_page(d
     monkeypatch.setattr(boards_page, "BOARD_PAGE_SIZE", 2)  # the server runs in this process
     seed(db)
     sign_in(page, "utskrivning")
-    first = _patients(page)
-    assert len(first) == 2 and "Side 1 av 2" in page.inner_text(".pager")
-    assert "Opphold: 3. Viser 1–2." in page.inner_text("caption")
-    page.locator(".pager a[rel=next]").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_selector(".pager a[rel=prev]")
-    second = _patients(page)
-    assert len(second) == 1 and not set(second) & set(first) and "page=2" in page.url
-    # Focus kept on the pager (a function, not an expression: Playwright evals an expression, which the CSP forbids).
-    page.wait_for_function("() => document.activeElement !== null && document.activeElement.rel === 'prev'")
-    page.keyboard.press("Enter")
-    page.wait_for_selector(".pager a[rel=next]")
-    assert _patients(page) == first
-    page.wait_for_function("() => document.activeElement !== null && document.activeElement.rel === 'next'")
-    page.keyboard.press("Enter")
-    page.wait_for_selector(".pager a[rel=prev]")
-    assert axe_violations(page) == []
-    page.evaluate("document.querySelectorAll('[data-refresh]').forEach(b => htmx.trigger(b, 'board-refresh'))")
-    page.wait_for_timeout(500)
-    assert _patients(page) == second and "Side 2 av 2" in page.inner_text(".pager")
+    assert_board_pages_with_the_keyboard(page)
