@@ -18,6 +18,7 @@ from helsefellesskap.access.users import demo_patient_national_id, get_user
 from helsefellesskap.db import Database
 from helsefellesskap.errors import DomainError
 from helsefellesskap.transitions import service as transitions
+from helsefellesskap.transitions.batch import Submission
 from helsefellesskap.transitions.calendar import end_of_oslo_day
 from helsefellesskap.transitions.sample import StayBuilder, synthetic_national_id
 
@@ -64,11 +65,12 @@ def feed(database: Database, messages: Iterable[dict[str, Any]], *, now: dt.date
     counts: dict[str, int] = {}
     handled_until: dt.datetime | None = None
     for clock, batch in daily_batches(messages, now):
-        with database.unit_of_work() as session:
-            submissions = [(senders.of(session, message["sender"]), message) for message in batch]
-            for outcome in transitions.receive_messages(session, submissions, now=clock, source=SOURCE):
-                status = type(outcome).__name__ if isinstance(outcome, DomainError) else str(outcome.status)
-                counts[status] = counts.get(status, 0) + 1
+        def submissions(session: Session, batch: list[dict[str, Any]] = batch) -> list[Submission]:
+            return [(senders.of(session, message["sender"]), message) for message in batch]
+
+        for outcome in transitions.receive_batch(database, submissions, now=clock, source=SOURCE):
+            status = type(outcome).__name__ if isinstance(outcome, DomainError) else str(outcome.status)
+            counts[status] = counts.get(status, 0) + 1
         if handled_until is None:
             handled_until = clock - INBOX_ROUND
         elif clock - INBOX_ROUND >= handled_until + INBOX_ROUND:

@@ -12,15 +12,16 @@ loaded rows; what is left at the end is written once — new messages, the stays
 flush, obligations and payable months as one DELETE and one multi-row INSERT each, care relations with one query,
 the audit entries with one INSERT.
 
-A concurrent request that stores one of the batch's message ids first makes the batch fail with `Conflict`
-(the caller's unit of work rolls back; send the batch again).
+A concurrent request that stores one of the batch's message ids first makes `receive_messages` fail with
+`Conflict` (the caller's unit of work rolls back). `receive_batch` owns its unit of work and then receives the
+whole batch again: that message is a duplicate the second time, as a redelivery is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, cast
@@ -32,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from helsefellesskap.access import service as access
 from helsefellesskap.access.model import Principal
+from helsefellesskap.db import Database
 from helsefellesskap.errors import Conflict, DomainError, InvalidInput
 from helsefellesskap.transitions import receipts as rc
 from helsefellesskap.transitions.ingest import (
@@ -75,6 +77,7 @@ _PAYABLE_MONTHS = cast(Table, PayableMonthRow.__table__)
 CHUNK = 2000  # values per IN list (SQLite allows 32 766 parameters per statement)
 
 Outcome = ReceiptView | DomainError  # a refused message: the error `receive_message` would have raised
+Submission = tuple[Principal, dict[str, Any] | bytes]  # a message (parsed JSON or the bytes received) and its sender
 
 
 _STORED = [_MESSAGES.c[name] for name in ("seq", "message_id", "stay_id", "patient", "payload", "sha256",
@@ -333,7 +336,7 @@ class _Received:
     digest: str = ""
 
 
-def receive_messages(session: Session, submissions: Sequence[tuple[Principal, dict[str, Any] | bytes]], *,
+def receive_messages(session: Session, submissions: Sequence[Submission], *,
                      now: dt.datetime, source: str | None = None, rules: TransitionRules = DEFAULT_RULES,
                      rates: DailyRates | None = None) -> list[Outcome]:
     """Receive the messages in order, each as its principal (see the module's description): per message its
@@ -341,6 +344,29 @@ def receive_messages(session: Session, submissions: Sequence[tuple[Principal, di
     session.flush()
     with session.no_autoflush:
         return _receive(session, submissions, now=now, source=source, rules=rules, rates=rates)
+
+
+BATCH_ATTEMPTS = 3  # a batch received again after a concurrent request stored one of its ids (`receive_batch`)
+
+
+def receive_batch(database: Database, submissions: Callable[[Session], Sequence[Submission]], *, now: dt.datetime,
+                  source: str | None = None, check: Callable[[list[Outcome]], None] | None = None,
+                  attempts: int = BATCH_ATTEMPTS) -> list[Outcome]:
+    """`receive_messages` in a unit of work of its own, committed when `check` (given the outcomes, inside the
+    transaction) raises nothing. `submissions` gives the batch within the session (the principals are read
+    there). When another request stores one of the batch's message ids first, the unit of work is rolled back
+    whole and the batch received again: that message is then a duplicate, and no message is lost."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with database.unit_of_work() as session:
+                outcomes = receive_messages(session, submissions(session), now=now, source=source)
+                if check is not None:
+                    check(outcomes)
+                return outcomes
+        except Conflict:
+            if attempt == attempts:
+                raise
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def _receive(session: Session, submissions: Sequence[tuple[Principal, dict[str, Any] | bytes]], *,

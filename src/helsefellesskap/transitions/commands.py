@@ -210,7 +210,8 @@ def ingest_command(
     batch (`receive_messages`: what receiving each line in turn gives, with far fewer SQL statements).
     Redelivering the same log changes nothing: every message is then a duplicate."""
     from helsefellesskap.cli import open_database
-    from helsefellesskap.transitions.batch import receive_messages
+    from helsefellesskap.transitions.batch import Outcome, Submission, receive_batch
+    from helsefellesskap.transitions.views import ReceiptView
 
     moment = _parse_as_of(now) or dt.datetime.now(dt.UTC)
     counts = {"accepted": 0, "flagged": 0, "duplicate": 0, "rejected": 0}
@@ -218,22 +219,28 @@ def ingest_command(
         lines = [line for line in log.read_bytes().splitlines() if line.strip()]
     except OSError as exc:
         raise InvalidInput(f"cannot read {log}: {exc.strerror}") from None
-    database = open_database()
-    with paused_gc(), database.unit_of_work() as session:
+    def submissions(session: Session) -> list[Submission]:
         principal = _principal(session, username)
-        outcomes = receive_messages(session, [(principal, line) for line in lines], now=moment,
-                                    source=f"cli ingest {log.name}")
+        return [(principal, line) for line in lines]
+
+    def refuse_any(outcomes: list[Outcome]) -> None:
         for number, receipt in enumerate(outcomes, start=1):
             if isinstance(receipt, DomainError):  # the whole ingest is rolled back
                 receipt.detail = f"line {number}: {receipt.detail}"
                 raise receipt
-            if receipt.duplicate:
-                counts["duplicate"] += 1
-            elif receipt.status == "rejected":
-                counts["rejected"] += 1
-            else:
-                counts["accepted"] += 1
-                counts["flagged"] += receipt.status == "ok_with_errors"
+
+    database = open_database()
+    with paused_gc():
+        outcomes = receive_batch(database, submissions, now=moment, source=f"cli ingest {log.name}", check=refuse_any)
+    for receipt in outcomes:
+        assert isinstance(receipt, ReceiptView)  # refuse_any let none else through
+        if receipt.duplicate:
+            counts["duplicate"] += 1
+        elif receipt.status == "rejected":
+            counts["rejected"] += 1
+        else:
+            counts["accepted"] += 1
+            counts["flagged"] += receipt.status == "ok_with_errors"
     database.dispose()
     typer.echo(f"{len(lines)} messages: {counts['accepted']} accepted ({counts['flagged']} flagged), "
                f"{counts['duplicate']} duplicate, {counts['rejected']} rejected")

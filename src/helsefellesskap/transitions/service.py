@@ -12,7 +12,7 @@ from helsefellesskap.transitions.alerts_inbox import (
     comment_alert,
     list_alerts,
 )
-from helsefellesskap.transitions.batch import receive_messages, refresh_stays
+from helsefellesskap.transitions.batch import receive_batch, receive_messages, refresh_stays
 from helsefellesskap.transitions.boards import (
     BoardTotals,
     MunicipalBoardPage,
@@ -67,6 +67,7 @@ __all__ = [
     "payment_ledger",
     "person_pathway",
     "person_timeline",
+    "receive_batch",
     "receive_message",
     "receive_messages",
     "refresh_stays",
