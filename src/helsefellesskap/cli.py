@@ -1,23 +1,28 @@
 """The `helsefellesskap` command: mounts each capability's commands; domain errors and bad arguments exit 2 with
-one line on stderr."""
+one line on stderr.
+
+Starting the command stays cheap: this module and the command modules it mounts import only typer, the standard
+library and light domain modules at the top; each command imports what it needs (the database, the settings, the
+engines, the web app) when it runs (tests/test_cli_startup.py)."""
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from helsefellesskap import __version__
 from helsefellesskap.access import commands as access_commands
-from helsefellesskap.db import Database
 from helsefellesskap.errors import DomainError
 from helsefellesskap.indicators import commands as indicators_commands
 from helsefellesskap.priority_groups import commands as priority_groups_commands
 from helsefellesskap.registry import commands as registry_commands
-from helsefellesskap.settings import get_settings
 from helsefellesskap.synth import commands as synth_commands
 from helsefellesskap.transitions import commands as transitions_commands
+
+if TYPE_CHECKING:
+    from helsefellesskap.db import Database
 
 try:  # typer >= 0.2x carries its own copy of click
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
@@ -59,6 +64,9 @@ def root(
 
 
 def open_database() -> Database:
+    from helsefellesskap.db import Database
+    from helsefellesskap.settings import get_settings
+
     return Database(get_settings().database_url)
 
 
@@ -97,6 +105,7 @@ def serve(
     import uvicorn
 
     from helsefellesskap.api import create_app
+    from helsefellesskap.settings import get_settings
 
     settings = get_settings()
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")

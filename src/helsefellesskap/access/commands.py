@@ -9,24 +9,18 @@ import getpass
 import json
 import platform
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from sqlalchemy.orm import Session
 
-from helsefellesskap.access import audit as audit_log
-from helsefellesskap.access.compliance import describe
-from helsefellesskap.access.emergency import emergency_grants
 from helsefellesskap.access.model import AccessBasis, Action, BasisKind, CareRelationKind, Principal, Resource, Role
-from helsefellesskap.access.seeding import seed_demo
-from helsefellesskap.access.service import audit, end_care_relation, grant_care_relation, normalise_national_id
-from helsefellesskap.access.service import care_relations_of as relations_of
-from helsefellesskap.access.tokens import issue_dev_token
-from helsefellesskap.access.users import DEMO_PASSWORD, NewUser, create_user, get_user, list_users
-from helsefellesskap.db import Database
 from helsefellesskap.errors import DomainError, InvalidInput
-from helsefellesskap.settings import get_settings
+
+if TYPE_CHECKING:  # the database, the settings and the services are imported by the commands that use them
+    from sqlalchemy.orm import Session
+
+    from helsefellesskap.db import Database
 
 audit_app = typer.Typer(help="The audit log: verify the hash chain, query accesses.", no_args_is_help=True)
 dev_app = typer.Typer(help="The development identity provider: demo users and bearer tokens.", no_args_is_help=True)
@@ -39,6 +33,9 @@ apps: dict[str, typer.Typer] = {"audit": audit_app, "dev": dev_app, "users": use
 
 
 def _database() -> Database:
+    from helsefellesskap.db import Database
+    from helsefellesskap.settings import get_settings
+
     return Database(get_settings().database_url)
 
 
@@ -56,6 +53,8 @@ def _operator() -> Principal:
 def _audit_operator(session: Session, action: Action, resource: Resource, national_id: str | None,
                     reason: str, role: Role = Role.ADMINISTRATOR) -> None:
     """Audit what the operator does to person data: the command line is a path like any other."""
+    from helsefellesskap.access.service import audit
+
     audit(session, _operator(), action=action, resource=resource, now=_now(), national_id=national_id,
           basis=AccessBasis(BasisKind.ROLE, role, reason), source=f"cli {platform.node()}")
 
@@ -63,6 +62,8 @@ def _audit_operator(session: Session, action: Action, resource: Resource, nation
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the whole hash chain; exit 1 naming the first broken entry if any was altered or removed."""
+    from helsefellesskap.access import audit as audit_log
+
     with _database().reading() as session:
         result = audit_log.verify(session)
     if not result.intact:
@@ -81,6 +82,10 @@ def audit_query(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
 ) -> None:
     """Compliance query over the audit log, newest first (the query itself is audited)."""
+    from helsefellesskap.access import audit as audit_log
+    from helsefellesskap.access.compliance import describe
+    from helsefellesskap.access.service import normalise_national_id
+
     criteria = audit_log.AuditFilter(normalise_national_id(person) if person else None, user, organisation,
                                      True if emergency else None, limit=limit)
     with _database().unit_of_work() as session:
@@ -105,6 +110,9 @@ def audit_emergencies(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
 ) -> None:
     """Emergency accesses ("break the glass") waiting for review, newest first."""
+    from helsefellesskap.access import audit as audit_log
+    from helsefellesskap.access.emergency import emergency_grants
+
     with _database().unit_of_work() as session:
         grants = emergency_grants(session, _operator(), now=_now(), pending_only=not include_reviewed)
         rows = [{"id": g.id, "username": g.username, "organisation_address": g.organisation_address,
@@ -123,6 +131,10 @@ def audit_emergencies(
 @dev_app.command("token")
 def dev_token(user: Annotated[str, typer.Option("--user", help="username of a seeded or created user")]) -> None:
     """Print a bearer token for a user (only when the development identity provider is enabled)."""
+    from helsefellesskap.access.tokens import issue_dev_token
+    from helsefellesskap.access.users import get_user
+    from helsefellesskap.settings import get_settings
+
     settings = get_settings()
     if not settings.dev_identity_provider:
         raise DomainError("the development identity provider is disabled (HELSEFELLESSKAP_DEV_IDENTITY_PROVIDER)")
@@ -134,6 +146,10 @@ def dev_token(user: Annotated[str, typer.Option("--user", help="username of a se
 @dev_app.command("seed")
 def dev_seed() -> None:
     """Create the demo users (one per role, password as documented in docs/access.md); idempotent."""
+    from helsefellesskap.access.seeding import seed_demo
+    from helsefellesskap.access.users import DEMO_PASSWORD
+    from helsefellesskap.settings import get_settings
+
     if not get_settings().dev_identity_provider:
         raise DomainError("the development identity provider is disabled (HELSEFELLESSKAP_DEV_IDENTITY_PROVIDER)")
     with _database().unit_of_work() as session:
@@ -155,6 +171,8 @@ def users_create(
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read a password from stdin")] = False,
 ) -> None:
     """Create a user. Without --password-stdin the user signs in only with tokens (`dev token`)."""
+    from helsefellesskap.access.users import NewUser, create_user
+
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     with _database().unit_of_work() as session:
         principal = create_user(session, NewUser(username, name, frozenset(role), organisation, national_id, hpr,
@@ -168,6 +186,8 @@ def users_create(
 @users_app.command("list")
 def users_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List the users."""
+    from helsefellesskap.access.users import list_users
+
     with _database().reading() as session:
         users = list_users(session)
     for p in users:
@@ -200,6 +220,8 @@ def relations_grant(
     end: Annotated[str | None, typer.Option(help="ISO 8601 (default open)")] = None,
 ) -> None:
     """Give an organisation a care relation to a person (what source systems do through the service)."""
+    from helsefellesskap.access.service import grant_care_relation
+
     now = _now()
     with _database().unit_of_work() as session:
         relation = grant_care_relation(session, national_id, organisation, kind, reference, _moment(start, now),
@@ -218,6 +240,8 @@ def relations_end(
     end: Annotated[str | None, typer.Option(help="ISO 8601 (default now)")] = None,
 ) -> None:
     """End a care relation (a hospital stay keeps its grace period)."""
+    from helsefellesskap.access.service import end_care_relation
+
     with _database().unit_of_work() as session:
         relation = end_care_relation(session, national_id, organisation, kind, reference, _moment(end, _now()))
         _audit_operator(session, Action.WRITE, Resource.PERSON_CARE_RELATIONS, relation.national_id,
@@ -228,6 +252,9 @@ def relations_end(
 @relations_app.command("list")
 def relations_list(national_id: Annotated[str, typer.Argument()]) -> None:
     """The care relations of one person."""
+    from helsefellesskap.access.service import care_relations_of as relations_of
+    from helsefellesskap.access.service import normalise_national_id
+
     national_id = normalise_national_id(national_id)
     with _database().unit_of_work() as session:
         relations = relations_of(session, national_id)

@@ -6,22 +6,21 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from helsefellesskap.db import Database
 from helsefellesskap.errors import InvalidInput
-from helsefellesskap.indicators import service
-from helsefellesskap.indicators.engines import Engine, check_twin_directory, parse_engine
-from helsefellesskap.indicators.model import IndicatorResult, parse_dimensions
-from helsefellesskap.settings import get_settings
+
+if TYPE_CHECKING:  # the engines (ibis, duckdb, pyarrow) and the database are imported by the commands that run
+    from helsefellesskap.db import Database
+    from helsefellesskap.indicators.model import IndicatorResult
 
 
 def _database(url: str | None) -> Database:
+    from helsefellesskap.db import Database
     from helsefellesskap.migrations import upgrade
+    from helsefellesskap.settings import get_settings
 
     database = Database(url or get_settings().database_url)
     upgrade(database.engine)
@@ -33,6 +32,9 @@ def load_twin_command(
     database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL (default: the configured database).")] = None,
 ) -> None:
     """Load a synthetic twin into the platform database (one transaction; replaces a previously loaded twin)."""
+    from helsefellesskap.indicators import service
+    from helsefellesskap.indicators.engines import check_twin_directory
+
     check_twin_directory(directory)
     database = _database(database_url)
     try:
@@ -60,6 +62,9 @@ def _render(results: list[IndicatorResult], as_json: bool, as_csv: bool) -> None
         writer.writerows(rows)
         typer.echo(buffer.getvalue(), nl=False)
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(*columns[:-1])
     for row in rows:
         shown = ["<5" if row[c] is None and row["suppressed"] and c in ("numerator", "denominator") else
@@ -79,6 +84,11 @@ def indicators_command(
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
 ) -> None:
     """Compute the indicators (numerator, denominator and rate; counts under 5 suppressed)."""
+    from helsefellesskap.indicators import service
+    from helsefellesskap.indicators.engines import Engine, check_twin_directory, parse_engine
+    from helsefellesskap.indicators.model import parse_dimensions
+    from helsefellesskap.settings import get_settings
+
     if as_json and as_csv:
         raise InvalidInput("choose one of --json and --csv")
     chosen = parse_engine(engine)

@@ -3,28 +3,31 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from helsefellesskap.errors import InvalidInput
-from helsefellesskap.priority_groups.codes import display_icd10
-from helsefellesskap.priority_groups.model import PersonFacts, Reason, Sex, explain, hfrs_of
+
+if TYPE_CHECKING:  # the rules and their code lists are imported when a person is classified
+    from helsefellesskap.priority_groups.model import Reason, Sex
 
 app = typer.Typer(help="Priority groups of the helsefellesskap: classify a person, with cited reasons.",
                   no_args_is_help=True)
 
-# Accepted spellings (English and Norwegian) of the sex option.
+# Accepted spellings (English and Norwegian) of the sex option, to the value of its `Sex`.
 _SEXES = {
-    "f": Sex.female, "female": Sex.female, "k": Sex.female, "kvinne": Sex.female,
-    "m": Sex.male, "male": Sex.male, "mann": Sex.male,
-    "u": Sex.unknown, "unknown": Sex.unknown, "ukjent": Sex.unknown,
+    "f": "female", "female": "female", "k": "female", "kvinne": "female",
+    "m": "male", "male": "male", "mann": "male",
+    "u": "unknown", "unknown": "unknown", "ukjent": "unknown",
 }
 
 
 def _sex(text: str) -> Sex:
+    from helsefellesskap.priority_groups.model import Sex
+
     try:
-        return _SEXES[text.strip().lower()]
+        return Sex(_SEXES[text.strip().lower()])
     except KeyError:
         raise InvalidInput(f"unknown sex {text!r}: use F (female), M (male) or U (unknown)") from None
 
@@ -52,6 +55,9 @@ def classify_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
     """Print the priority groups of a person and the rule, source and basis behind each."""
+    from helsefellesskap.priority_groups.codes import display_icd10
+    from helsefellesskap.priority_groups.model import PersonFacts, explain, hfrs_of
+
     facts = PersonFacts.from_codes(
         age, _sex(sex), _items(codes), mental_health_contacts=phv_contacts, municipal_services=_items(services)
     )

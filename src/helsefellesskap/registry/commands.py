@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import BaseModel
-from rich.console import Console
-from rich.table import Table
 
-from helsefellesskap.db import Database
 from helsefellesskap.errors import NotFound
-from helsefellesskap.registry import service
-from helsefellesskap.registry.model import CommunityView, Organisation
-from helsefellesskap.settings import get_settings
+
+if TYPE_CHECKING:  # the database, the service and rich are imported by the commands that use them
+    from pydantic import BaseModel
+    from rich.console import Console
+
+    from helsefellesskap.db import Database
+    from helsefellesskap.registry.model import CommunityView, Organisation
 
 app = typer.Typer(help="The register: communities, trusts, municipalities, organisations.", no_args_is_help=True)
 organisation_app = typer.Typer(help="Create and show organisations.", no_args_is_help=True)
@@ -26,10 +26,15 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 
 def _database() -> Database:
+    from helsefellesskap.db import Database
+    from helsefellesskap.settings import get_settings
+
     return Database(get_settings().database_url)
 
 
 def _print_json(value: BaseModel | list[Any] | dict[str, Any]) -> None:
+    from pydantic import BaseModel
+
     if isinstance(value, BaseModel):
         data: Any = value.model_dump(mode="json")
     else:
@@ -39,6 +44,8 @@ def _print_json(value: BaseModel | list[Any] | dict[str, Any]) -> None:
 
 
 def _console() -> Console:
+    from rich.console import Console
+
     return Console(width=140, highlight=False)
 
 
@@ -47,6 +54,7 @@ def load(
     data_dir: Annotated[Path | None, typer.Option(help="Load these data files instead of the package's.")] = None,
 ) -> None:
     """Load (or reload) the register's data files into the database; safe to repeat."""
+    from helsefellesskap.registry import service
     from helsefellesskap.registry.reference import read_reference
 
     reference = read_reference(data_dir) if data_dir else None
@@ -57,6 +65,10 @@ def load(
 @app.command("communities")
 def communities(as_json: JsonOption = False) -> None:
     """The 19 helsefellesskap with their trusts and municipalities."""
+    from rich.table import Table
+
+    from helsefellesskap.registry import service
+
     with _database().reading() as session:
         items = service.list_communities(session)
     if not items:
@@ -72,6 +84,8 @@ def communities(as_json: JsonOption = False) -> None:
 
 
 def _print_community(c: CommunityView) -> None:
+    from rich.table import Table
+
     console = _console()
     console.print(f"[bold]{c.name}[/bold] ({c.id}), {c.regional_health_authority}, population {c.population:,}"
                   .replace(",", " "))
@@ -90,6 +104,8 @@ def _print_community(c: CommunityView) -> None:
 def community(community_id: Annotated[str, typer.Argument(help="Community id, e.g. oslo.")],
               as_json: JsonOption = False) -> None:
     """One helsefellesskap: trusts and hospitals, municipalities, forums."""
+    from helsefellesskap.registry import service
+
     with _database().reading() as session:
         item = service.get_community(session, community_id)
     if as_json:
@@ -103,6 +119,8 @@ def municipality(number: Annotated[str, typer.Argument(help="Kommunenummer, e.g.
                  on: Annotated[str | None, typer.Option(help="Membership on this day (YYYY-MM-DD).")] = None,
                  as_json: JsonOption = False) -> None:
     """A municipality: its community, the trust that serves it, its districts."""
+    from helsefellesskap.registry import service
+
     day = _date(on) if on else None
     with _database().reading() as session:
         item = service.get_municipality(session, number, day)
@@ -128,6 +146,8 @@ def _date(text: str) -> dt.date:
 
 
 def _print_organisations(items: list[Organisation]) -> None:
+    from rich.table import Table
+
     table = Table("address", "kind", "name", "municipality", "parent", "party")
     for o in items:
         table.add_row(o.address, o.kind.value, o.name, o.municipality_number or "", o.parent_address or "",
@@ -143,6 +163,8 @@ def organisations(
     as_json: JsonOption = False,
 ) -> None:
     """Organisations with their messaging addresses."""
+    from helsefellesskap.registry import service
+
     with _database().reading() as session:
         items = service.list_organisations(session, kind=kind, municipality=municipality, parent=parent)
     if as_json:
@@ -164,6 +186,8 @@ def organisation_create(
     as_json: JsonOption = False,
 ) -> None:
     """Create a hospital department, municipal service unit or GP office and print its address."""
+    from helsefellesskap.registry import service
+
     with _database().unit_of_work() as session:
         item = service.create_organisation(session, kind=kind, name=name, parent_address=parent,
                                            municipality_number=municipality, orgnr=orgnr, address=address,
@@ -178,6 +202,8 @@ def organisation_create(
 def organisation_show(address: Annotated[str, typer.Argument(help="The organisation's address.")],
                       as_json: JsonOption = False) -> None:
     """One organisation."""
+    from helsefellesskap.registry import service
+
     with _database().reading() as session:
         item = service.get_organisation(session, address)
     if as_json:
@@ -193,6 +219,7 @@ def refresh(
 ) -> None:
     """Update municipalities and populations from Statistics Norway (KLASS and PxWebApi); reports the changes."""
     from helsefellesskap.registry.refresh import refresh_register
+    from helsefellesskap.settings import get_settings
 
     settings = get_settings()
     report = refresh_register(settings.ssb_api_base_url, data_dir, timeout=settings.ssb_timeout_seconds)

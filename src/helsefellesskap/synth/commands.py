@@ -10,14 +10,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from helsefellesskap.errors import InvalidInput
-from helsefellesskap.synth.geography import load_places
-from helsefellesskap.synth.tables import SCHEMAS
-from helsefellesskap.synth.twin import TwinSpec, generate, plan
 
-TWIN_FILES = (*(f"{name}.parquet" for name in SCHEMAS), "messages.jsonl", "run.json")
+# The generator (numpy, pyarrow, polars) and rich's progress bar are imported when `synth` runs.
+
+
+def _twin_files() -> tuple[str, ...]:
+    """The files of a twin directory: one Parquet file per table, the JSONL messages, run.json."""
+    from helsefellesskap.synth.tables import SCHEMAS
+
+    return (*(f"{name}.parquet" for name in SCHEMAS), "messages.jsonl", "run.json")
 
 
 def _staging(out: Path) -> Path:
@@ -47,7 +50,7 @@ def _check_report(report: Path) -> None:
 
 def _publish(staging: Path, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for name in TWIN_FILES:  # replace a previous twin's files, leave nothing stale
+    for name in _twin_files():  # replace a previous twin's files, leave nothing stale
         (out / name).unlink(missing_ok=True)
         if (staging / name).exists():
             os.replace(staging / name, out / name)
@@ -66,17 +69,22 @@ def synth_command(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Generate a synthetic population with stays, care-transition messages, services, GP contacts, deaths."""
+    from rich import progress as bar
+
+    from helsefellesskap.synth.geography import load_places
+    from helsefellesskap.synth.twin import TwinSpec, generate, plan
+
     spec = TwinSpec(scale=scale, years=years, seed=seed, start_year=start_year, jsonl=jsonl)
     spec.validate()
     places = load_places(community)
     if report is not None:
         _check_report(report)
     total = sum(c.persons for c in plan(places, scale))
-    columns = (TextColumn("synth"), BarColumn(), MofNCompleteColumn(), TextColumn("persons"), TimeElapsedColumn(),
-               TimeRemainingColumn())  # fmt: skip
+    columns = (bar.TextColumn("synth"), bar.BarColumn(), bar.MofNCompleteColumn(), bar.TextColumn("persons"),
+               bar.TimeElapsedColumn(), bar.TimeRemainingColumn())  # fmt: skip
     staging = _staging(out)
     try:
-        with Progress(*columns, disable=quiet, transient=False) as progress:
+        with bar.Progress(*columns, disable=quiet, transient=False) as progress:
             task = progress.add_task("persons", total=total)
             rows = generate(spec, places, staging, progress=lambda done: progress.advance(task, done))
     except BaseException:

@@ -6,29 +6,37 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from sqlalchemy.orm import Session
 
-from helsefellesskap.access.model import Principal
 from helsefellesskap.errors import DomainError, InvalidInput
-from helsefellesskap.transitions.alerts import PriorityPatientTest
 from helsefellesskap.transitions.calendar import OSLO
-from helsefellesskap.transitions.messages import Message, message_json_schema
-from helsefellesskap.transitions.pathway import StayProjection
-from helsefellesskap.transitions.priority import priority_patient_test
-from helsefellesskap.transitions.replay import InvalidMessage, StayResult, latest_time, paused_gc, read_log, replay
-from helsefellesskap.transitions.report import ledger, stay_summary, totals
-from helsefellesskap.transitions.rules import DEFAULT_RULES, TransitionRules, with_answer_deadlines
+
+if TYPE_CHECKING:  # the engine, the message models, the database and rich are imported by the commands that run
+    from rich.console import Console
+    from sqlalchemy.orm import Session
+
+    from helsefellesskap.access.model import Principal
+    from helsefellesskap.transitions.alerts import PriorityPatientTest
+    from helsefellesskap.transitions.messages import Message
+    from helsefellesskap.transitions.pathway import StayProjection
+    from helsefellesskap.transitions.replay import InvalidMessage, StayResult
+    from helsefellesskap.transitions.rules import TransitionRules
 
 app = typer.Typer(help="Care transitions: replay a message log, ingest it into the database, boards, the GP's "
                   "list, the message schema.", no_args_is_help=True)
 
 
+def _console(width: int) -> Console:
+    from rich.console import Console
+
+    return Console(width=width)
+
+
 def _read_messages(log: Path) -> list[Message | InvalidMessage]:
+    from helsefellesskap.transitions.replay import read_log
+
     try:
         with log.open("rb") as handle:
             return list(read_log(handle))
@@ -37,6 +45,8 @@ def _read_messages(log: Path) -> list[Message | InvalidMessage]:
 
 
 def _priority_test(path: Path | None, classify: bool) -> PriorityPatientTest | None:
+    from helsefellesskap.transitions.priority import priority_patient_test
+
     classifier = priority_patient_test() if classify else None
     if path is None:
         return classifier
@@ -71,6 +81,8 @@ AnswerDeadlines = Annotated[
 
 
 def _rules(assignments: list[str] | None) -> TransitionRules:
+    from helsefellesskap.transitions.rules import DEFAULT_RULES, with_answer_deadlines
+
     if not assignments:
         return DEFAULT_RULES
     deadlines: dict[str, dt.timedelta] = {}
@@ -88,6 +100,8 @@ def _rules(assignments: list[str] | None) -> TransitionRules:
 
 def _replay_log(log: Path, as_of: str | None, final: bool, rules: TransitionRules,
                 test: PriorityPatientTest | None = None) -> tuple[list[StayResult], dt.datetime | None]:
+    from helsefellesskap.transitions.replay import latest_time, paused_gc, replay
+
     with paused_gc():
         messages = _read_messages(log)
         moment = None if final else (_parse_as_of(as_of) or latest_time(messages))
@@ -111,6 +125,8 @@ def replay_command(
     answer_deadline: AnswerDeadlines = None,
 ) -> None:
     """Replay a message log with the same engine as the service and print each stay's pathway."""
+    from helsefellesskap.transitions.report import stay_summary, totals
+
     test = _priority_test(priority_ids, classify_priority)
     results, moment = _replay_log(log, as_of, final, _rules(answer_deadline), test)
     if as_json:
@@ -126,7 +142,11 @@ def _show(moment: dt.datetime | None) -> str:
 
 
 def _print_table(results: list[StayResult], as_of: dt.datetime | None) -> None:
-    console = Console(width=200)
+    from rich.table import Table
+
+    from helsefellesskap.transitions.report import totals
+
+    console = _console(200)
     table = Table(title=f"Stays (deadlines as of {_show(as_of) if as_of else 'the end: log read as final'}, "
                   "times Europe/Oslo)")
     for column in ("stay_id", "state", "obligations (due → met: status)", "payable_days", "amount_nok", "alerts"):
@@ -161,6 +181,11 @@ def ledger_command(
     final: Annotated[bool, typer.Option(help="Read the log as complete: open waits are not counted.")] = False,
 ) -> None:
     """Payable days and amounts per paying municipality x health trust x month (to check an invoice)."""
+    from rich.table import Table
+
+    from helsefellesskap.transitions.report import ledger
+    from helsefellesskap.transitions.rules import DEFAULT_RULES
+
     results, _ = _replay_log(log, as_of, final, DEFAULT_RULES)
     lines = ledger(results, _health_trust_of())
     rows = [{"municipality": x.municipality, "health_trust": x.health_trust, "month": x.month,
@@ -175,7 +200,7 @@ def ledger_command(
     for row in rows:
         table.add_row(*(str(row[c]) for c in ("municipality", "health_trust", "month", "payable_days",
                                                "unpriced_days", "amount_nok")))
-    Console(width=160).print(table)
+    _console(160).print(table)
 
 
 def _health_trust_of() -> Callable[[str], str]:
@@ -189,6 +214,8 @@ def _health_trust_of() -> Callable[[str], str]:
 @app.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of one message (the wire contract)."""
+    from helsefellesskap.transitions.messages import message_json_schema
+
     typer.echo(json.dumps(message_json_schema(), ensure_ascii=False, indent=2))
 
 
@@ -211,6 +238,7 @@ def ingest_command(
     Redelivering the same log changes nothing: every message is then a duplicate."""
     from helsefellesskap.cli import open_database
     from helsefellesskap.transitions.batch import Outcome, Submission, receive_batch
+    from helsefellesskap.transitions.replay import paused_gc
     from helsefellesskap.transitions.views import ReceiptView
 
     moment = _parse_as_of(now) or dt.datetime.now(dt.UTC)
@@ -254,6 +282,8 @@ def board_command(
     state: Annotated[str | None, typer.Option(help="A state, or 'all' (default: active stays).")] = None,
 ) -> None:
     """Print a board of stays as the user sees it (audited like the web board)."""
+    from rich.table import Table
+
     from helsefellesskap.cli import open_database
     from helsefellesskap.transitions.boards import hospital_board, municipality_board
 
@@ -275,7 +305,7 @@ def board_command(
                       row.municipality.name or row.municipality.number or "-", row.state, _show(row.ready_at),
                       row.answer or "-", str(row.days_waiting if row.days_waiting is not None else "-"),
                       str(row.payable_days), str(row.open_alerts))
-    Console(width=200).print(table)
+    _console(200).print(table)
 
 
 @app.command("gp-list")
@@ -285,6 +315,8 @@ def gp_list_command(
 ) -> None:
     """Print the GP's list ("Mine pasienter") as the user sees it: the patients on the GP office's list in hospital
     now or discharged in the last 30 days (GPs only; audited like the API, one entry per person shown)."""
+    from rich.table import Table
+
     from helsefellesskap.cli import open_database
     from helsefellesskap.transitions.gp_list import RECENT_DAYS, gp_list
 
@@ -306,7 +338,7 @@ def gp_list_command(
         table.add_row(row.patient, str(row.age) if row.age is not None else "-", row.sex or "-", row.stay_id,
                       row.hospital.name or row.hospital.address or "-", row.state, _show(row.admitted_at),
                       _show(row.discharged_at), str(row.open_alerts), summary)
-    Console(width=200).print(table)
+    _console(200).print(table)
 
 
 rates_app = typer.Typer(help="The daily rate (døgnpris) of each year: list them, or set one (administrator).",
@@ -318,7 +350,7 @@ def _operator() -> Principal:
     """The CLI acts as the local administrator, named by the OS account in the audit log (as `access` commands)."""
     import getpass
 
-    from helsefellesskap.access.model import Role
+    from helsefellesskap.access.model import Principal, Role
 
     name = f"cli:{getpass.getuser()}"
     return Principal(name, name, f"CLI operator {getpass.getuser()}", None, frozenset({Role.ADMINISTRATOR}))
@@ -337,6 +369,8 @@ def rates_list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Every year's effective daily rate, its source, and whether it is from the shipped official table."""
+    from rich.table import Table
+
     from helsefellesskap.cli import open_database
     from helsefellesskap.transitions.rates_service import list_rates
 
@@ -354,7 +388,7 @@ def rates_list_command(
         origin = "shipped (official)" if rate.official else f"operator: {rate.set_by}, {_show(rate.set_at)}"
         table.add_row(str(rate.year), str(rate.nok_per_day) if rate.nok_per_day is not None else "unknown", origin,
                       rate.source)
-    Console(width=200).print(table)
+    _console(200).print(table)
 
 
 @rates_app.command("set")
