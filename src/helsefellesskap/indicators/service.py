@@ -11,6 +11,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 import pyarrow.compute as pc
 from ibis.common.exceptions import IbisError
 
@@ -111,7 +112,7 @@ def compute(
         for definition in definitions
     ]  # fmt: skip
     results: list[IndicatorResult] = []
-    for definition, columns in zip(definitions, _executed(twin, queries), strict=True):
+    for definition, columns in zip(definitions, _executed(twin, queries, [d.value for d in dimensions]), strict=True):
         results += _results(definition, columns, dimensions, threshold)
     return results
 
@@ -123,15 +124,22 @@ def compute(
 TOGETHER = ("duckdb", "pyspark")
 
 
-def _executed(twin: Twin, queries: list[ir.Table]) -> list[dict[str, list[Any]]]:
-    """The rows of each query, in order, as columns (fetched as Arrow: no pandas frame of every row)."""
+def _executed(twin: Twin, queries: list[ir.Table], keys: list[str]) -> list[dict[str, list[Any]]]:
+    """The rows of each query, in order, as columns sorted by `keys` (no value first): fetched and sorted as Arrow,
+    no pandas frame and no Python sort of every row. Sorting the values sorts their labels (`_labels`): a month
+    YYYYMM as its "YYYY-MM", a string as itself (UTF-8 keeps the code point order), no value as ''."""
+    order = [(key, "ascending", "at_start") for key in keys]
     if twin.backend.name not in TOGETHER or len(queries) < 2:
-        return [twin.backend.to_pyarrow(query).to_pydict() for query in queries]
+        return [_sorted(twin.backend.to_pyarrow(query), order).to_pydict() for query in queries]
     tagged = union_all(*(q.mutate(indicator_position=ibis.literal(i, "int64")) for i, q in enumerate(queries)))
-    table = twin.backend.to_pyarrow(tagged)
+    table = _sorted(twin.backend.to_pyarrow(tagged), order)
     positions = table.column("indicator_position")
     rows = table.drop_columns(["indicator_position"])
     return [rows.filter(pc.equal(positions, i)).to_pydict() for i in range(len(queries))]
+
+
+def _sorted(table: pa.Table, order: list[tuple[str, str, str]]) -> pa.Table:
+    return table.sort_by(order) if order else table  # (column, order, null placement): pyarrow 25 or later
 
 
 def _with_shared(twin: Twin, period: Period, definitions: Sequence[IndicatorDefinition]) -> Twin:
@@ -162,15 +170,14 @@ def _labels(dimension: Dimension, values: list[Any]) -> list[str]:
 
 def _results(definition: IndicatorDefinition, columns: dict[str, list[Any]], dimensions: tuple[Dimension, ...],
              threshold: int) -> list[IndicatorResult]:
-    """The rows sorted by their dimension values, counts under `threshold` suppressed (`policy.is_small_cell`) and
-    the rate left out of a row with a suppressed count."""
+    """The rows (sorted by their dimension values, `_executed`), counts under `threshold` suppressed
+    (`policy.is_small_cell`) and the rate left out of a row with a suppressed count."""
     names = [d.value for d in dimensions]
     labels = [_labels(d, columns[d.value]) for d in dimensions]
     counts = zip(columns["numerator"], columns["denominator"], strict=True)
-    rows = sorted(zip(zip(*labels, strict=True) if labels else [()] * len(columns["numerator"]), counts,
-                      strict=True))
     out = []
-    for values, (numerator, denominator) in rows:
+    for values, (numerator, denominator) in zip(zip(*labels, strict=True) if labels else [()] * len(
+            columns["numerator"]), counts, strict=True):
         numerator, denominator = int(numerator or 0), int(denominator or 0)
         small_numerator, small_denominator = is_small_cell(numerator, threshold), is_small_cell(denominator, threshold)
         hidden = small_numerator or small_denominator
