@@ -128,6 +128,41 @@ def _fail(message: str, code: int = 2) -> NoReturn:
     sys.exit(code)
 
 
+def _first_line(text: object) -> str:
+    return next((line.strip() for line in str(text).splitlines() if line.strip()), "")
+
+
+def _environment_problem(exc: Exception) -> tuple[str, int] | None:
+    """The one line (and exit code) for an error in the environment the operator can fix: an invalid setting or
+    database URL (2), a database without the schema (2), an unknown schema revision (2), a database that cannot be
+    reached (1). None for anything else, which is a bug. The libraries are looked up among the loaded modules: an
+    error of one that was never imported cannot be raised."""
+    pydantic_core = sys.modules.get("pydantic_core")
+    if pydantic_core is not None and isinstance(exc, pydantic_core.ValidationError) and exc.title == "Settings":
+        from helsefellesskap.settings import Settings
+
+        prefix = Settings.model_config.get("env_prefix", "")
+        errors = "; ".join(f"{prefix}{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors())
+        return f"invalid setting {errors}", 2
+    alembic_util = sys.modules.get("alembic.util")
+    if alembic_util is not None and isinstance(exc, alembic_util.CommandError):
+        return _first_line(exc), 2
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_exc is None:
+        return None
+    if isinstance(exc, sqlalchemy_exc.NoSuchModuleError) or (isinstance(exc, sqlalchemy_exc.ArgumentError)
+                                                               and "URL" in str(exc)):
+        return f"invalid database URL (HELSEFELLESSKAP_DATABASE_URL or --database-url): {_first_line(exc)}", 2
+    if isinstance(exc, sqlalchemy_exc.OperationalError | sqlalchemy_exc.ProgrammingError):
+        cause = _first_line(exc.orig) if exc.orig is not None else _first_line(exc)
+        if "no such table" in cause or type(exc.orig).__name__ == "UndefinedTable":
+            return ("the database has no schema or an older one: run `helsefellesskap db upgrade` first "
+                    f"({cause})"), 2
+        if isinstance(exc, sqlalchemy_exc.OperationalError) and ("connect" in cause or "unable to open" in cause):
+            return f"cannot connect to the database: {cause}", 1
+    return None
+
+
 def main() -> None:
     try:
         result = app(standalone_mode=False)
@@ -141,6 +176,11 @@ def main() -> None:
         _fail(exc.format_message(), exc.exit_code)
     except typer.Abort:
         _fail("aborted", 1)
+    except Exception as exc:
+        problem = _environment_problem(exc)
+        if problem is None:  # a bug: let its traceback show
+            raise
+        _fail(*problem)
     if isinstance(result, int) and not isinstance(result, bool):  # typer.Exit(code) (commands return None)
         sys.exit(result)
 
