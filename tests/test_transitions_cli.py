@@ -140,3 +140,11 @@ def test_ledger_names_the_health_trust_of_a_registered_hospital(cli, tmp_path: P
     messages = [dict(m, sender=hospital.address) if m["sender"] == "80000001" else m for m in waiting_stay()]
     result = cli("transitions", "ledger", str(write_log(tmp_path / "log.jsonl", messages)), "--json")
     assert [x["health_trust"] for x in json.loads(result.stdout)["ledger"]] == [reference.hospital_trust[hospital_id]]
+
+
+def test_ingest_names_the_now_option_when_its_time_is_bad(cli, tmp_path: Path) -> None:
+    log = write_log(tmp_path / "log.jsonl", waiting_stay())
+    bad = cli("transitions", "ingest", str(log), "--as", "anyone", "--now", "soon")
+    assert bad.exit_code == 2 and bad.stderr == "error: --now: not an ISO 8601 time: soon\n"
+    naive = cli("transitions", "ingest", str(log), "--as", "anyone", "--now", "2024-03-01T12:00")
+    assert naive.exit_code == 2 and naive.stderr.startswith("error: --now needs a UTC offset")

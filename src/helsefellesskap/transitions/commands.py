@@ -61,15 +61,15 @@ def _priority_test(path: Path | None, classify: bool) -> PriorityPatientTest | N
     return is_priority
 
 
-def _parse_as_of(text: str | None) -> dt.datetime | None:
+def _parse_as_of(text: str | None, option: str = "--as-of") -> dt.datetime | None:
     if text is None:
         return None
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"--as-of: not an ISO 8601 time: {text}") from None
+        raise InvalidInput(f"{option}: not an ISO 8601 time: {text}") from None
     if moment.tzinfo is None:
-        raise InvalidInput("--as-of needs a UTC offset, e.g. 2024-03-01T12:00:00+01:00")
+        raise InvalidInput(f"{option} needs a UTC offset, e.g. 2024-03-01T12:00:00+01:00")
     return moment
 
 
@@ -241,7 +241,7 @@ def ingest_command(
     from helsefellesskap.transitions.replay import paused_gc
     from helsefellesskap.transitions.views import ReceiptView
 
-    moment = _parse_as_of(now) or dt.datetime.now(dt.UTC)
+    moment = _parse_as_of(now, "--now") or dt.datetime.now(dt.UTC)
     counts = {"accepted": 0, "flagged": 0, "duplicate": 0, "rejected": 0}
     try:
         lines = [line for line in log.read_bytes().splitlines() if line.strip()]
