@@ -73,6 +73,7 @@ def test_the_table_output_marks_suppressed_counts(cli, twin_dir: Path) -> None:
     (("indicators", "--data", "{twin}", "--json", "--csv"), "choose one"),
     (("indicators", "--engine", "duckdb"), "give --data DIR"),
     (("load-twin", "/no/such/dir"), "no such data directory"),
+    (("indicators", "--data", "{twin}", "--community", "nowhere"), "no helsefellesskap 'nowhere' in the twin"),
 ])
 def test_bad_arguments_exit_2_with_one_line(cli, twin_dir: Path, args: tuple[str, ...], message: str) -> None:
     result = cli(*(a.format(twin=twin_dir) for a in args))

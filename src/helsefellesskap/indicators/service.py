@@ -99,6 +99,8 @@ def compute(
 ) -> list[IndicatorResult]:
     """Every definition's rows by the dimensions, counts under `threshold` suppressed."""
     period = period or period_of(twin)
+    if community is not None:
+        _check_community(twin, community)
     twin = _with_shared(twin, period, definitions)
     groups = None
     if Dimension.priority_group in dimensions:
@@ -140,6 +142,15 @@ def _executed(twin: Twin, queries: list[ir.Table], keys: list[str]) -> list[dict
 
 def _sorted(table: pa.Table, order: list[tuple[str, str, str]]) -> pa.Table:
     return table.sort_by(order) if order else table  # (column, order, null placement): pyarrow 25 or later
+
+
+def _check_community(twin: Twin, community: str) -> None:
+    """NotFound unless `community` is a helsefellesskap of the twin's municipalities (an unknown id would give rows
+    of zeros, as if the community had no patients)."""
+    m = twin.municipalities
+    known = sorted(twin.backend.to_pyarrow(m.select(m.community).distinct()).column("community").to_pylist())
+    if community not in known:
+        raise NotFound(f"no helsefellesskap {community!r} in the twin (known: {', '.join(map(str, known))})")
 
 
 def _with_shared(twin: Twin, period: Period, definitions: Sequence[IndicatorDefinition]) -> Twin:
