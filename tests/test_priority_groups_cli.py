@@ -42,6 +42,7 @@ def test_classify_without_groups_says_none(cli) -> None:
         (["--age", "30", "--codes", "F2O"], "error: not an ICD-10 code: 'F2O'"),
         (["--age", "30", "--sex", "Q"], "error: unknown sex 'Q'"),
         (["--age", "-3"], "error: age must be between 0 and 130"),
+        (["--age", "82", "--services", "15,abc"], "error: not a Volven 9151 service type (a number, e.g. 15 or 21)"),
     ],
 )
 def test_classify_bad_input_exits_2_with_one_line(cli, args: list[str], message: str) -> None:

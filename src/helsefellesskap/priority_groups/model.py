@@ -109,6 +109,11 @@ class PersonFacts:
             raise InvalidInput("the number of mental health care contacts cannot be negative")
         if self.reference_date is None and any(d.on is not None for d in self.diagnoses):
             raise InvalidInput("dated diagnoses need a reference date for the look-back windows")
+        # Volven 9151 service types are numbers (e.g. 15, 21); anything else is a typing error, not a service.
+        malformed = sorted(code for code in self.municipal_services if not (code.isascii() and code.isdigit()
+                                                                            and len(code) <= 3))
+        if malformed:
+            raise InvalidInput(f"not a Volven 9151 service type (a number, e.g. 15 or 21): {', '.join(malformed)}")
 
     @classmethod
     def from_codes(
