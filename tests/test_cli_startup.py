@@ -110,6 +110,15 @@ def test_a_database_without_the_schema_says_to_upgrade_it(cli, monkeypatch: pyte
     assert "db upgrade" not in cli(*arguments).stderr  # the schema is there now (the register may still be empty)
 
 
+def test_a_sqlite_folder_that_cannot_be_created_exits_2_in_one_line(cli, monkeypatch: pytest.MonkeyPatch,
+                                                                   tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    _use(monkeypatch, "HELSEFELLESSKAP_DATABASE_URL", f"sqlite:///{blocker / 'sub' / 'h.db'}")
+    result = cli("users", "list")
+    assert result.exit_code == 2 and "cannot create the database folder" in _one_line_error(result)
+
+
 def test_an_unreachable_database_exits_1_in_one_line(cli, monkeypatch: pytest.MonkeyPatch) -> None:
     _use(monkeypatch, "HELSEFELLESSKAP_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/nothing")
     result = cli("users", "list")
