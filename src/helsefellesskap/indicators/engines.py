@@ -11,6 +11,8 @@ indicator runs unchanged on all of them.
 from __future__ import annotations
 
 import json
+import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -235,11 +237,20 @@ def pyspark_twin(directory: Path) -> Twin:
     except ImportError:
         raise InvalidInput("the pyspark engine needs the extra 'spark': pip install 'helsefellesskap[spark]'") from None
     check_twin_directory(directory)
+    # Quiet unless something fails: local Spark binds to the loopback address (no warning about the host name),
+    # logs errors only (spark-log4j2.properties), shows no progress bars; PySpark's warnings about the pandas
+    # version are about parts of PySpark the engine does not use.
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"pyspark(\.|$)")
+    logging = Path(__file__).with_name("spark-log4j2.properties").as_uri()
     session = (
         SparkSession.builder.appName("helsefellesskap-indicators").master("local[*]")
         .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={logging}")
         .config("spark.sql.shuffle.partitions", "8").getOrCreate()
     )
+    session.sparkContext.setLogLevel("ERROR")
     return _from_parquet(ibis.pyspark.connect(session), directory)
 
 
