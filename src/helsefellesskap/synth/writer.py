@@ -66,6 +66,10 @@ def contract_lines(table: pa.Table) -> list[str]:
     return lines.to_list()
 
 
+def _parquet_writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
+    return pq.ParquetWriter(path, schema, compression="zstd")
+
+
 class TwinWriter:
     def __init__(self, out: Path, *, jsonl: bool = False) -> None:
         out.mkdir(parents=True, exist_ok=True)
@@ -87,7 +91,7 @@ class TwinWriter:
             self._write_by_type(table)
         else:
             if name not in self._writers:
-                self._writers[name] = pq.ParquetWriter(self.out / f"{name}.parquet", schema, compression="zstd")
+                self._writers[name] = _parquet_writer(self.out / f"{name}.parquet", schema)
             self._writers[name].write_table(table)
         self.rows[name] += table.num_rows
         if name == "messages" and self._jsonl is not None:
@@ -99,14 +103,16 @@ class TwinWriter:
 
     def _write_by_type(self, table: pa.Table) -> None:
         types = table.column("type")
-        for kind in sorted(k for k in pc.unique(types).to_pylist() if k is not None):
+        if types.null_count:  # every generated message has a type; one without would be lost from its file
+            raise ValueError(f"{types.null_count} generated messages have no type")
+        for kind in sorted(pc.unique(types).to_pylist()):
             if kind not in self._by_type:
-                self._by_type[kind] = pq.ParquetWriter(self._type_file(kind), SCHEMAS["messages"], compression="zstd")
+                self._by_type[kind] = _parquet_writer(self._type_file(kind), SCHEMAS["messages"])
             self._by_type[kind].write_table(table.filter(pc.equal(types, kind)))
 
     def _join_messages(self) -> None:
         """messages.parquet: the temporary file of each type in type order, read back batch by batch."""
-        with pq.ParquetWriter(self.out / "messages.parquet", SCHEMAS["messages"], compression="zstd") as writer:
+        with _parquet_writer(self.out / "messages.parquet", SCHEMAS["messages"]) as writer:
             for kind in sorted(self._by_type):
                 self._by_type[kind].close()
                 for batch in pq.ParquetFile(self._type_file(kind)).iter_batches(MESSAGE_ROW_GROUP):
@@ -121,7 +127,7 @@ class TwinWriter:
         self._join_messages()
         for name, schema in SCHEMAS.items():
             if name not in self._writers and name != "messages":  # every table exists, possibly empty
-                self._writers[name] = pq.ParquetWriter(self.out / f"{name}.parquet", schema, compression="zstd")
+                self._writers[name] = _parquet_writer(self.out / f"{name}.parquet", schema)
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()
