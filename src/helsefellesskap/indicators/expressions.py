@@ -74,8 +74,8 @@ def _anchored(table: ir.Table, day: ir.IntegerValue, period: Period, by_month: b
 def days_of(period: Period) -> ir.Table:
     """calendar_day (day number), month (YYYYMM): every day of the period."""
     first, last = day_of(period.start), day_of(period.end)
-    months = [(EPOCH + timedelta(days=d)) for d in range(first, last)]
-    return ibis.memtable({"calendar_day": list(range(first, last)), "month": [d.year * 100 + d.month for d in months]})
+    dates = [EPOCH + timedelta(days=d) for d in range(first, last)]
+    return ibis.memtable({"calendar_day": list(range(first, last)), "month": [d.year * 100 + d.month for d in dates]})
 
 
 def months_of(period: Period) -> ir.Table:
