@@ -27,7 +27,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Table, bindparam, delete, insert, select, text, update
+from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -65,23 +65,29 @@ from helsefellesskap.transitions.rates_service import effective_rates
 from helsefellesskap.transitions.receipts import ErrorCode, Receipt, ReceiptError
 from helsefellesskap.transitions.replay import StayResult
 from helsefellesskap.transitions.rules import DEFAULT_RULES, TransitionRules
-from helsefellesskap.transitions.store import AlertRow, MessageRow, ObligationRow, PayableMonthRow, StayRow
+from helsefellesskap.transitions.store import (
+    MESSAGES,
+    OBLIGATIONS,
+    PAYABLE_MONTHS,
+    STAYS,
+    AlertRow,
+    MessageRow,
+    ObligationRow,
+    PayableMonthRow,
+    StayRow,
+)
 from helsefellesskap.transitions.views import ReceiptView
 
-_MESSAGES = cast(Table, MessageRow.__table__)
-_STAYS = cast(Table, StayRow.__table__)
-_OBLIGATIONS = cast(Table, ObligationRow.__table__)
-_SET_PATHWAY = (update(_MESSAGES).where(_MESSAGES.c.seq == bindparam("row_seq"))
+_SET_PATHWAY = (update(MESSAGES).where(MESSAGES.c.seq == bindparam("row_seq"))
                 .values(pathway_status=bindparam("status"), pathway_errors=bindparam("errors")))
-_PAYABLE_MONTHS = cast(Table, PayableMonthRow.__table__)
 CHUNK = 2000  # values per IN list (SQLite allows 32 766 parameters per statement)
 
 Outcome = ReceiptView | DomainError  # a refused message: the error `receive_message` would have raised
 Submission = tuple[Principal, dict[str, Any] | bytes]  # a message (parsed JSON or the bytes received) and its sender
 
 
-_STORED = [_MESSAGES.c[name] for name in ("seq", "message_id", "stay_id", "patient", "payload", "sha256",
-                                           "pathway_status", "pathway_errors")]
+_STORED = [MESSAGES.c[name] for name in ("seq", "message_id", "stay_id", "patient", "payload", "sha256",
+                                          "pathway_status", "pathway_errors")]
 _PARSED: dict[str, Message] = {}  # stored messages by the SHA-256 of their canonical JSON, across batches
 
 
@@ -195,7 +201,7 @@ class _Store:
         rows: list[SimpleNamespace] = []
         for chunk in _chunks(wanted):  # plain rows, not ORM objects: a batch reads thousands
             rows.extend(SimpleNamespace(**row) for row in self.session.execute(select(*_STORED).where(
-                _MESSAGES.c.stay_id.in_(chunk), _MESSAGES.c.message_id.is_not(None))).mappings())
+                MESSAGES.c.stay_id.in_(chunk), MESSAGES.c.message_id.is_not(None))).mappings())
         rows.sort(key=lambda row: row.seq)
         for row in rows:
             row.loaded_status = (row.pathway_status, row.pathway_errors)
@@ -295,14 +301,14 @@ class _Store:
             self.session.execute(_SET_PATHWAY, changed)
         if new_rows:
             try:
-                self.session.execute(insert(_MESSAGES), [vars(row) for row in new_rows])
+                self.session.execute(insert(MESSAGES), [vars(row) for row in new_rows])
             except IntegrityError:
                 raise Conflict("A message id of the batch was stored by another request meanwhile; send the batch "
                                "again.") from None
         self.session.flush()
         if self.stay_updates:
             updates = list(self.stay_updates.values())
-            self.session.execute(update(_STAYS).where(_STAYS.c.stay_id == bindparam("row_stay_id"))
+            self.session.execute(update(STAYS).where(STAYS.c.stay_id == bindparam("row_stay_id"))
                                  .values({name: bindparam(name) for name in updates[0] if name != "row_stay_id"}),
                                  updates)
             for stay_id in self.stay_updates:  # the loaded objects no longer hold what is stored
@@ -313,9 +319,9 @@ class _Store:
         obligations = [o for projected in self.written.values() for o in projected.obligations]
         months = [m for projected in self.written.values() for m in projected.months]
         if obligations:
-            self.session.execute(insert(_OBLIGATIONS), obligations)
+            self.session.execute(insert(OBLIGATIONS), obligations)
         if months:
-            self.session.execute(insert(_PAYABLE_MONTHS), months)
+            self.session.execute(insert(PAYABLE_MONTHS), months)
         if self.grants:
             access.grant_care_relations_of_persons(self.session, list(self.grants.items()))
 
@@ -389,7 +395,7 @@ def _receive(session: Session, submissions: Sequence[tuple[Principal, dict[str, 
                 outcomes[index] = refused
             else:
                 new_rows[index] = SimpleNamespace(**{column.key: getattr(invalid, column.key)
-                                                     for column in _MESSAGES.columns if column.key != "seq"})
+                                                     for column in MESSAGES.columns if column.key != "seq"})
                 outcomes[index] = receipt_view(new_rows[index])
             continue
         received.append(_Received(index, principal, message))

@@ -17,10 +17,10 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 from pydantic import ValidationError
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -34,11 +34,10 @@ from helsefellesskap.transitions.messages import MESSAGE_ADAPTER, MESSAGE_TYPES,
 from helsefellesskap.transitions.projection import aware, errors_json, maybe_aware, refold
 from helsefellesskap.transitions.receipts import ErrorCode, Receipt, ReceiptError, ReceiptStatus
 from helsefellesskap.transitions.replay import invalid_message
-from helsefellesskap.transitions.store import MessageRow, StayRow
+from helsefellesskap.transitions.store import MESSAGES, MessageRow, StayRow
 from helsefellesskap.transitions.views import ReceiptErrorView, ReceiptView
 
 MAX_MESSAGE_BYTES = 256_000
-_MESSAGES = cast(Table, MessageRow.__table__)
 
 
 def canonical(message: Message) -> tuple[str, str]:
@@ -108,7 +107,7 @@ def _claim(session: Session, row: MessageRow) -> MessageRow | None:
     an insert in a savepoint that catches the unique violation."""
     dialect = session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
-        values = {column.key: getattr(row, column.key) for column in _MESSAGES.columns if column.key != "seq"}
+        values = {column.key: getattr(row, column.key) for column in MESSAGES.columns if column.key != "seq"}
         upsert = pg_insert(MessageRow) if dialect == "postgresql" else sqlite_insert(MessageRow)
         stmt = upsert.values(values).on_conflict_do_nothing(index_elements=["message_id"]).returning(MessageRow)
         return session.scalars(stmt).first()

@@ -13,9 +13,9 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
-from sqlalchemy import Table, delete, insert, select, text
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from helsefellesskap.access import service as access
@@ -34,16 +34,14 @@ from helsefellesskap.transitions.receipts import Receipt
 from helsefellesskap.transitions.replay import StayResult, evaluate_stay
 from helsefellesskap.transitions.rules import DEFAULT_RULES, TransitionRules
 from helsefellesskap.transitions.store import (
+    OBLIGATIONS,
+    PAYABLE_MONTHS,
     AlertRow,
     MessageRow,
     ObligationRow,
     PayableMonthRow,
     StayRow,
 )
-
-# Obligations and payable months are written as one multi-row INSERT each (Core, on the tables).
-_OBLIGATIONS = cast(Table, ObligationRow.__table__)
-_PAYABLE_MONTHS = cast(Table, PayableMonthRow.__table__)
 
 
 def aware(moment: dt.datetime) -> dt.datetime:
@@ -305,9 +303,9 @@ def write_projection(session: Session, result: StayResult, *, now: dt.datetime,
         session.execute(delete(ObligationRow).where(ObligationRow.stay_id == result.stay_id))
         session.execute(delete(PayableMonthRow).where(PayableMonthRow.stay_id == result.stay_id))
     if projected.obligations:  # one multi-row INSERT, not one per row
-        session.execute(insert(_OBLIGATIONS), projected.obligations)
+        session.execute(insert(OBLIGATIONS), projected.obligations)
     if projected.months:
-        session.execute(insert(_PAYABLE_MONTHS), projected.months)
+        session.execute(insert(PAYABLE_MONTHS), projected.months)
     write_alerts(session, result, projected.hospital_party, projected.municipality_party, now, new=new)
     return True
 

@@ -9,8 +9,9 @@ what people did with an alert (keyed by the alert's stable id), so that it survi
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, Index, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helsefellesskap.db import Base
@@ -168,3 +169,10 @@ class DailyRateRow(Base):
     source: Mapped[str] = mapped_column(Text)  # where the figure comes from (required)
     set_by: Mapped[str] = mapped_column(String(100))  # the user (or CLI operator) who set it
     set_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+# The tables themselves, for Core statements (multi-row INSERT/UPDATE in ingest, projection and batch).
+MESSAGES = cast(Table, MessageRow.__table__)
+STAYS = cast(Table, StayRow.__table__)
+OBLIGATIONS = cast(Table, ObligationRow.__table__)
+PAYABLE_MONTHS = cast(Table, PayableMonthRow.__table__)
