@@ -12,12 +12,14 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from helsefellesskap.indicators import catalogue as c
 from helsefellesskap.indicators.engines import duckdb_twin
 from helsefellesskap.indicators.groups import person_groups
-from helsefellesskap.indicators.model import Dimension, IndicatorResult
-from helsefellesskap.indicators.service import compute
+from helsefellesskap.indicators.model import Dimension, IndicatorResult, rate_of
+from helsefellesskap.indicators.service import _results, compute
 from helsefellesskap.synth.tables import SCHEMAS
 
 UTC = dt.UTC
@@ -132,6 +134,23 @@ def test_small_counts_are_suppressed_and_the_rate_with_them(tmp_path: Path) -> N
     result = only(run(readmission_twin(), tmp_path, c.READMISSION, threshold=5))
     assert result.suppressed and result.numerator is None and result.rate is None
     assert result.denominator == 5  # 5 is not under the threshold: shown
+
+
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=20), st.integers(1, 12))
+def test_no_result_shows_a_count_under_the_threshold_nor_a_rate_beside_a_hidden_count(
+        counts: list[tuple[int, int]], threshold: int) -> None:
+    # The rows as the engine returns them (one municipality each), before suppression.
+    columns = {"municipality": [f"{i:04d}" for i in range(len(counts))], "numerator": [n for n, _ in counts],
+               "denominator": [d for _, d in counts]}
+    results = _results(c.READMISSION, columns, (Dimension.municipality,), threshold)
+    for (numerator, denominator), result in zip(counts, results, strict=True):
+        for count, shown in ((numerator, result.numerator), (denominator, result.denominator)):
+            assert shown is None if 1 <= count < threshold else shown == count  # zero and large counts shown
+        assert result.suppressed == (result.numerator is None or result.denominator is None)
+        if result.suppressed:
+            assert result.rate is None
+        else:
+            assert result.rate == rate_of(numerator, denominator, c.READMISSION.multiplier)
 
 
 def delayed_twin() -> TinyTwin:

@@ -7,9 +7,8 @@ and writes the audit entry. Every route, page and command asks through the servi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import Any
 
 from helsefellesskap.access.model import (
     CARE_ROLES,
@@ -140,22 +139,7 @@ DEFAULT_SMALL_CELL_THRESHOLD = 5
 
 
 def is_small_cell(count: int, threshold: int = DEFAULT_SMALL_CELL_THRESHOLD) -> bool:
-    """A count that is hidden: at least 1 and under the threshold (zero is shown: it reveals no person)."""
+    """A count that is hidden: at least 1 and under the threshold (zero is shown: it reveals no person). The one
+    rule of every aggregate (the indicators apply it to each count, `indicators.service`). Only primary
+    suppression: a table published with totals needs complementary suppression as well."""
     return 0 < count < threshold
-
-
-def suppress_small_cells(
-    rows: Iterable[Mapping[str, Any]], count_fields: Sequence[str], threshold: int = DEFAULT_SMALL_CELL_THRESHOLD
-) -> list[dict[str, Any]]:
-    """Return copies of ``rows`` with every count in ``count_fields`` that is ≥ 1 and < ``threshold`` replaced
-    by None, and ``suppressed`` listing the fields hidden in that row. Zero is shown: it reveals no person.
-    Only primary suppression: a table with published totals needs complementary suppression as well."""
-    out: list[dict[str, Any]] = []
-    for row in rows:
-        copy = dict(row)
-        hidden = [f for f in count_fields if isinstance(copy.get(f), int) and is_small_cell(copy[f], threshold)]
-        for name in hidden:
-            copy[name] = None
-        copy["suppressed"] = hidden
-        out.append(copy)
-    return out
