@@ -85,3 +85,13 @@ def test_the_wrong_kind_of_database_is_refused(cli, twin_dir: Path, database_url
     other = "sqlite" if platform_engine(database_url) == "postgres" else "postgres"
     result = cli("indicators", "--engine", other)
     assert result.exit_code == 2 and "database" in result.stderr
+
+
+def test_timings_go_to_stderr_phase_by_phase_and_leave_the_output_alone(cli, twin_dir: Path) -> None:
+    args = ("indicators", "--data", str(twin_dir), "--by", "priority_group", "--csv")
+    plain, timed = cli(*args), cli(*args, "--timings")
+    assert timed.exit_code == 0, timed.stderr
+    assert timed.stdout == plain.stdout
+    phases = [line.split()[0] for line in timed.stderr.splitlines()]
+    assert phases == ["open", "period", "shared", "priority", "expressions", "query", "results", "output", "total"]
+    assert all(line.split()[-2:] == ["s", "CPU"] for line in timed.stderr.splitlines())

@@ -82,11 +82,13 @@ def indicators_command(
     database_url: Annotated[str | None, typer.Option(help="Database of sqlite/postgres (default: configured).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    timings: Annotated[bool, typer.Option("--timings", help="Print the time of each phase to stderr.")] = False,
 ) -> None:
     """Compute the indicators (numerator, denominator and rate; counts under 5 suppressed)."""
     from helsefellesskap.indicators import service
     from helsefellesskap.indicators.engines import Engine, check_twin_directory, parse_engine
     from helsefellesskap.indicators.model import parse_dimensions
+    from helsefellesskap.indicators.phases import Stopwatch
     from helsefellesskap.settings import get_settings
 
     if as_json and as_csv:
@@ -97,15 +99,23 @@ def indicators_command(
     if data is not None:
         check_twin_directory(data)
     url = None
+    watch = Stopwatch()
     if chosen in (Engine.sqlite, Engine.postgres):
         database = _database(database_url)
         url = database.url
         try:
             service.open_twin(chosen, database_url=url)  # the right kind of database, before loading into it
             if data is not None:
-                service.load_twin(database, data)
+                with watch.phase("load-twin"):
+                    service.load_twin(database, data)
         finally:
             database.dispose()
-    twin = service.open_twin(chosen, data=data, database_url=url)
+    with watch.phase("open twin"):  # DuckDB: loading the tables every indicator reads into memory
+        twin = service.open_twin(chosen, data=data, database_url=url)
     threshold = get_settings().small_cell_threshold
-    _render(service.compute(twin, definitions, dimensions, community=community, threshold=threshold), as_json, as_csv)
+    results = service.compute(twin, definitions, dimensions, community=community, threshold=threshold, stopwatch=watch)
+    with watch.phase("output"):
+        _render(results, as_json, as_csv)
+    if timings:
+        for line in watch.lines():
+            typer.echo(line, err=True)

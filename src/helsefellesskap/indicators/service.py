@@ -31,6 +31,7 @@ from helsefellesskap.indicators.model import (
     month_label,
     rate_of,
 )
+from helsefellesskap.indicators.phases import Stopwatch
 
 SPILL_OVER = 10  # a year with under a tenth of the busiest year's admissions is outside the period
 NO_TWIN = "no synthetic twin is loaded in the database: run `helsefellesskap load-twin DIR` first"
@@ -96,26 +97,36 @@ def compute(
     community: str | None = None,
     period: Period | None = None,
     threshold: int = DEFAULT_SMALL_CELL_THRESHOLD,
+    stopwatch: Stopwatch | None = None,
 ) -> list[IndicatorResult]:
-    """Every definition's rows by the dimensions, counts under `threshold` suppressed."""
-    period = period or period_of(twin)
-    if community is not None:
-        _check_community(twin, community)
-    twin = _with_shared(twin, period, definitions)
+    """Every definition's rows by the dimensions, counts under `threshold` suppressed; the time of each phase
+    into `stopwatch` when given (`phases.py`)."""
+    watch = stopwatch or Stopwatch()
+    with watch.phase("period"):
+        period = period or period_of(twin)
+        if community is not None:
+            _check_community(twin, community)
+    with watch.phase("shared tables"):
+        twin = _with_shared(twin, period, definitions)
     groups = None
     if Dimension.priority_group in dimensions:
-        reference = period.end - timedelta(days=1)
-        # The costly part (every diagnosis code in the look-back windows), read thrice.
-        codes = _materialised(twin, person_codes(twin, reference=reference))
-        groups = _materialised(twin, group_masks(person_flags(twin, reference, codes=codes)))
+        with watch.phase("priority groups"):
+            reference = period.end - timedelta(days=1)
+            # The costly part (every diagnosis code in the look-back windows), read thrice.
+            codes = _materialised(twin, person_codes(twin, reference=reference))
+            groups = _materialised(twin, group_masks(person_flags(twin, reference, codes=codes)))
     by_month = Dimension.month in dimensions
-    queries = [
-        aggregate(EXPRESSIONS[definition.id](twin, period, by_month), twin, dimensions, groups, period, community)
-        for definition in definitions
-    ]  # fmt: skip
+    with watch.phase("expressions"):
+        queries = [
+            aggregate(EXPRESSIONS[definition.id](twin, period, by_month), twin, dimensions, groups, period, community)
+            for definition in definitions
+        ]  # fmt: skip
+    with watch.phase("query"):
+        executed = _executed(twin, queries, [d.value for d in dimensions])
     results: list[IndicatorResult] = []
-    for definition, columns in zip(definitions, _executed(twin, queries, [d.value for d in dimensions]), strict=True):
-        results += _results(definition, columns, dimensions, threshold)
+    with watch.phase("results"):
+        for definition, columns in zip(definitions, executed, strict=True):
+            results += _results(definition, columns, dimensions, threshold)
     return results
 
 
