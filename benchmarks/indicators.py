@@ -1,8 +1,14 @@
-"""Benchmark: the full indicator set on DuckDB over Parquet, against two baselines measured in the same run.
+"""Benchmark: generating the synthetic twin, then the full indicator set on DuckDB over Parquet against two
+baselines measured in the same run.
 
+    .venv/bin/python benchmarks/indicators.py                     # the issue's figures: twin of Norway at scale 1.0
+    .venv/bin/python benchmarks/indicators.py --scale 0.05        # quick: a smaller twin
     .venv/bin/python benchmarks/indicators.py --data DIR          # a twin written by `helsefellesskap synth`
-    .venv/bin/python benchmarks/indicators.py --scale 0.1         # generate one first (temporary directory)
 
+- generation (unless --data): the twin of Norway at `--scale` (default 1.0, all of Norway: about 5.6 million
+  persons), one year, seed 1, into a temporary directory, as `helsefellesskap synth` writes it: persons per
+  second (CPU and wall-clock) and the process's peak memory (`benchmarks/synth.py` measures generation alone,
+  against a floor of its own);
 - indicators: every indicator of the catalogue by community and municipality (what `helsefellesskap indicators
   --by municipality` runs), then the same with all four dimensions (community, municipality, priority group,
   month);
@@ -20,6 +26,7 @@ Goal (the issue): indicators within 2x of the floor, and at least 20x faster tha
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
 import tempfile
 import time
@@ -242,7 +249,7 @@ def same_numbers(pandas_totals: dict[tuple[str, str], tuple[int, int]],
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, help="an existing twin directory")
-    parser.add_argument("--scale", type=float, default=0.05, help="generate a twin of Norway at this scale")
+    parser.add_argument("--scale", type=float, default=1.0, help="generate a twin of Norway at this scale (1.0: all)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
@@ -252,7 +259,13 @@ def main(argv: list[str] | None = None) -> int:
             from helsefellesskap.synth.twin import TwinSpec, generate
 
             directory = Path(tmp)
-            generate(TwinSpec(scale=args.scale, years=1, seed=1), load_places(None), directory)
+            wall, cpu = time.perf_counter(), time.process_time()
+            rows = generate(TwinSpec(scale=args.scale, years=1, seed=1), load_places(None), directory)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"generation at scale {args.scale}: {rows['persons']:,} persons, {sum(rows.values()):,} rows in "
+                  f"{wall:.1f} s wall ({cpu:.1f} s CPU): {rows['persons'] / wall:,.0f} persons/s wall, "
+                  f"{rows['persons'] / cpu:,.0f} per CPU s; peak memory {peak:,.0f} MB")
         period = period_of(duckdb_twin(directory))
         stays = duckdb.sql(f"SELECT count(*) FROM read_parquet('{directory}/stays.parquet')").fetchall()[0][0]
         persons = duckdb.sql(f"SELECT count(*) FROM read_parquet('{directory}/persons.parquet')").fetchall()[0][0]
