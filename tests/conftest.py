@@ -1,5 +1,6 @@
 """Shared fixtures: one migrated database per test session (SQLite file, or a fresh PostgreSQL database
-when HELSEFELLESSKAP_TEST_DATABASE_URL names a server), emptied after every test; an API client; the CLI."""
+when HELSEFELLESSKAP_TEST_DATABASE_URL names a server), emptied after every test; an API client; the CLI; the
+transitions tests' parties."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from helsefellesskap.access.model import Principal
 from helsefellesskap.db import Database
 from helsefellesskap.migrations import upgrade
 from helsefellesskap.schema import metadata
@@ -107,6 +109,16 @@ def make_settings(dev_key_file: Path) -> Callable[..., Settings]:
 def settings(make_settings: Callable[..., Settings], database_url: str) -> Settings:
     """The settings ``client`` serves with: ``make_settings`` defaults over the session's database."""
     return make_settings(database_url)
+
+
+@pytest.fixture
+def parties(db: Database) -> dict[str, Principal]:
+    """The users of the transitions tests (`transitions_support.setup_parties`: the demo hospital's and the
+    municipality's messaging systems and staff), with the register loaded. A module adds users by overriding
+    ``parties`` with a fixture that takes this one."""
+    from transitions_support import setup_parties
+
+    return setup_parties(db)
 
 
 @pytest.fixture

@@ -28,11 +28,6 @@ def twin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture
-def settings(make_settings, database_url: str) -> Settings:
-    return make_settings(database_url)
-
-
 def token_for(db: Database, settings: Settings, role: Role) -> dict[str, str]:
     with db.unit_of_work() as session:
         principal: Principal = create_user(

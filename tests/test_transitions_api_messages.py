@@ -26,19 +26,8 @@ from transitions_support import (
     at,
     auth,
     builder,
-    setup_parties,
     waiting_stay,
 )
-
-
-@pytest.fixture
-def settings(make_settings, database_url: str) -> Settings:
-    return make_settings(database_url)
-
-
-@pytest.fixture
-def parties(db: Database) -> dict[str, Principal]:
-    return setup_parties(db)
 
 
 @pytest.fixture

@@ -40,15 +40,9 @@ from transitions_support import (
     OTHER_MUNICIPALITY_ADDRESS,
     at,
     builder,
-    setup_parties,
 )
 
 Submission = tuple[str, dict[str, Any] | bytes]  # (party key, payload)
-
-
-@pytest.fixture
-def parties(db: Database) -> dict[str, Principal]:
-    return setup_parties(db)
 
 
 def feed(seed: int = 7) -> list[Submission]:

@@ -20,7 +20,7 @@ from helsefellesskap.settings import Settings
 from helsefellesskap.transitions import batch, rates_service, service
 from helsefellesskap.transitions.calendar import OSLO
 from helsefellesskap.transitions.store import DailyRateRow
-from transitions_support import PERSON, auth, builder, setup_parties, user
+from transitions_support import PERSON, auth, builder, user
 
 NOW = dt.datetime(2025, 3, 20, 12, tzinfo=dt.UTC)
 ADMIN_ORG = "1060000"
@@ -42,10 +42,10 @@ def stay_2025(stay_id: str = "S25", patient: str = PERSON) -> list[dict]:
 
 
 @pytest.fixture
-def parties(db: Database) -> dict[str, Principal]:
-    found = setup_parties(db)
-    found["admin"] = user(db, "admin", Role.ADMINISTRATOR, ADMIN_ORG)
-    return found
+def parties(parties: dict[str, Principal], db: Database) -> dict[str, Principal]:
+    """The shared parties (conftest) and an administrator."""
+    parties["admin"] = user(db, "admin", Role.ADMINISTRATOR, ADMIN_ORG)
+    return parties
 
 
 def feed(db: Database, parties: dict[str, Principal], messages: list[dict]) -> None:

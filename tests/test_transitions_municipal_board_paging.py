@@ -16,7 +16,7 @@ from helsefellesskap.errors import Forbidden, InvalidInput
 from helsefellesskap.settings import Settings
 from helsefellesskap.transitions import service
 from helsefellesskap.transitions.sample import synthetic_national_id
-from transitions_support import OTHER_PERSON, PERSON, at, auth, setup_parties, waiting_stay
+from transitions_support import OTHER_PERSON, PERSON, at, auth, waiting_stay
 from transitions_support import builder as api_builder
 from web_transitions_support import ADMITTED, DAY, NOW, WAITING, builder, seed, send
 
@@ -119,16 +119,6 @@ def test_the_hospital_staff_may_not_read_the_municipal_board(db) -> None:
 
 
 # ---- over HTTP ---------------------------------------------------------------------------------------------------
-
-@pytest.fixture
-def settings(make_settings, database_url: str) -> Settings:
-    return make_settings(database_url)
-
-
-@pytest.fixture
-def parties(db: Database) -> dict[str, Principal]:
-    return setup_parties(db)
-
 
 def _send_all(client, settings: Settings, parties: dict[str, Principal], messages: list[dict]) -> None:
     for message in messages:

@@ -22,11 +22,6 @@ from helsefellesskap.transitions.store import AlertRow, MessageRow, ObligationRo
 from transitions_support import NOW, OTHER_PERSON, PERSON, at, builder, setup_parties, waiting_stay
 
 
-@pytest.fixture
-def parties(db: Database) -> dict[str, Principal]:
-    return setup_parties(db)
-
-
 def count(db: Database, table: type) -> int:
     with db.reading() as session:
         return int(session.scalar(select(func.count()).select_from(table)) or 0)

@@ -8,13 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
 from sqlalchemy import event
 
 from helsefellesskap.access.model import Principal
 from helsefellesskap.db import Database
 from helsefellesskap.transitions import service
-from transitions_support import NOW, OTHER_PERSON, PERSON, at, builder, setup_parties, waiting_stay
+from transitions_support import NOW, OTHER_PERSON, PERSON, at, builder, waiting_stay
 
 # Measured after the ingest work of November 2026 (before it: about 24 per message in the benchmark feed, now
 # about 12): here 11-16 per message on SQLite, one more on PostgreSQL (the patient's advisory lock). The worst
@@ -23,11 +22,6 @@ from transitions_support import NOW, OTHER_PERSON, PERSON, at, builder, setup_pa
 MAX_PER_MESSAGE = 19
 MEAN_PER_MESSAGE = 16
 REDELIVERY = 8  # authorisation and audit, the insert that claims nothing, reading the stored receipt
-
-
-@pytest.fixture
-def parties(db: Database) -> dict[str, Principal]:
-    return setup_parties(db)
 
 
 @contextmanager
