@@ -27,10 +27,12 @@ from helsefellesskap.access.tokens import issue_dev_token
 from helsefellesskap.access.users import NewUser, create_user
 from helsefellesskap.db import Database
 from helsefellesskap.migrations import upgrade
+from helsefellesskap.registry.service import create_organisation, load_register
 from helsefellesskap.settings import Settings
 from helsefellesskap.transitions.replay import latest_time, paused_gc, read_log, replay
 
 HOSPITAL, MUNICIPALITY = "80000001", "90003403"  # the senders of transitions.sample
+REGISTER_HOSPITAL = "1060200"  # Sykehuset Innlandet, Hamar
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
@@ -71,7 +73,14 @@ def api_rate(url: str, lines: list[bytes], keys: Path) -> tuple[float, dict[str,
     database = Database(url)
     upgrade(database.engine)
     now = dt.datetime.now(dt.UTC)
+    load_register(database, now=now)
     with database.unit_of_work() as session:
+        # A user belongs to an organisation of the register: the sample's two senders, as units of the register's
+        # Hamar hospital and Hamar municipality (each submits as itself, as before).
+        create_organisation(session, kind="hospital_department", name="Sample hospital sender",
+                            parent_address=REGISTER_HOSPITAL, address=HOSPITAL, now=now)
+        create_organisation(session, kind="allocation_office", name="Sample municipal sender",
+                            municipality_number="3403", address=MUNICIPALITY, now=now)
         users = {address: create_user(session, NewUser(f"system-{address}", "Messaging system",
                                                        frozenset({Role.MESSAGING_SYSTEM}), address, None, None, None),
                                       now=now) for address in (HOSPITAL, MUNICIPALITY)}

@@ -9,9 +9,9 @@ from helsefellesskap.access.users import DEMO_PASSWORD, NewUser, create_user
 from helsefellesskap.db import Database
 from helsefellesskap.registry.reference import load_reference
 from helsefellesskap.transitions.sample import StayBuilder, synthetic_national_id
+from register_support import OTHER_GP_OFFICE, load_register_with_gp_offices
 from web_transitions_support import DAY, HOUR, NOW, seed, send
 
-OTHER_GP_OFFICE = "3990002"
 IN_HOSPITAL = demo_patient_national_id()  # on the demo GP's list (seeded relation), in hospital, ready
 RECEIVED = synthetic_national_id(511)  # discharged 10 days ago, epikrise arrived the next day
 DUE = synthetic_national_id(512)  # on the list since an earlier stay; discharged 2 days ago, epikrise not yet due
@@ -41,6 +41,7 @@ def seed_gp_list(db: Database) -> None:
     """The board seed (register, demo users, three stays of persons not on the GP's list) and the GP's patients;
     a GP of another office (`annenlege`)."""
     seed(db)
+    load_register_with_gp_offices(db, OTHER_GP_OFFICE, now=NOW - 400 * DAY)
     with db.unit_of_work() as session:
         create_user(session, NewUser("annenlege", "Fastlege Anne Annen", frozenset({Role.GP}), OTHER_GP_OFFICE,
                                      password=DEMO_PASSWORD), now=NOW - 400 * DAY)

@@ -16,6 +16,7 @@ from helsefellesskap.access.tokens import issue_dev_token
 from helsefellesskap.access.users import NewUser, create_user
 from helsefellesskap.db import Database
 from helsefellesskap.settings import Settings
+from register_support import load_register_with_gp_offices
 
 PERSON = "17854101463"  # synthetic (Tenor)
 OTHER_PERSON = "03823800761"  # synthetic (Tenor)
@@ -29,6 +30,12 @@ PASSWORD = "correct horse battery"
 @pytest.fixture
 def settings(make_settings, database_url: str) -> Settings:
     return make_settings(database_url, login_max_failures=3)
+
+
+@pytest.fixture(autouse=True)
+def register(db: Database) -> None:
+    """Users and care relations belong to organisations of the register (and the demo GP office)."""
+    load_register_with_gp_offices(db)
 
 
 def user(db: Database, username: str, role: Role, organisation: str | None = HOSPITAL, *,
@@ -352,6 +359,74 @@ def test_administrators_create_and_list_users(client, db: Database, settings) ->
                                headers=auth(settings, admin)), 422)
 
 
+def test_a_user_of_an_organisation_the_register_does_not_hold_is_422_and_not_created(client, db: Database,
+                                                                                       settings) -> None:
+    admin = user(db, "admin", Role.ADMINISTRATOR, TRUST)
+    new = {"username": "ny.lege", "display_name": "Ny Lege", "roles": ["hospital_physician"],
+           "organisation_address": "1069999"}
+    body = assert_problem(client.post("/api/v1/users", json=new, headers=auth(settings, admin)), 422)
+    assert "1069999" in body["detail"] and "register" in body["detail"]
+    names = [u["username"] for u in client.get("/api/v1/users", headers=auth(settings, admin)).json()]
+    assert names == ["admin"]
+
+
+def test_a_care_team_member_the_register_does_not_hold_is_422_and_nothing_is_written(client, db: Database,
+                                                                                      settings) -> None:
+    from helsefellesskap.access.service import care_relations_of
+
+    coordinator = user(db, "koordinator", Role.MUNICIPAL_COORDINATOR, MUNICIPALITY)
+    relate(db, MUNICIPALITY, CareRelationKind.MUNICIPAL_SERVICE)
+    url = f"/api/v1/persons/{PERSON}/care-relations"
+    body = assert_problem(client.post(url, json={"organisation_address": "3999999", "reference": "plan-7"},
+                                      headers=auth(settings, coordinator)), 422)
+    assert "3999999" in body["detail"]
+    with db.reading() as session:
+        assert [r.organisation_address for r in care_relations_of(session, PERSON)] == [MUNICIPALITY]
+    assert entries(db, person=PERSON) == []  # the request's audited access rolled back with it
+
+
+# --- the register: users and care relations given by hand belong to organisations it holds --------------------
+
+def test_create_user_refuses_an_organisation_the_register_does_not_hold_before_writing(db: Database) -> None:
+    from helsefellesskap.access.users import list_users
+    from helsefellesskap.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match=r"1069999.*register"), db.unit_of_work() as session:
+        create_user(session, NewUser("lege", "Lege", frozenset({Role.HOSPITAL_PHYSICIAN}), "1069999"), now=NOW)
+    with pytest.raises(InvalidInput), db.unit_of_work() as session:
+        create_user(session, NewUser("admin", "Admin", frozenset({Role.ADMINISTRATOR}), "not-an-address"), now=NOW)
+    with db.reading() as session:
+        assert list_users(session) == []
+    assert user(db, "lege", Role.HOSPITAL_PHYSICIAN, HOSPITAL).organisation_address == HOSPITAL
+    assert user(db, "fastlege", Role.GP, GP_OFFICE).organisation_address == GP_OFFICE  # a created organisation
+    assert user(db, "admin", Role.ADMINISTRATOR, None).organisation_address is None
+
+
+def test_grant_care_relation_refuses_an_organisation_the_register_does_not_hold_before_writing(
+        db: Database) -> None:
+    from helsefellesskap.access.service import care_relations_of
+    from helsefellesskap.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match=r"1060299.*register"):
+        relate(db, "1060299", CareRelationKind.HOSPITAL_STAY)
+    with db.reading() as session:
+        assert care_relations_of(session, PERSON) == []
+    relate(db, GP_OFFICE, CareRelationKind.GP)
+    with db.reading() as session:
+        assert [r.organisation_address for r in care_relations_of(session, PERSON)] == [GP_OFFICE]
+
+
+def test_the_pathways_grants_keep_an_organisation_outside_the_register(db: Database) -> None:
+    """A discharge summary may be addressed to a GP office the register does not hold: the message is stored and
+    the relation granted all the same (a message is never lost), so only the grants by hand check the register."""
+    from helsefellesskap.access.service import care_relations_of, grant_care_relations
+
+    with db.unit_of_work() as session:
+        grant_care_relations(session, PERSON, [("70000001", CareRelationKind.GP, "stay-1", NOW, None)])
+    with db.reading() as session:
+        assert [r.organisation_address for r in care_relations_of(session, PERSON)] == ["70000001"]
+
+
 # --- hardening ------------------------------------------------------------------------------------------------
 
 def test_malformed_json_wrong_content_type_and_oversized_bodies(client, db: Database, settings) -> None:
@@ -380,9 +455,6 @@ def test_malformed_json_wrong_content_type_and_oversized_bodies(client, db: Data
 
 def test_units_of_one_health_trust_share_a_relation_and_other_parties_do_not(client, db: Database,
                                                                               settings) -> None:
-    from helsefellesskap.registry.service import load_register
-
-    load_register(db)
     elverum = user(db, "lege.elverum", Role.HOSPITAL_PHYSICIAN, "1060100")  # Sykehuset Innlandet, Elverum
     other_trust = user(db, "lege.oslo", Role.HOSPITAL_PHYSICIAN, TRUST_ELSEWHERE)
     municipal = user(db, "tildeling", Role.ALLOCATION_OFFICER, MUNICIPALITY)

@@ -12,7 +12,9 @@ import pytest
 from helsefellesskap.access.model import Role
 from helsefellesskap.access.tokens import validate_bearer
 from helsefellesskap.access.users import demo_patient_national_id
+from helsefellesskap.db import Database
 from helsefellesskap.settings import get_settings
+from register_support import load_register_with_gp_offices
 
 PERSON = "17854101463"
 
@@ -23,7 +25,13 @@ def dev_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     get_settings.cache_clear()
 
 
-def test_dev_seed_creates_one_user_per_role_and_is_idempotent(cli) -> None:
+@pytest.fixture
+def registered(db: Database) -> None:
+    """The register loaded: users and care relations belong to its organisations."""
+    load_register_with_gp_offices(db)
+
+
+def test_dev_seed_creates_one_user_per_role_and_is_idempotent(cli, registered: None) -> None:
     first = cli("dev", "seed")
     assert first.exit_code == 0, first.stderr
     assert "password of every demo user: helsefellesskap-demo" in first.stdout
@@ -34,7 +42,7 @@ def test_dev_seed_creates_one_user_per_role_and_is_idempotent(cli) -> None:
     assert patient["national_id"] == demo_patient_national_id()
 
 
-def test_dev_token_prints_a_valid_bearer_token(cli, dev_key: None) -> None:
+def test_dev_token_prints_a_valid_bearer_token(cli, dev_key: None, registered: None) -> None:
     cli("dev", "seed")
     result = cli("dev", "token", "--user", "fastlege")
     assert result.exit_code == 0, result.stderr
@@ -42,7 +50,8 @@ def test_dev_token_prints_a_valid_bearer_token(cli, dev_key: None) -> None:
     assert principal.username == "fastlege" and principal.roles == frozenset({Role.GP})
 
 
-def test_dev_token_refuses_when_the_dev_provider_is_disabled(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dev_token_refuses_when_the_dev_provider_is_disabled(cli, monkeypatch: pytest.MonkeyPatch,
+                                                             registered: None) -> None:
     cli("dev", "seed")
     monkeypatch.setenv("HELSEFELLESSKAP_DEV_IDENTITY_PROVIDER", "false")
     get_settings.cache_clear()
@@ -56,7 +65,7 @@ def test_dev_token_for_an_unknown_user_exits_2(cli, dev_key: None) -> None:
     assert result.exit_code == 2 and "nobody" in result.stderr
 
 
-def test_users_create_with_a_password_from_stdin(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_users_create_with_a_password_from_stdin(cli, monkeypatch: pytest.MonkeyPatch, registered: None) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough password\n"))
     result = cli("users", "create", "kari", "--name", "Kari Koordinator", "--role", "municipal_coordinator",
                  "--role", "municipal_nurse", "--organisation", "2340300", "--password-stdin")
@@ -65,7 +74,7 @@ def test_users_create_with_a_password_from_stdin(cli, monkeypatch: pytest.Monkey
     assert kari["roles"] == ["municipal_coordinator", "municipal_nurse"]
 
 
-def test_users_create_rejects_bad_input_with_one_line(cli) -> None:
+def test_users_create_rejects_bad_input_with_one_line(cli, registered: None) -> None:
     bad_id = cli("users", "create", "pia", "--name", "Pia", "--role", "patient", "--national-id", "12345678901")
     assert bad_id.exit_code == 2 and bad_id.stderr.startswith("error: ") and bad_id.stderr.count("\n") == 1
     no_org = cli("users", "create", "lege", "--name", "Lege", "--role", "hospital_physician")
@@ -75,7 +84,36 @@ def test_users_create_rejects_bad_input_with_one_line(cli) -> None:
     assert duplicate.exit_code == 2 and "already exists" in duplicate.stderr
 
 
-def test_care_relations_grant_list_end_are_audited(cli) -> None:
+def test_users_create_refuses_an_organisation_the_register_does_not_hold(cli, registered: None) -> None:
+    result = cli("users", "create", "lege", "--name", "Lege", "--role", "hospital_physician",
+                 "--organisation", "1069999")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert "1069999" in result.stderr and "register" in result.stderr
+    assert cli("users", "list", "--json").stdout == ""
+    registered_one = cli("users", "create", "lege", "--name", "Lege", "--role", "hospital_physician",
+                         "--organisation", "1060200")
+    assert registered_one.exit_code == 0, registered_one.stderr
+
+
+def test_care_relations_grant_refuses_an_organisation_the_register_does_not_hold(cli, registered: None) -> None:
+    result = cli("care-relations", "grant", PERSON, "--organisation", "1060299", "--kind", "hospital_stay",
+                 "--reference", "stay-9")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1 and "1060299" in result.stderr
+    assert cli("care-relations", "list", PERSON).stdout == ""
+    log = [json.loads(line) for line in cli("audit", "query", "--person", PERSON, "--json").stdout.splitlines()]
+    assert [(e["action"], e["reason"]) for e in log] == [("read", "listed care relations from the command line")]
+
+
+def test_dev_seed_without_the_register_exits_2_and_creates_nobody(cli) -> None:
+    result = cli("dev", "seed")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "registry load" in result.stderr
+    assert cli("users", "list").stdout == ""
+
+
+def test_care_relations_grant_list_end_are_audited(cli, registered: None) -> None:
     granted = cli("care-relations", "grant", PERSON, "--organisation", "1060200", "--kind", "hospital_stay",
                   "--reference", "stay-9", "--start", "2026-03-01T08:00:00+01:00")
     assert granted.exit_code == 0, granted.stderr
@@ -92,7 +130,7 @@ def test_care_relations_grant_list_end_are_audited(cli) -> None:
     assert all(e["user_id"].startswith("cli:") and e["source"].startswith("cli ") for e in log)
 
 
-def test_audit_query_is_itself_audited_and_verify_stays_intact(cli) -> None:
+def test_audit_query_is_itself_audited_and_verify_stays_intact(cli, registered: None) -> None:
     cli("care-relations", "grant", PERSON, "--organisation", "1060200", "--kind", "gp", "--reference", "list-1")
     table = cli("audit", "query", "--user", "nobody-in-particular")
     assert table.exit_code == 0 and table.stdout == ""

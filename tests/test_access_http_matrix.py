@@ -13,6 +13,7 @@ from helsefellesskap.access.tokens import issue_dev_token
 from helsefellesskap.access.users import NewUser, create_user
 from helsefellesskap.db import Database
 from helsefellesskap.settings import Settings
+from register_support import OTHER_GP_OFFICE, load_register_with_gp_offices
 
 PERSON = "17854101463"
 HOSPITAL, MUNICIPALITY, GP_OFFICE, TRUST = "1060200", "2340300", "3990001", "1060000"
@@ -50,7 +51,7 @@ ROUTES = {
     "set a daily rate": ("PUT", "/api/v1/daily-rates/2026", {"nok_per_day": 6000, "source": "test figure"}, 200,
                          {"administrator"}),
     "add to care team": ("POST", f"/api/v1/persons/{PERSON}/care-relations",
-                         {"organisation_address": "3990002", "reference": "plan-1"}, 201,
+                         {"organisation_address": OTHER_GP_OFFICE, "reference": "plan-1"}, 201,
                          {"discharge_coordinator", "municipal_coordinator"}),
 }
 
@@ -58,6 +59,12 @@ ROUTES = {
 @pytest.fixture
 def settings(make_settings, database_url: str) -> Settings:
     return make_settings(database_url)
+
+
+@pytest.fixture(autouse=True)
+def register(db: Database) -> None:
+    """Users and care relations belong to organisations of the register."""
+    load_register_with_gp_offices(db, GP_OFFICE, OTHER_GP_OFFICE)
 
 
 def principal_for(db: Database, role: Role) -> Principal:

@@ -19,6 +19,7 @@ from helsefellesskap.access.users import NewUser, create_user
 from helsefellesskap.api import create_app
 from helsefellesskap.db import Database
 from helsefellesskap.settings import Settings
+from register_support import load_register_with_gp_offices
 
 PERSON = "17854101463"
 HOSPITAL = "1060200"
@@ -34,6 +35,7 @@ def app_settings(make_settings, database_url: str) -> Settings:
 def everyone(db: Database) -> Principal:
     """One user holding every role, with a care relation of their hospital to the person."""
     now = dt.datetime.now(dt.UTC)
+    load_register_with_gp_offices(db, now=now)
     with db.unit_of_work() as session:
         grant_care_relation(session, PERSON, HOSPITAL, CareRelationKind.HOSPITAL_STAY, "stay-1",
                             now - dt.timedelta(days=1))

@@ -14,6 +14,7 @@ from helsefellesskap.access.users import NewUser, create_user
 from helsefellesskap.db import Database
 from helsefellesskap.indicators.catalogue import CATALOGUE
 from helsefellesskap.indicators.service import load_twin
+from helsefellesskap.registry.service import load_register
 from helsefellesskap.settings import Settings
 from helsefellesskap.synth.geography import load_places
 from helsefellesskap.synth.twin import TwinSpec, generate
@@ -29,6 +30,7 @@ def twin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def token_for(db: Database, settings: Settings, role: Role) -> dict[str, str]:
+    load_register(db)  # the user's organisation is one of the register's
     with db.unit_of_work() as session:
         principal: Principal = create_user(
             session, NewUser(role.value, role.value.title(), frozenset({role}), None if role is Role.PATIENT

@@ -11,9 +11,11 @@ from helsefellesskap.access.seeding import default_demo_organisations
 from helsefellesskap.access.service import authorize_person, grant_care_relation
 from helsefellesskap.access.users import DEMO_PASSWORD, demo_patient_national_id, get_user, seed_demo_users
 from helsefellesskap.db import Database
+from register_support import load_register_with_gp_offices
 
 
 def _seed(db: Database) -> None:
+    load_register_with_gp_offices(db)
     with db.unit_of_work() as session:
         seed_demo_users(session, default_demo_organisations(session), now=datetime.now(UTC))
 

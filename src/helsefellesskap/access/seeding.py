@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from helsefellesskap.access.model import CareRelationKind, Principal
 from helsefellesskap.access.service import grant_care_relation
 from helsefellesskap.access.users import DemoOrganisations, demo_patient_national_id, seed_demo_users
-from helsefellesskap.errors import NotFound
+from helsefellesskap.errors import InvalidInput, NotFound
 from helsefellesskap.registry import service as registry_service
 from helsefellesskap.registry.reference import load_reference
 
@@ -50,9 +50,12 @@ def register_demo_gp_office(session: Session, *, now: dt.datetime) -> bool:
 
 
 def seed_demo(session: Session, *, now: dt.datetime) -> list[Principal]:
-    """The access part of the demo: the GP office (if the register is loaded), one user per role, and the demo
-    patient on the demo GP's list (a care relation of kind gp). Idempotent."""
-    register_demo_gp_office(session, now=now)
+    """The access part of the demo: the GP office, one user per role, and the demo patient on the demo GP's list
+    (a care relation of kind gp). Idempotent. The users and the relation belong to organisations of the register,
+    so it must be loaded first (InvalidInput otherwise, before anything is written)."""
+    if not register_demo_gp_office(session, now=now):
+        raise InvalidInput("The register is not loaded: the demo users belong to its organisations "
+                           "(`helsefellesskap registry load` loads it).")
     organisations = default_demo_organisations()
     users = seed_demo_users(session, organisations, now=now)
     grant_care_relation(session, demo_patient_national_id(), organisations.gp_office, CareRelationKind.GP,

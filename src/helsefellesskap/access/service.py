@@ -56,6 +56,16 @@ def party_of(session: Session, address: str) -> str:
         return address
 
 
+def require_registered(session: Session, organisation_address: str) -> None:
+    """Refuse (InvalidInput, 422 / exit 2) an organisation the register does not know: a user or a care relation
+    given by hand to such an address grants access to nothing real and hides a typo. The pathway's own grants
+    do not ask this (`grant_care_relations`): a message may name an organisation outside the register."""
+    try:
+        registry_service.organisation_kind(session, organisation_address)
+    except NotFound:
+        raise InvalidInput(f"No organisation with address {organisation_address!r} in the register.") from None
+
+
 def normalise_national_id(text: str) -> str:
     """The national id in its 11-digit form; raises InvalidIdentifier (422) for anything else."""
     return parse_national_id(text).value
@@ -249,8 +259,10 @@ def audit_persons(session: Session, principal: Principal, *, action: Action, res
 
 def grant_care_relation(session: Session, national_id: str, organisation_address: str, kind: CareRelationKind,
                         reference: str, start: datetime, end: datetime | None = None) -> CareRelation:
-    """Give an organisation a care relation to a person (idempotent: the same kind and reference again updates
-    the period). Transitions calls this on admission (hospital) and on the admission notice (municipality)."""
+    """Give an organisation a care relation to a person by hand (an operator, a coordinator placing it on the care
+    team; idempotent: the same kind and reference again updates the period). The organisation must be in the
+    register (`require_registered`), checked before anything is written."""
+    require_registered(session, organisation_address)
     return grant_care_relations(session, national_id, [(organisation_address, kind, reference, start, end)])[0]
 
 
@@ -260,7 +272,9 @@ RelationGrant = tuple[str, CareRelationKind, str, datetime, datetime | None]  # 
 
 def grant_care_relations(session: Session, national_id: str, grants: Sequence[RelationGrant]) -> list[CareRelation]:
     """Several grants to one person, each as `grant_care_relation` in order, with one query for the existing
-    relations (a refold grants the hospital, the municipality and the GP of a stay together)."""
+    relations (a refold grants the hospital, the municipality and the GP of a stay together). The pathway's
+    grants: the addresses come from the messages and are not checked against the register (a discharge summary
+    may be addressed to a GP office the register does not hold, and a message is never lost for that)."""
     return grant_care_relations_of_persons(session, [(national_id, grants)])[0]
 
 

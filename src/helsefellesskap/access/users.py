@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from helsefellesskap.access.model import CARE_ROLES, Principal, Role
 from helsefellesskap.access.passwords import hash_password, verify_password
+from helsefellesskap.access.service import require_registered
 from helsefellesskap.access.store import UserRoleRow, UserRow
 from helsefellesskap.errors import Conflict, InvalidInput, NotFound
 from helsefellesskap.identity.hpr import validate_hpr
@@ -62,7 +63,10 @@ def _validated(user: NewUser) -> NewUser:
 
 
 def create_user(session: Session, user: NewUser, *, now: dt.datetime) -> Principal:
+    """Create a user; its organisation, if any, must be in the register. Everything is checked before a write."""
     user = _validated(user)
+    if user.organisation_address is not None:
+        require_registered(session, user.organisation_address)
     if session.scalars(select(UserRow.id).where(UserRow.username == user.username)).first() is not None:
         raise Conflict(f"A user named {user.username!r} already exists.")
     row = UserRow(id=str(uuid.uuid4()), username=user.username, display_name=user.display_name,
