@@ -8,6 +8,8 @@ import datetime as dt
 import importlib.util
 import json
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -71,6 +73,47 @@ def test_spark_agrees_with_duckdb(twin_dir: Path) -> None:
     dims = (Dimension.community, Dimension.priority_group, Dimension.month)
     spark = compute(pyspark_twin(twin_dir), CATALOGUE, dims, threshold=1)
     assert spark == compute(duckdb_twin(twin_dir), CATALOGUE, dims, threshold=1)
+
+
+SPARK = (pytest.mark.spark, pytest.mark.skipif(
+    importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
+    reason="pyspark (extra 'spark') or Java not installed"))
+
+
+@SPARK[0]
+@SPARK[1]
+def test_spark_gets_the_driver_memory_asked_for(twin_dir: Path) -> None:
+    # A process of its own: the memory is set when a process starts Spark (this one may have started it already).
+    script = (
+        "import sys; from pathlib import Path; from helsefellesskap.indicators.service import open_twin; "
+        "from helsefellesskap.indicators.engines import Engine; "
+        "twin = open_twin(Engine.pyspark, data=Path(sys.argv[1]), spark_driver_memory='1536m'); "
+        "jvm = twin.backend._session.sparkContext._jvm; print(jvm.java.lang.Runtime.getRuntime().maxMemory())"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(twin_dir)], capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    heap = int(done.stdout.strip().splitlines()[-1])
+    assert 1.0 * 2**30 < heap <= 1.5 * 2**30  # the JVM's usable heap is a little under -Xmx
+
+
+@SPARK[0]
+@SPARK[1]
+def test_spark_running_out_of_memory_is_one_line_naming_the_setting(twin_dir: Path) -> None:
+    from py4j.protocol import Py4JJavaError
+
+    from helsefellesskap.cli import _environment_problem
+    from helsefellesskap.indicators.engines import pyspark_twin
+
+    jvm = pyspark_twin(twin_dir).backend._session.sparkContext._jvm
+    # The Java errors Spark raises through py4j when its driver is short of memory (a real JVM's exceptions).
+    for java_error in (jvm.java.lang.OutOfMemoryError("Java heap space"),
+                       jvm.org.apache.spark.SparkException("Not enough memory to build and broadcast the table")):
+        line, code = _environment_problem(Py4JJavaError("An error occurred while calling o126.getResult.\n",
+                                                        java_error))
+        assert code == 1 and "HELSEFELLESSKAP_SPARK_DRIVER_MEMORY" in line and "\n" not in line
+    other = Py4JJavaError("An error occurred.\n", jvm.java.lang.IllegalStateException("something else"))
+    assert _environment_problem(other) is None  # any other Spark failure is a bug: its traceback shows
 
 
 def _python_facts(twin_dir: Path) -> dict[int, PersonFacts]:

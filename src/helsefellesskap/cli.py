@@ -147,6 +147,9 @@ def _environment_problem(exc: Exception) -> tuple[str, int] | None:
     alembic_util = sys.modules.get("alembic.util")
     if alembic_util is not None and isinstance(exc, alembic_util.CommandError):
         return _first_line(exc), 2
+    spark_problem = _spark_memory_problem(exc)
+    if spark_problem is not None:
+        return spark_problem, 1
     sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
     if sqlalchemy_exc is None:
         return None
@@ -161,6 +164,22 @@ def _environment_problem(exc: Exception) -> tuple[str, int] | None:
         if isinstance(exc, sqlalchemy_exc.OperationalError) and ("connect" in cause or "unable to open" in cause):
             return f"cannot connect to the database: {cause}", 1
     return None
+
+
+SPARK_OUT_OF_MEMORY = ("Not enough memory to build and broadcast", "OutOfMemoryError", "Java heap space")
+
+
+def _spark_memory_problem(exc: Exception) -> str | None:
+    """The line for the Spark engine running out of memory (a Java error through py4j): the operator gives it more
+    with a setting. None for any other error."""
+    py4j_protocol = sys.modules.get("py4j.protocol")
+    if py4j_protocol is None or not isinstance(exc, py4j_protocol.Py4JJavaError):
+        return None
+    text = str(exc)
+    if not any(sign in text for sign in SPARK_OUT_OF_MEMORY):
+        return None
+    return ("the Spark engine ran out of memory: give it more with HELSEFELLESSKAP_SPARK_DRIVER_MEMORY "
+            "(e.g. 12g; default half of the machine's memory)")
 
 
 def main() -> None:

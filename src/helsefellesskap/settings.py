@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     demo_live_days: int = Field(default=366, ge=1, le=366)
     # Share of Norway's population in the demo's national twin (the comparison among communities only).
     demo_comparison_scale: float = Field(default=0.01, gt=0, le=1)
+    # Memory of the Spark engine (`indicators --engine pyspark`; local Spark runs in its driver), as Spark writes
+    # it ("8g", "512m"); unset: half of the machine's memory. Spark's own default (1g) fails on a national twin.
+    spark_driver_memory: str | None = Field(default=None, pattern=r"^[1-9][0-9]*[kmgt]$")
 
 
 @lru_cache

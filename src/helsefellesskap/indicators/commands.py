@@ -110,9 +110,10 @@ def indicators_command(
                     service.load_twin(database, data)
         finally:
             database.dispose()
+    settings = get_settings()
     with watch.phase("open twin"):  # DuckDB: loading the tables every indicator reads into memory
-        twin = service.open_twin(chosen, data=data, database_url=url)
-    threshold = get_settings().small_cell_threshold
+        twin = service.open_twin(chosen, data=data, database_url=url, spark_driver_memory=settings.spark_driver_memory)
+    threshold = settings.small_cell_threshold
     results = service.compute(twin, definitions, dimensions, community=community, threshold=threshold, stopwatch=watch)
     with watch.phase("output"):
         _render(results, as_json, as_csv)

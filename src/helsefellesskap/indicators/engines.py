@@ -230,8 +230,17 @@ def duckdb_twin(directory: Path, *, threads: int | None = None, in_memory: bool 
     return _from_parquet(ibis.duckdb.connect(**config), directory, IN_MEMORY if in_memory else ())
 
 
-def pyspark_twin(directory: Path) -> Twin:
-    """Spark (local, all cores) over the Parquet files of `directory`. Needs the extra `spark` and a JDK."""
+def half_the_memory() -> str:
+    """Half of this machine's physical memory, as Spark writes a size ("12g"; at least "1g")."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(total // 2 // 2**30, 1)}g"
+
+
+def pyspark_twin(directory: Path, *, driver_memory: str | None = None) -> Twin:
+    """Spark (local, all cores) over the Parquet files of `directory`. Needs the extra `spark` and a JDK.
+    `driver_memory`: the memory of local Spark, which runs in its driver (default: half of the machine's; Spark's
+    own 1g cannot broadcast the join tables of a national twin). Set when the process starts Spark; a Spark
+    session already running keeps its own."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -248,7 +257,8 @@ def pyspark_twin(directory: Path) -> Twin:
         .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={logging}")
-        .config("spark.sql.shuffle.partitions", "8").getOrCreate()
+        .config("spark.sql.shuffle.partitions", "8").config("spark.driver.memory", driver_memory or half_the_memory())
+        .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
     return _from_parquet(ibis.pyspark.connect(session), directory)

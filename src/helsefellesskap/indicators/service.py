@@ -43,13 +43,16 @@ def load_twin(database: Database, directory: Path) -> dict[str, int]:
         return load_twin_tables(session, directory)
 
 
-def open_twin(engine: Engine, *, data: Path | None = None, database_url: str | None = None) -> Twin:
+def open_twin(engine: Engine, *, data: Path | None = None, database_url: str | None = None,
+              spark_driver_memory: str | None = None) -> Twin:
     """The twin on an engine: Parquet files of `data` (duckdb, pyspark) or the platform database (sqlite,
-    postgres), which must hold a loaded twin of that kind."""
+    postgres), which must hold a loaded twin of that kind. `spark_driver_memory`: see `engines.pyspark_twin`."""
     if engine in (Engine.duckdb, Engine.pyspark):
         if data is None:
             raise InvalidInput(f"the {engine.value} engine reads a twin directory: give --data DIR")
-        return duckdb_twin(data) if engine is Engine.duckdb else pyspark_twin(data)
+        if engine is Engine.duckdb:
+            return duckdb_twin(data)
+        return pyspark_twin(data, driver_memory=spark_driver_memory)
     if database_url is None:
         raise InvalidInput(f"the {engine.value} engine needs a database")
     dialect = "postgresql" if engine is Engine.postgres else "sqlite"
