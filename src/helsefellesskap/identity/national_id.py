@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Literal
 
 from stdnum.exceptions import ValidationError
@@ -109,6 +110,13 @@ def _century_birth_date(day: int, month: int, number: str) -> dt.date | None:
 
 def parse_national_id(text: str, *, today: dt.date | None = None) -> NationalId:
     """Parse and validate a national identity number; raises ``InvalidIdentifier`` with a clear reason."""
+    return _parse(text, today)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse(text: str, today: dt.date | None) -> NationalId:
+    # Cached (the result is immutable; a refusal is raised again each time): a batch of messages checks the same
+    # persons' numbers again and again (access control, care relations, priority groups), about 40 µs each.
     number = compact(text)
     if len(number) != 11 or not number.isdigit():
         raise InvalidIdentifier(f"{text!r} is not a national identity number: it must be 11 digits.")
