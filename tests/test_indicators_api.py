@@ -12,8 +12,11 @@ from helsefellesskap.access.model import Principal, Role
 from helsefellesskap.access.tokens import issue_dev_token
 from helsefellesskap.access.users import NewUser, create_user
 from helsefellesskap.db import Database
-from helsefellesskap.indicators.catalogue import CATALOGUE
-from helsefellesskap.indicators.service import load_twin
+from helsefellesskap.indicators.catalogue import CATALOGUE, definition_of
+from helsefellesskap.indicators.engines import duckdb_twin
+from helsefellesskap.indicators.model import Dimension
+from helsefellesskap.indicators.results_cache import RESULTS
+from helsefellesskap.indicators.service import compute, load_twin
 from helsefellesskap.registry.service import load_register
 from helsefellesskap.settings import Settings
 from helsefellesskap.synth.geography import load_places
@@ -26,6 +29,13 @@ NOW = dt.datetime.now(dt.UTC)
 def twin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("twin")
     generate(TwinSpec(scale=0.01, years=1, seed=5), load_places("ostfold"), out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def other_twin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("other-twin")
+    generate(TwinSpec(scale=0.01, years=1, seed=6), load_places("ostfold"), out)
     return out
 
 
@@ -94,3 +104,54 @@ def test_problems_for_an_unknown_indicator_a_bad_dimension_and_no_loaded_twin(cl
     assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
     empty = client.get("/api/v1/indicators/notices_on_time", headers=headers)
     assert empty.status_code == 404 and "load-twin" in empty.json()["detail"]
+
+
+def test_a_second_identical_request_is_answered_from_the_cache_and_each_breakdown_is_its_own(
+        client, db: Database, settings: Settings, twin_dir: Path) -> None:
+    load_twin(db, twin_dir)
+    headers = token_for(db, settings, Role.ANALYST)
+    url = "/api/v1/indicators/readmission_elderly_30d"
+    first = client.get(url, params={"by": "municipality"}, headers=headers)
+    hits, misses = RESULTS.hits, RESULTS.misses
+    second = client.get(url, params={"by": "municipality"}, headers=headers)
+    assert second.status_code == 200 and second.json() == first.json()
+    assert (RESULTS.hits, RESULTS.misses) == (hits + 1, misses)  # not computed again
+    for params in ({"by": "month"}, {"by": "municipality", "community": "ostfold"}, {}):
+        other = client.get(url, params=params, headers=headers)
+        assert other.status_code == 200 and other.json() != first.json()  # (the twin is all Østfold: same rows)
+    assert (RESULTS.hits, RESULTS.misses) == (hits + 1, misses + 3)  # another breakdown or community: computed
+
+
+def test_every_request_is_authorised_before_the_cache_is_asked(client, db: Database, settings: Settings,
+                                                               twin_dir: Path) -> None:
+    load_twin(db, twin_dir)
+    url = "/api/v1/indicators/notices_on_time"
+    assert client.get(url, headers=token_for(db, settings, Role.ANALYST)).status_code == 200
+    hits = RESULTS.hits
+    assert client.get(url).status_code == 401
+    assert client.get(url, headers=token_for(db, settings, Role.PATIENT)).status_code == 403
+    assert RESULTS.hits == hits
+
+
+def test_loading_another_twin_retires_the_cached_results(client, db: Database, settings: Settings, twin_dir: Path,
+                                                         other_twin_dir: Path) -> None:
+    headers = token_for(db, settings, Role.ANALYST)
+    url = "/api/v1/indicators/transitions_per_person_year"
+
+    def counts() -> list[tuple[object, ...]]:
+        response = client.get(url, params={"by": "municipality"}, headers=headers)
+        assert response.status_code == 200, response.text
+        return [(r["dimensions"]["municipality"], r["numerator"], r["denominator"]) for r in response.json()["results"]]
+
+    def expected(directory: Path) -> list[tuple[object, ...]]:
+        results = compute(duckdb_twin(directory), [definition_of("transitions_per_person_year")],
+                          (Dimension.community, Dimension.municipality))
+        return [(r.dimensions["municipality"], r.numerator, r.denominator) for r in results]
+
+    load_twin(db, twin_dir)
+    assert counts() == expected(twin_dir) == counts()
+    load_twin(db, other_twin_dir)
+    assert counts() == expected(other_twin_dir) != expected(twin_dir)
+    load_twin(db, twin_dir)  # the first twin again, in a new load: computed again, not taken for the other
+    misses = RESULTS.misses
+    assert counts() == expected(twin_dir) and RESULTS.misses == misses + 1

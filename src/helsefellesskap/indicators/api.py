@@ -1,5 +1,6 @@
 """HTTP: the indicator catalogue, and an indicator computed on the twin loaded in the platform database —
-aggregates only, for principals the access policy lets see them, counts under the threshold suppressed."""
+aggregates only, for principals the access policy lets see them, counts under the threshold suppressed. Every
+request is authorised; the results come from the process's results cache while the same twin stays loaded."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from helsefellesskap.db import Database
 from helsefellesskap.deps import get_app_settings, get_database
 from helsefellesskap.indicators import service
 from helsefellesskap.indicators.catalogue import CATALOGUE, definition_of
-from helsefellesskap.indicators.engines import Engine
 from helsefellesskap.indicators.model import IndicatorDefinition, parse_dimensions
 from helsefellesskap.settings import Settings
 
@@ -81,18 +81,13 @@ def indicator(
     authorize_aggregate(principal, now=now)
     definition = definition_of(indicator_id)
     dimensions = parse_dimensions(by or [])
-    engine = Engine.postgres if database.engine.dialect.name == "postgresql" else Engine.sqlite
-    twin = service.open_twin(engine, database_url=database.url)
-    try:
-        period = service.period_of(twin)
-        results = service.compute(twin, [definition], dimensions, community=community, period=period,
-                                  threshold=settings.small_cell_threshold)
-    finally:
-        twin.backend.disconnect()
+    found = service.loaded_results(database, definition, dimensions, community=community,
+                                   threshold=settings.small_cell_threshold)
+    period = found.period
     return IndicatorOut(
         definition=DefinitionOut.of(definition), by=[d.value for d in dimensions], community=community,
         period={"start": period.start.isoformat(), "end": period.end.isoformat()},
         small_cell_threshold=settings.small_cell_threshold,
         results=[ResultOut(dimensions=r.dimensions, numerator=r.numerator, denominator=r.denominator, rate=r.rate,
-                           suppressed=r.suppressed) for r in results],
+                           suppressed=r.suppressed) for r in found.results],
     )

@@ -1,9 +1,11 @@
 """Bulk-load a twin directory into the platform database's `twin_*` tables: Parquet read in batches with pyarrow,
 written with PostgreSQL COPY (psycopg) or SQLAlchemy Core executemany (SQLite), and the period its run.json
-records into `twin_period`. One transaction; a previously loaded twin is replaced, so loading is idempotent."""
+records into `twin_period`. One transaction; a previously loaded twin is replaced, so loading is idempotent. Each
+load records a new identifier in `twin_load`: results cached for the twin before it are no longer served."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from sqlalchemy import Table, delete, insert
 from sqlalchemy.orm import Session
 
 from helsefellesskap.indicators.engines import check_twin_directory, recorded_period
-from helsefellesskap.indicators.store import TWIN_TABLES, TwinPeriodRow
+from helsefellesskap.indicators.store import TWIN_TABLES, TwinLoadRow, TwinPeriodRow
 
 BATCH_ROWS = 50_000
 ROW_ID_TABLES = ("conditions", "gp_contacts")  # no natural key: numbered in file order
@@ -84,6 +86,8 @@ def load_twin_tables(session: Session, directory: Path) -> dict[str, int]:
     """Replace the loaded twin with the one in `directory` inside the session's transaction; rows per table."""
     check_twin_directory(directory)
     period = recorded_period(directory)
+    session.execute(delete(TwinLoadRow))
+    session.execute(insert(TwinLoadRow).values(load_id=uuid.uuid4().hex))
     session.execute(delete(TwinPeriodRow))
     for table in reversed(TWIN_TABLES.values()):
         session.execute(delete(table))

@@ -32,6 +32,7 @@ from helsefellesskap.indicators.model import (
     rate_of,
 )
 from helsefellesskap.indicators.phases import Stopwatch
+from helsefellesskap.indicators.results_cache import RESULTS, Computed, ResultKey, loaded_twin_identity
 
 SPILL_OVER = 10  # a year with under a tenth of the busiest year's admissions is outside the period
 NO_TWIN = "no synthetic twin is loaded in the database: run `helsefellesskap load-twin DIR` first"
@@ -59,6 +60,29 @@ def open_twin(engine: Engine, *, data: Path | None = None, database_url: str | N
     if not database_url.startswith(dialect):
         raise InvalidInput(f"the {engine.value} engine needs a {dialect} database, not {database_url.split(':')[0]}")
     return database_twin(database_url)
+
+
+SIMULATED_PERIOD = "simulated"  # the period rule of `period_of`, as results_cache keys it
+
+
+def loaded_results(database: Database, definition: IndicatorDefinition, dimensions: tuple[Dimension, ...] = (), *,
+                   community: str | None = None, threshold: int = DEFAULT_SMALL_CELL_THRESHOLD) -> Computed:
+    """`compute` on the twin loaded into the platform database over its simulated period (`period_of`), from the
+    process's results cache while that load of the twin stays (`results_cache`). The caller authorises first."""
+    identity = loaded_twin_identity(database)
+    key = ResultKey(identity, definition.id, dimensions, community, SIMULATED_PERIOD, threshold)
+
+    def computed() -> Computed:
+        engine = Engine.postgres if database.engine.dialect.name == "postgresql" else Engine.sqlite
+        twin = open_twin(engine, database_url=database.url)
+        try:
+            period = period_of(twin)
+            return Computed(period, tuple(compute(twin, [definition], dimensions, community=community,
+                                                  period=period, threshold=threshold)))
+        finally:
+            twin.backend.disconnect()
+
+    return RESULTS.get_or_compute(key, computed, still_current=lambda: loaded_twin_identity(database) == identity)
 
 
 def period_of(twin: Twin) -> Period:

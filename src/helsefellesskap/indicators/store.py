@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, Integer, String, Table
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Integer, String, Table, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from helsefellesskap.db import Base
 
@@ -112,6 +112,26 @@ class TwinPeriodRow(Base):
 
     start: Mapped[date] = mapped_column(Date, primary_key=True)
     end: Mapped[date] = mapped_column(Date)
+
+
+class TwinLoadRow(Base):
+    """The load of the twin in the tables (one row, or none before any load): a new identifier every time
+    `load-twin` replaces the twin, so results computed on the one before are known to be stale
+    (`results_cache.loaded_twin_identity`)."""
+
+    __tablename__ = "twin_load"
+
+    load_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+def loaded_twin_identity(session: Session) -> tuple[object, ...]:
+    """What identifies the loaded twin: the identifier of its load; for a twin loaded before loads were recorded
+    (migration 0007), its number of stays and latest admission, which two loads may share."""
+    load_id = session.scalar(select(TwinLoadRow.load_id).limit(1))
+    if load_id is not None:
+        return ("load", load_id)
+    stays, latest = session.execute(select(func.count(), func.max(TwinStayRow.admitted_at))).one()
+    return ("stays", stays, str(latest))
 
 
 # In load order; `twin_stay_diagnoses` is filled from the stays' diagnosis lists.

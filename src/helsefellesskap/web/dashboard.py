@@ -6,6 +6,7 @@ Charts are server-side SVG with the same numbers in a table."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from contextlib import suppress
 from datetime import date, timedelta
 from typing import Any
@@ -67,7 +68,7 @@ def _chosen(request: Request) -> IndicatorDefinition:
     raise NotFound(f"No indicator {wanted!r}.")
 
 
-def _rows(results: list[IndicatorResult], dimension: Dimension, names: dict[str, str], locale: str,
+def _rows(results: Sequence[IndicatorResult], dimension: Dimension, names: dict[str, str], locale: str,
           _: Any, unit: str) -> list[dict[str, Any]]:
     """Table rows and chart values; a percentage carries its sign (other units are in the column header)."""
     suffix = "\u00a0%" if unit == "percent" else ""
@@ -81,7 +82,7 @@ def _rows(results: list[IndicatorResult], dimension: Dimension, names: dict[str,
     return rows
 
 
-def _month_names(results: list[IndicatorResult], locale: str, pattern: str = "MMM y") -> dict[str, str]:
+def _month_names(results: Sequence[IndicatorResult], locale: str, pattern: str = "MMM y") -> dict[str, str]:
     """Months by name ("2026-03" → "mars 2026"; under a chart's column "mars 26"): "26-03" read as a date."""
     names = {}
     for r in results:

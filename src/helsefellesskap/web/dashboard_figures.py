@@ -1,62 +1,60 @@
-"""The dashboard's figures from the indicators service: which twin to read, the period shown, and a cache.
+"""The dashboard's figures from the indicators service: which twin to read, the period shown, and warming up.
 
 The twin is the Parquet directory of `settings.twin_directory` (DuckDB, opened once; the demo sets it) or else
 the twin loaded into the platform database (its own engine, as the indicators API); the comparison among the
-communities reads `settings.comparison_twin_directory` when it is set (a national twin). Indicator results are
-aggregates with small cells already suppressed by the service, so they may be cached in the process: per twin
-(the directory's run.json time stamp; for the database, its number of stays and latest admission) and indicator
-and breakdown."""
+communities reads `settings.comparison_twin_directory` when it is set (a national twin). The results are kept in
+the process's indicator results cache (`indicators/results_cache.py`), which the API shares: per twin,
+indicator, breakdown and threshold."""
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from helsefellesskap.db import Database
 from helsefellesskap.errors import NotFound
 from helsefellesskap.indicators import service
 from helsefellesskap.indicators.catalogue import definition_of
 from helsefellesskap.indicators.engines import Engine, Twin
-from helsefellesskap.indicators.model import Dimension, IndicatorResult, Period
+from helsefellesskap.indicators.model import Dimension, IndicatorDefinition, Period
+from helsefellesskap.indicators.results_cache import (
+    RESULTS,
+    Computed,
+    ResultKey,
+    loaded_twin_identity,
+    parquet_twin_identity,
+)
 from helsefellesskap.settings import Settings
 
-_lock = threading.Lock()  # one computation at a time: an engine connection is not shared between threads
-_twins: dict[tuple[str, float], Twin] = {}
-_results: dict[tuple[Any, ...], Figures] = {}
+TWELVE_MONTHS = "twelve months"  # the period rule of `twelve_months`, as the results cache keys it
+_lock = threading.Lock()  # one computation at a time on the Parquet twins: their DuckDB connections are shared
+_twins: dict[str, tuple[tuple[object, ...], Twin]] = {}  # per directory: the twin opened and its identity
 
 
-@dataclass(frozen=True)
-class Figures:
-    period: Period
-    results: list[IndicatorResult]
-
-
-def _twin_key(settings: Settings, database: Database, dimensions: tuple[Dimension, ...]) -> tuple[str, float]:
-    """Which twin answers: for the comparison among communities the national twin when one is configured;
-    otherwise the community's Parquet twin; otherwise the twin loaded into the database."""
+def _directory(settings: Settings, dimensions: tuple[Dimension, ...]) -> Path | None:
+    """Which Parquet twin answers: for the comparison among communities the national twin when one is configured;
+    otherwise the community's; None when neither is there (the twin loaded into the database answers)."""
     candidates = [settings.twin_directory]
     if dimensions == (Dimension.community,):
         candidates.insert(0, settings.comparison_twin_directory)
     for directory in candidates:
         if directory is not None and (Path(directory) / "run.json").is_file():
-            return str(Path(directory).resolve()), (Path(directory) / "run.json").stat().st_mtime
-    return database.url, 0.0
+            return Path(directory)
+    return None
 
 
-def _open(key: tuple[str, float], settings: Settings, database: Database) -> Twin:
-    if key in _twins:
-        return _twins[key]
-    if key[1]:
-        for old in [k for k in _twins if k[0] == key[0]]:  # a regenerated directory: drop the old twin
-            _twins.pop(old).backend.disconnect()
-        twin = service.open_twin(Engine.duckdb, data=Path(key[0]))
-        _twins[key] = twin
-        return twin
-    engine = Engine.postgres if database.engine.dialect.name == "postgresql" else Engine.sqlite
-    return service.open_twin(engine, database_url=database.url)
+def _parquet_twin(directory: Path, identity: tuple[object, ...]) -> Twin:
+    """The directory's twin, opened once; opened again when the directory was regenerated. Under `_lock`."""
+    name = str(directory.resolve())
+    opened = _twins.get(name)
+    if opened is not None and opened[0] == identity:
+        return opened[1]
+    if opened is not None:
+        opened[1].backend.disconnect()
+    twin = service.open_twin(Engine.duckdb, data=directory)
+    _twins[name] = (identity, twin)
+    return twin
 
 
 def twelve_months(twin: Twin) -> Period:
@@ -69,35 +67,45 @@ def twelve_months(twin: Twin) -> Period:
     return Period(date(end.year - 1, end.month, 1), end)
 
 
-def _fingerprint(twin: Twin) -> tuple[int, str]:
-    """What identifies a loaded twin cheaply: its number of stays and latest admission."""
-    found = twin.backend.execute(twin.stays.aggregate(n=twin.stays.count(), latest=twin.stays.admitted_at.max()))
-    return int(found["n"][0]), str(found["latest"][0])
+def _computed(
+    twin: Twin, definition: IndicatorDefinition, dimensions: tuple[Dimension, ...], threshold: int
+) -> Computed:
+    period = twelve_months(twin)
+    return Computed(period, tuple(service.compute(twin, [definition], dimensions, period=period, threshold=threshold)))
 
 
-def figures(settings: Settings, database: Database, indicator: str, dimensions: tuple[Dimension, ...]) -> Figures:
+def figures(settings: Settings, database: Database, indicator: str, dimensions: tuple[Dimension, ...]) -> Computed:
     """One indicator by `dimensions` over the last twelve months, counts under the threshold suppressed."""
     definition = definition_of(indicator)
-    key = _twin_key(settings, database, dimensions)
-    with _lock:
-        twin = _open(key, settings, database)
+    threshold = settings.small_cell_threshold
+    directory = _directory(settings, dimensions)
+    if directory is not None:
+        identity = parquet_twin_identity(directory)
+
+        def from_directory() -> Computed:
+            with _lock:
+                return _computed(_parquet_twin(directory, identity), definition, dimensions, threshold)
+
+        key = ResultKey(identity, indicator, dimensions, None, TWELVE_MONTHS, threshold)
+        return RESULTS.get_or_compute(key, from_directory)
+    loaded = loaded_twin_identity(database)
+
+    def from_database() -> Computed:
+        engine = Engine.postgres if database.engine.dialect.name == "postgresql" else Engine.sqlite
+        twin = service.open_twin(engine, database_url=database.url)
         try:
-            cache_key = (key, key[1] or _fingerprint(twin), indicator, dimensions, settings.small_cell_threshold)
-            cached = _results.get(cache_key)
-            if cached is not None:
-                return cached
-            period = twelve_months(twin)
-            found = Figures(period, service.compute(twin, [definition], dimensions, period=period,
-                                                    threshold=settings.small_cell_threshold))
+            return _computed(twin, definition, dimensions, threshold)
         finally:
-            if not key[1]:
-                twin.backend.disconnect()
-        _results[cache_key] = found
-        return found
+            twin.backend.disconnect()
+
+    key = ResultKey(loaded, indicator, dimensions, None, TWELVE_MONTHS, threshold)
+    return RESULTS.get_or_compute(key, from_database, still_current=lambda: loaded_twin_identity(database) == loaded)
 
 
 DASHBOARD_BREAKDOWNS: tuple[tuple[Dimension, ...], ...] = (
-    (Dimension.month,), (Dimension.community, Dimension.municipality), (Dimension.priority_group,),
+    (Dimension.month,),
+    (Dimension.community, Dimension.municipality),
+    (Dimension.priority_group,),
     (Dimension.community,),
 )
 
