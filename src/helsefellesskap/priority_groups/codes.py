@@ -86,8 +86,10 @@ class CodeSet:
         return cls(frozenset(include), frozenset(exclude), system)
 
     def matches(self, code: str) -> bool:
-        """`code` is normalised (no dot, upper case)."""
-        return any(code.startswith(p) for p in self.include) and not any(code.startswith(p) for p in self.exclude)
+        """`code` is normalised (no dot, upper case). A prefix of the set matches when it is one of the code's own
+        prefixes: a lookup per length of the code, not a comparison with every prefix of the set."""
+        prefixes = [code[:n] for n in range(len(code) + 1)]
+        return not self.include.isdisjoint(prefixes) and self.exclude.isdisjoint(prefixes)
 
     def matching(self, codes: Iterable[str]) -> tuple[str, ...]:
         """The codes of `codes` in this set, sorted and without duplicates."""
