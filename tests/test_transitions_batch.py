@@ -24,6 +24,7 @@ from helsefellesskap.access.store import AuditEntryRow, AuditHeadRow, CareRelati
 from helsefellesskap.db import Database
 from helsefellesskap.errors import DomainError
 from helsefellesskap.transitions import service
+from helsefellesskap.transitions.calendar import end_of_oslo_day
 from helsefellesskap.transitions.ingest import canonical, row_values
 from helsefellesskap.transitions.messages import parse_message
 from helsefellesskap.transitions.sample import CRITERIA_MET, _one_stay, synthetic_national_id
@@ -193,6 +194,66 @@ def test_a_batch_continues_a_stored_history(db: Database, parties) -> None:
         assert got_rows[table] == expected_rows[table], table
     with db.reading() as session:
         assert audit.verify(session).intact
+
+
+def daily(submissions: list[Submission]) -> list[tuple[dt.datetime, list[Submission]]]:
+    """The submissions in batches of one Oslo day of sending, with the clock at the end of that day (as the demo
+    feeds them: `demo_feed.daily_batches`); a submission without a sending time goes with the one before it."""
+    days: list[tuple[dt.datetime, list[Submission]]] = []
+    for key, payload in submissions:
+        end = (end_of_oslo_day(dt.datetime.fromisoformat(payload["sent_at"])) if isinstance(payload, dict)
+               else days[-1][0])
+        if not days or days[-1][0] != end:
+            days.append((end, []))
+        days[-1][1].append((key, payload))
+    return days
+
+
+def both_ways_daily(db: Database, parties: dict[str, Principal], submissions: list[Submission]) -> None:
+    """Day by day, the clock moving on, one by one and as daily batches: the same outcomes and rows."""
+    runs = []
+    for receive in (one_by_one, as_batch):
+        forget_ingest(db)
+        outcomes = [outcome(o) for clock, day in daily(submissions) for o in receive(db, parties, day, clock)]
+        runs.append((outcomes, stored(db)))
+    (expected, expected_rows), (got, got_rows) = runs
+    assert got == expected
+    for table in expected_rows:
+        assert got_rows[table] == expected_rows[table], table
+    with db.reading() as session:
+        assert audit.verify(session).intact
+
+
+def test_daily_batches_store_what_one_message_at_a_time_stores(db: Database, parties) -> None:
+    """A batch does not evaluate again a patient's earlier stay whose evaluation is settled (`settled.py`), yet
+    stores what each message's refold stores, day after day."""
+    submissions = feed(seed=5)
+    assert len(daily(submissions)) > 30
+    both_ways_daily(db, parties, submissions)
+
+
+def test_daily_batches_evaluate_an_earlier_stay_again_when_it_can_change(db: Database, parties) -> None:
+    """An ended stay whose deadline passes between two days gets its overdue alert from the next message of its
+    patient; a settled stay whose cross-stay facts change (a stay between it and the one before, delivered late,
+    becomes what it is a readmission of; repeated transitions) is evaluated again."""
+    patient = synthetic_national_id(400)
+    first, second, between, later = (builder(stay_id, patient) for stay_id in ("P-A", "P-B", "P-C", "P-D"))
+    for stay, day in ((first, 1), (second, 6), (between, 4), (later, 16)):
+        stay.admission(at(day))
+        stay.admission_notice(at(day, 12))
+        stay.discharge(at(day + 2 if stay is not between else day + 1))
+        stay.discharge_report(at(day + 2 if stay is not between else day + 1, 12))
+    first.discharge_summary(at(3, 14))
+    between.discharge_summary(at(5, 14))  # the second stay's never comes: missing from 15 March
+    late = [dict(m, sent_at=at(20, 8 + n).isoformat()) for n, m in enumerate(between.messages)]
+    messages = sorted(first.messages + second.messages + later.messages, key=lambda m: m["sent_at"]) + late
+    both_ways_daily(db, parties, [(_sender(m), m) for m in messages])
+    with db.reading() as session:
+        readmission_of = {row.stay_id: row.readmission_of
+                          for row in session.scalars(select(StayRow).where(StayRow.patient == patient))}
+        alerts = {(a.stay_id, a.rule_id) for a in session.scalars(select(AlertRow).where(AlertRow.patient == patient))}
+    assert readmission_of["P-B"] == "P-C"
+    assert ("P-B", "KB-OVERDUE-OBLIGATION") in alerts and ("P-B", "KB-REPEATED-TRANSITIONS") in alerts
 
 
 def test_a_redelivered_batch_changes_nothing(db: Database, parties) -> None:

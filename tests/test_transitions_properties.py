@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from helsefellesskap.transitions.calendar import OSLO, oslo_date
 from helsefellesskap.transitions.messages import MESSAGE_ADAPTER, Message
 from helsefellesskap.transitions.obligations import ObligationStatus
-from helsefellesskap.transitions.replay import StayResult, replay
+from helsefellesskap.transitions.replay import StayResult, evaluate_stay, replay, settled_at
 from helsefellesskap.transitions.report import stay_summary
 from helsefellesskap.transitions.sample import CRITERIA_MET, StayBuilder, synthetic_national_id
 
@@ -124,3 +124,23 @@ def test_the_ledger_adds_up_to_the_stays(messages: list[dict[str, Any]]) -> None
     assert sum(x.payable_days for x in lines) == sum(r.payment.payable_days for r in results)
     assert sum(x.amount_ore for x in lines) == sum(r.payment.amount_ore for r in results)
     assert sum(x.unpriced_days for x in lines) == sum(len(r.payment.unpriced_days) for r in results)
+
+
+@settings(max_examples=200, deadline=None)
+@given(stays, st.integers(min_value=0, max_value=24 * 60), st.integers(min_value=0, max_value=24 * 400))
+def test_a_settled_evaluation_is_the_same_at_every_later_time(messages: list[dict[str, Any]], hours: int,
+                                                              later: int) -> None:
+    """`replay.settled_at`: from that time on, evaluating the stay gives the same result whatever the clock (a batch
+    reuses such a result on later days instead of evaluating the stay again); before it, while an episode is open
+    or a deadline or fulfilment lies ahead, it is None or later than the clock."""
+    for stay in replay(parse(messages), as_of=None):
+        result = evaluate_stay(stay.projection, as_of=START + dt.timedelta(hours=hours))
+        since = settled_at(result)
+        if since is None:
+            assert any(episode.ended_at is None for episode in stay.projection.episodes)
+            continue
+        settled = evaluate_stay(stay.projection, as_of=max(since, START))
+        assert evaluate_stay(stay.projection, as_of=max(since, START) + dt.timedelta(hours=later)) == settled
+        assert settled_at(settled) == since
+        if START + dt.timedelta(hours=hours) >= since:
+            assert result == settled

@@ -12,6 +12,16 @@ loaded rows; what is left at the end is written once — new messages, the stays
 flush, obligations and payable months as one DELETE and one multi-row INSERT each, care relations with one query,
 the audit entries with one INSERT.
 
+Across batches (a day's messages each, as the demo feeds a year): a refold folds and evaluates all of the
+patient's stays, so later in a year each message of a patient with a history would fold, evaluate and project
+its earlier stays again. Folds are kept by the stay's stored messages (their SHA-256, in order: a fold is a pure
+function of them), an evaluation that no longer changes with the clock (`replay.settled_at`) by its inputs
+(`settled.py`) and a stay's last projection by its result; what the refold then compares with the stored
+fingerprint, and writes when it differs, is the same. The stays' rows are read as plain rows (only the ones a
+batch creates are ORM objects), the alert rows of an ended stay without a message in the batch only when it is
+written, care relations granted again within the batch are set once to their last period, and the cyclic
+garbage collector waits until the batch is received (it would rescan the caches over and over).
+
 A concurrent request that stores one of the batch's message ids first makes `receive_messages` fail with
 `Conflict` (the caller's unit of work rolls back). `receive_batch` owns its unit of work and then receives the
 whole batch again: that message is a duplicate the second time, as a redelivery is.
@@ -63,8 +73,9 @@ from helsefellesskap.transitions.projection import (
 from helsefellesskap.transitions.rates import DailyRates
 from helsefellesskap.transitions.rates_service import effective_rates
 from helsefellesskap.transitions.receipts import ErrorCode, Receipt, ReceiptError
-from helsefellesskap.transitions.replay import StayResult
+from helsefellesskap.transitions.replay import StayResult, paused_gc
 from helsefellesskap.transitions.rules import DEFAULT_RULES, TransitionRules
+from helsefellesskap.transitions.settled import SettledResults
 from helsefellesskap.transitions.store import (
     MESSAGES,
     OBLIGATIONS,
@@ -80,6 +91,9 @@ from helsefellesskap.transitions.views import ReceiptView
 
 _SET_PATHWAY = (update(MESSAGES).where(MESSAGES.c.seq == bindparam("row_seq"))
                 .values(pathway_status=bindparam("status"), pathway_errors=bindparam("errors")))
+_STAY_FACTS = [STAYS.c[name] for name in ("stay_id", "state", "fingerprint", "patient", "hospital", "municipality",
+                                         "admitted_at", "discharged_at")]
+_ENDED = {str(state) for state in ENDED}
 CHUNK = 2000  # values per IN list (SQLite allows 32 766 parameters per statement)
 
 Outcome = ReceiptView | DomainError  # a refused message: the error `receive_message` would have raised
@@ -123,6 +137,18 @@ class _Fold:
     stay: StayProjection
     groups: list[str]
     facts: GroupFacts
+    expected_discharge: dt.date | None
+
+
+# Each stay's last fold across batches, with what it was folded from (the SHA-256 of the stay's stored messages, in
+# the order stored): a refold folds all of the patient's stays, so an earlier stay would be folded again in every
+# batch that brings a message of its patient. A fold is a pure function of the messages.
+_FOLDS: dict[str, tuple[tuple[str, ...], _Fold]] = {}
+# Settled evaluations across batches (`settled.py`): an earlier stay is not evaluated again every such day.
+_SETTLED = SettledResults()
+# What each stay's last projection across batches was made of (result, priority groups, expected discharge, the
+# hospital's party) and its fingerprint: the same result (a settled one) on the same inputs projects the same.
+_PROJECTED: dict[str, tuple[StayResult, list[str], dt.date | None, str | None, str]] = {}
 
 
 GroupFacts = tuple[str, dt.datetime | None, tuple[str, ...], tuple[str, ...] | None]
@@ -157,7 +183,8 @@ class _Store:
     messages: dict[str, list[Message]] = field(default_factory=dict)  # by stay, in the order they were stored
     rows: dict[str, list[SimpleNamespace]] = field(default_factory=dict)  # the same, as rows
     naming: dict[str, set[str]] = field(default_factory=dict)  # patient -> the stays a message names them in
-    stay_rows: dict[str, StayRow] = field(default_factory=dict)
+    stored: set[str] = field(default_factory=set)  # stays with a stored row
+    stay_rows: dict[str, StayRow] = field(default_factory=dict)  # the rows the batch creates
     fingerprints: dict[str, str] = field(default_factory=dict)
     facts: dict[str, tuple[object, ...] | None] = field(default_factory=dict)  # what the care relations rest on
     alert_rows: dict[str, dict[str, AlertRow]] = field(default_factory=dict)
@@ -181,14 +208,21 @@ class _Store:
         if named:
             self._load_messages(named, set(), skip=set(found))
         stays = set(self.messages) | stay_ids
-        for chunk in _chunks(stays):
-            for row in self.session.scalars(select(StayRow).where(StayRow.stay_id.in_(chunk))):
-                self.stay_rows[row.stay_id] = row
+        ended: set[str] = set()
+        for chunk in _chunks(stays):  # plain rows: what the refold compares with (most are not written again)
+            for row in self.session.execute(select(*_STAY_FACTS).where(STAYS.c.stay_id.in_(chunk))):
+                self.stored.add(row.stay_id)
                 self.fingerprints[row.stay_id] = row.fingerprint
+                self.facts[row.stay_id] = stored_relation_facts(cast(StayRow, row))  # (the columns it reads)
+                if row.state in _ENDED:
+                    ended.add(row.stay_id)
+        # The alert rows of the stays a refold is likely to write: those with a message in the batch and those not
+        # ended (their deadlines and days move with the clock). An ended stay's are read when it is written.
+        for chunk in _chunks((stays - ended) | stay_ids):
             for alert in self.session.scalars(select(AlertRow).where(AlertRow.stay_id.in_(chunk))):
                 self.alert_rows.setdefault(alert.stay_id, {})[alert.id] = alert
-        for stay_id in stays:
-            self.facts[stay_id] = stored_relation_facts(self.stay_rows.get(stay_id))
+            for stay_id in chunk:
+                self.alert_rows.setdefault(stay_id, {})
 
     def _load_messages(self, patients: set[str], stay_ids: set[str],
                        skip: set[str] | None = None) -> dict[str, list[SimpleNamespace]]:
@@ -222,10 +256,19 @@ class _Store:
         messages = self.messages[stay_id]
         cached = self.folds.get(stay_id)
         if cached is None or cached.count != len(messages):
-            stay = fold_stay(stay_id, messages)
-            facts = _group_facts(stay)
-            groups = cached.groups if cached is not None and cached.facts == facts else _priority_groups(stay, facts)
-            cached = self.folds[stay_id] = _Fold(len(messages), stay, groups, facts)
+            digests = tuple(row.sha256 for row in self.rows[stay_id])
+            last = _FOLDS.get(stay_id)
+            found = last[1] if last is not None and last[0] == digests else None
+            if found is None:
+                stay = fold_stay(stay_id, messages)
+                facts = _group_facts(stay)
+                groups = (cached.groups if cached is not None and cached.facts == facts
+                          else _priority_groups(stay, facts))
+                found = _Fold(len(messages), stay, groups, facts, latest_expected_discharge(messages))
+                if len(_FOLDS) >= 100_000:
+                    _FOLDS.clear()
+                _FOLDS[stay_id] = (digests, found)
+            cached = self.folds[stay_id] = found
         return cached
 
     def refold(self, patient: str, stay_id: str, message_type: str | None) -> dict[str, Receipt]:
@@ -240,14 +283,14 @@ class _Store:
         stays = {sid: f.stay for sid, f in folds.items()}
         before = {sid: self.memo[sid][2] for sid in stays if sid in self.memo}
         results = evaluate_stays(stays, {sid: f.groups for sid, f in folds.items()}, self.rules, self.rates,
-                                 self.now, self.memo)
+                                 self.now, self.memo, _SETTLED)
         receipts = {r.message_id: r for result in results.values() for r in result.receipts}
         for sid in primary:  # the refold updates the statuses of the messages it read (not the extra stays')
             self.pathway[sid] = results[sid]
         relation_facts = self.facts.get(stay_id)
         for sid, result in results.items():
             if before.get(sid) is not result:  # the same result as last time: the same projection, already written
-                self._project(sid, result, folds[sid].groups)
+                self._project(sid, result, folds[sid])
         if stay_id in stays and (message_type == "discharge_summary"
                                  or projected_relation_facts(stays[stay_id]) != relation_facts):
             grants = relation_grants(stays[stay_id], self.messages[stay_id])
@@ -255,30 +298,50 @@ class _Store:
                 self.grants.setdefault(stays[stay_id].patient, []).extend(grants)
         return receipts
 
-    def _project(self, stay_id: str, result: StayResult, groups: list[str]) -> None:
+    def _unchanged(self, stay_id: str, result: StayResult, fold: _Fold) -> bool:
+        """The stay's projection is known to be the stored one without projecting it again: its last projection
+        was of the same result object, priority groups, expected discharge and hospital's party, and had the
+        fingerprint stored."""
+        last = _PROJECTED.get(stay_id)
+        hospital = result.projection.hospital
+        return (last is not None and last[0] is result and last[1] == fold.groups
+                and last[2] == fold.expected_discharge and (hospital is None or hospital in self.parties)
+                and last[3] == (self.parties[hospital] if hospital is not None else None)
+                and self.fingerprints.get(stay_id) == last[4])
+
+    def _project(self, stay_id: str, result: StayResult, fold: _Fold) -> None:
         """`projection.write_projection` on the rows in memory: the stay row and alert rows are changed in the
         session (flushed by `write`), the obligation and payable-month rows kept for `write`."""
-        projected = project(self.session, result, parties=self.parties, groups=groups,
-                            expected_discharge=latest_expected_discharge(self.messages.get(stay_id, [])))
+        if self._unchanged(stay_id, result, fold):
+            return
+        projected = project(self.session, result, parties=self.parties, groups=fold.groups,
+                            expected_discharge=fold.expected_discharge)
+        if len(_PROJECTED) >= 100_000:
+            _PROJECTED.clear()
+        _PROJECTED[stay_id] = (result, fold.groups, fold.expected_discharge, projected.hospital_party,
+                               projected.fingerprint)
         if self.fingerprints.get(stay_id) == projected.fingerprint:
             return
-        row = self.stay_rows.get(stay_id)
-        new = row is None  # a stay without a row has no projection rows yet: nothing to replace
+        new = stay_id not in self.stored and stay_id not in self.created  # no projection rows yet: none to replace
         if new:
             self.alert_rows[stay_id] = {}
             self.created.add(stay_id)
         else:
             self.replaced.add(stay_id)
-        if new or stay_id in self.created:  # inserted by the flush in `write`
-            self.stay_rows[stay_id] = set_stay_row(self.session, row, projected, self.now)
+        if stay_id in self.created:  # inserted by the flush in `write`
+            self.stay_rows[stay_id] = set_stay_row(self.session, self.stay_rows.get(stay_id), projected, self.now)
         else:  # a stored row: updated with the others in one executemany by `write`
             self.stay_updates[stay_id] = {**projected.values, "fingerprint": projected.fingerprint,
                                           "evaluated_at": aware(self.now), "row_stay_id": stay_id}
         self.fingerprints[stay_id] = projected.fingerprint
         self.facts[stay_id] = projected_relation_facts(result.projection)
         self.written[stay_id] = projected
+        existing = self.alert_rows.get(stay_id)
+        if existing is None:  # an ended stay's, not read with the others
+            existing = self.alert_rows[stay_id] = {
+                alert.id: alert for alert in self.session.scalars(select(AlertRow).where(AlertRow.stay_id == stay_id))}
         write_alerts(self.session, result, projected.hospital_party, projected.municipality_party, self.now,
-                     new=new, existing=self.alert_rows.setdefault(stay_id, {}))
+                     new=new, existing=existing)
 
     # ---- writing ------------------------------------------------------------------------------------------------
 
@@ -311,8 +374,10 @@ class _Store:
             self.session.execute(update(STAYS).where(STAYS.c.stay_id == bindparam("row_stay_id"))
                                  .values({name: bindparam(name) for name in updates[0] if name != "row_stay_id"}),
                                  updates)
-            for stay_id in self.stay_updates:  # the loaded objects no longer hold what is stored
-                self.session.expire(self.stay_rows[stay_id])
+            for stay_id in self.stay_updates:  # a row the session holds no longer holds what is stored
+                held = self.session.identity_map.get(self.session.identity_key(StayRow, stay_id))
+                if held is not None:
+                    self.session.expire(held)
         for chunk in _chunks(self.replaced):
             self.session.execute(delete(ObligationRow).where(ObligationRow.stay_id.in_(chunk)))
             self.session.execute(delete(PayableMonthRow).where(PayableMonthRow.stay_id.in_(chunk)))
@@ -323,7 +388,18 @@ class _Store:
         if months:
             self.session.execute(insert(PAYABLE_MONTHS), months)
         if self.grants:
-            access.grant_care_relations_of_persons(self.session, list(self.grants.items()))
+            access.grant_care_relations_of_persons(
+                self.session, [(patient, _last_grants(grants)) for patient, grants in self.grants.items()])
+
+
+def _last_grants(grants: list[access.RelationGrant]) -> list[access.RelationGrant]:
+    """The last grant of each care relation (organisation, kind, reference), in the order they were first granted:
+    what granting all of them in turn leaves (`access.grant_care_relations` sets a relation's period again each
+    time), without setting the period of a relation once for each refold of the batch that granted it."""
+    last: dict[tuple[str, str, str], access.RelationGrant] = {}
+    for grant in grants:
+        last[(grant[0], str(grant[1]), grant[2])] = grant
+    return list(last.values())
 
 
 def _rates(session: Session, rates: DailyRates | None) -> DailyRates:
@@ -348,7 +424,7 @@ def receive_messages(session: Session, submissions: Sequence[Submission], *,
     """Receive the messages in order, each as its principal (see the module's description): per message its
     receipt, or the error `receive_message` would have raised for it (nothing is stored for that one)."""
     session.flush()
-    with session.no_autoflush:
+    with session.no_autoflush, paused_gc():
         return _receive(session, submissions, now=now, source=source, rules=rules, rates=rates)
 
 

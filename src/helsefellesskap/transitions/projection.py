@@ -33,6 +33,7 @@ from helsefellesskap.transitions.readmissions import link_readmissions
 from helsefellesskap.transitions.receipts import Receipt
 from helsefellesskap.transitions.replay import StayResult, evaluate_stay
 from helsefellesskap.transitions.rules import DEFAULT_RULES, TransitionRules
+from helsefellesskap.transitions.settled import SettledResults
 from helsefellesskap.transitions.store import (
     OBLIGATIONS,
     PAYABLE_MONTHS,
@@ -191,11 +192,13 @@ Memo = dict[str, tuple[StayProjection, object, StayResult]]
 
 
 def evaluate_stays(stays: dict[str, StayProjection], groups: dict[str, list[str]], rules: TransitionRules,
-                   rates: DailyRates, now: dt.datetime, memo: Memo | None = None) -> dict[str, StayResult]:
+                   rates: DailyRates, now: dt.datetime, memo: Memo | None = None,
+                   settled: SettledResults | None = None) -> dict[str, StayResult]:
     """Evaluate the folded stays (of one patient, and those their refold includes) as of `now`, with what crosses
     stays (readmission links, repeated-transition alerts); each stay's result by stay id. `memo` (a batch, one
     `now`): each stay's last evaluation, reused when the stay's fold (the same object) and its cross-stay facts are
-    the same."""
+    the same. `settled` (across batches): results that no longer change with the clock, reused on the same inputs
+    (`settled.SettledResults`)."""
     links = link_readmissions(stays.values(), rules)
     repeated = repeated_transition_alerts(stays.values(), rules)
     test: Callable[[StayProjection], bool] = lambda stay: bool(groups.get(stay.stay_id))  # noqa: E731
@@ -205,10 +208,15 @@ def evaluate_stays(stays: dict[str, StayProjection], groups: dict[str, list[str]
         if memo is not None and sid in memo and memo[sid][0] is stay and memo[sid][1] == facts:
             results[sid] = memo[sid][2]
             continue
-        result = evaluate_stay(stay, rules=rules, rates=rates, as_of=now, readmission=links.get(sid),
-                               is_priority_patient=test)
-        if sid in repeated:
-            result = replace(result, alerts=(repeated[sid], *result.alerts))
+        priority = bool(groups.get(sid))
+        result = settled.get(stay, facts, priority, rules, rates, now) if settled is not None else None
+        if result is None:
+            result = evaluate_stay(stay, rules=rules, rates=rates, as_of=now, readmission=links.get(sid),
+                                   is_priority_patient=test)
+            if sid in repeated:
+                result = replace(result, alerts=(repeated[sid], *result.alerts))
+            if settled is not None:
+                settled.put(stay, facts, priority, rules, rates, now, result)
         results[sid] = result
         if memo is not None:
             memo[sid] = (stay, facts, result)

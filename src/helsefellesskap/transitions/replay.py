@@ -209,6 +209,22 @@ def evaluate_stay(
     return StayResult(stay.stay_id, stay, tuple(owed), payment, readmission, tuple(alerts), receipts)
 
 
+def settled_at(result: StayResult) -> dt.datetime | None:
+    """From when evaluating the stay again (`evaluate_stay` on the same fold, rules, rates and cross-stay facts)
+    gives this same result at any later `as_of`; None while it still changes with the clock. `as_of` enters the
+    evaluation only through an obligation's status (due until its deadline, missing after it, met or late once
+    fulfilled: fixed when both its deadline and its fulfilment lie behind `as_of`) and the payable days of a
+    readiness episode still open (counted up to `as_of`: never settled). A result evaluated at or after this time
+    can stand for the stay's evaluation at any later time (a batch keeps it across days)."""
+    if any(episode.ended_at is None for episode in result.projection.episodes):
+        return None
+    moments = [moment for o in result.obligations for moment in (o.due_at, o.met_at) if moment is not None]
+    return max(moments, default=ALWAYS)
+
+
+ALWAYS = dt.datetime.min.replace(tzinfo=dt.UTC)  # `settled_at` of a stay without deadlines or open episodes
+
+
 def latest_time(messages: Iterable[Message | InvalidMessage]) -> dt.datetime | None:
     """The log's own 'now': the latest event or sending time in it."""
     latest: dt.datetime | None = None
