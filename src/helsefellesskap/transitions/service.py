@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from helsefellesskap.transitions.alerts_inbox import (
     acknowledge_alert,
+    acknowledge_alerts,
     alert_page,
     assign_alert,
     comment_alert,
@@ -52,6 +53,7 @@ __all__ = [
     "StayView",
     "TimelineEntry",
     "acknowledge_alert",
+    "acknowledge_alerts",
     "alert_page",
     "answer_readiness",
     "assign_alert",
