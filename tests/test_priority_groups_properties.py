@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helsefellesskap.priority_groups.codes import display_icd10, normalise_icd10
+from helsefellesskap.priority_groups.codes import CodeSet, display_icd10, normalise_icd10
 from helsefellesskap.priority_groups.model import (
     Diagnosis,
     PersonFacts,
@@ -88,3 +88,17 @@ def test_classify_is_the_groups_of_explain_and_pregnancy_needs_female(facts: Per
 def test_icd10_normalisation_round_trips_through_the_display_form(code: str) -> None:
     normal = normalise_icd10(code)
     assert normalise_icd10(display_icd10(normal)) == normal == normalise_icd10(normal.lower())
+
+
+
+prefixes = st.text(alphabet="ABGJ0145", min_size=1, max_size=4)
+
+
+@given(st.frozensets(prefixes, max_size=8), st.frozensets(prefixes, max_size=3), st.data())
+def test_a_code_set_matches_a_code_that_starts_with_an_included_prefix_and_no_excluded_one(
+        include: frozenset[str], exclude: frozenset[str], data: st.DataObject) -> None:
+    # codes that start with one of the prefixes (or are one), and others
+    start = data.draw(st.sampled_from(sorted(include | exclude)) if include | exclude else st.just(""))
+    code = start + data.draw(st.text(alphabet="ABGJ0145", max_size=3))
+    expected = any(code.startswith(p) for p in include) and not any(code.startswith(p) for p in exclude)
+    assert CodeSet(include, exclude).matches(code) is expected
