@@ -99,6 +99,20 @@ def test_spark_gets_the_driver_memory_asked_for(twin_dir: Path) -> None:
 
 @SPARK[0]
 @SPARK[1]
+def test_a_spark_run_prints_its_results_and_no_spark_chatter(twin_dir: Path) -> None:
+    command = Path(sys.executable).with_name("helsefellesskap")
+    done = subprocess.run([str(command), "indicators", "--engine", "pyspark", "--data", str(twin_dir), "--csv"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("indicator,numerator,denominator,rate,suppressed\n")
+    # Only the JVM's own notice of the vector module Spark asks for is left (no log levels, no WARN lines).
+    chatter = [line for line in done.stderr.splitlines()
+               if line.strip() and not line.startswith("WARNING: Using incubator modules")]
+    assert chatter == []
+
+
+@SPARK[0]
+@SPARK[1]
 def test_spark_running_out_of_memory_is_one_line_naming_the_setting(twin_dir: Path) -> None:
     from py4j.protocol import Py4JJavaError
 
