@@ -4,7 +4,7 @@ A refold evaluates all of a patient's stays as of its `now` (`projection.evaluat
 patient's earlier stays are evaluated again for every day that brings one of their messages. A stay whose
 evaluation is settled (`replay.settled_at`: no readiness episode open, every deadline and fulfilment behind)
 gives the same result at any later `now`, as long as what the evaluation reads is the same: the fold (the same
-`StayProjection` object, which `batch` takes from its cache of folds by the stay's stored messages), the
+`StayProjection` object, which the batch takes from `fold_cache` by the stay's stored messages), the
 cross-stay facts (readmission link, repeated-transition alert), whether the patient is in a priority group, the
 rules and the daily rates. `SettledResults` keeps such a result and gives it back when all of these are equal;
 the caller compares its projection with the stored one as before, so nothing is skipped but computing it again.
