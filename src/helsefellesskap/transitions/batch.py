@@ -72,8 +72,13 @@ def lock_patients(session: Session, patients: Iterable[str]) -> None:
     if session.get_bind().dialect.name == "postgresql":
         keys = sorted({lock_key(patient) for patient in patients})
         if keys:
-            session.execute(text("SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k "
-                                 "ORDER BY 1) AS ordered"), {"keys": keys})
+            session.execute(
+                text(
+                    "SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k "
+                    "ORDER BY 1) AS ordered"
+                ),
+                {"keys": keys},
+            )
 
 
 def _rates(session: Session, rates: DailyRates | None) -> DailyRates:
@@ -92,9 +97,15 @@ class _Received:
     digest: str = ""
 
 
-def receive_messages(session: Session, submissions: Sequence[Submission], *,
-                     now: dt.datetime, source: str | None = None, rules: TransitionRules = DEFAULT_RULES,
-                     rates: DailyRates | None = None) -> list[Outcome]:
+def receive_messages(
+    session: Session,
+    submissions: Sequence[Submission],
+    *,
+    now: dt.datetime,
+    source: str | None = None,
+    rules: TransitionRules = DEFAULT_RULES,
+    rates: DailyRates | None = None,
+) -> list[Outcome]:
     """Receive the messages in order, each as its principal (see the module's description): per message its
     receipt, or the error `receive_message` would have raised for it (nothing is stored for that one)."""
     session.flush()
@@ -105,9 +116,15 @@ def receive_messages(session: Session, submissions: Sequence[Submission], *,
 BATCH_ATTEMPTS = 3  # a batch received again after a concurrent request stored one of its ids (`receive_batch`)
 
 
-def receive_batch(database: Database, submissions: Callable[[Session], Sequence[Submission]], *, now: dt.datetime,
-                  source: str | None = None, check: Callable[[list[Outcome]], None] | None = None,
-                  attempts: int = BATCH_ATTEMPTS) -> list[Outcome]:
+def receive_batch(
+    database: Database,
+    submissions: Callable[[Session], Sequence[Submission]],
+    *,
+    now: dt.datetime,
+    source: str | None = None,
+    check: Callable[[list[Outcome]], None] | None = None,
+    attempts: int = BATCH_ATTEMPTS,
+) -> list[Outcome]:
     """`receive_messages` in a unit of work of its own, committed when `check` (given the outcomes, inside the
     transaction) raises nothing. `submissions` gives the batch within the session (the principals are read
     there). When another request stores one of the batch's message ids first, the unit of work is rolled back
@@ -125,9 +142,15 @@ def receive_batch(database: Database, submissions: Callable[[Session], Sequence[
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-def _receive(session: Session, submissions: Sequence[tuple[Principal, dict[str, Any] | bytes]], *,
-             now: dt.datetime, source: str | None, rules: TransitionRules,
-             rates: DailyRates | None) -> list[Outcome]:
+def _receive(
+    session: Session,
+    submissions: Sequence[tuple[Principal, dict[str, Any] | bytes]],
+    *,
+    now: dt.datetime,
+    source: str | None,
+    rules: TransitionRules,
+    rates: DailyRates | None,
+) -> list[Outcome]:
     outcomes: list[Outcome | None] = [None] * len(submissions)
     new_rows: dict[int, SimpleNamespace] = {}  # by submission index: every row to store, in order
     received: list[_Received] = []
@@ -144,14 +167,18 @@ def _receive(session: Session, submissions: Sequence[tuple[Principal, dict[str, 
             except DomainError as refused:
                 outcomes[index] = refused
             else:
-                new_rows[index] = SimpleNamespace(**{column.key: getattr(invalid, column.key)
-                                                     for column in MESSAGES.columns if column.key != "seq"})
+                new_rows[index] = SimpleNamespace(
+                    **{column.key: getattr(invalid, column.key) for column in MESSAGES.columns if column.key != "seq"}
+                )
                 outcomes[index] = receipt_view(new_rows[index])
             continue
         received.append(_Received(index, principal, message))
     bases = access.authorize_submissions(
-        session, [(r.principal, r.message.sender, r.message.patient, r.message.id) for r in received], now=now,
-        source=source)
+        session,
+        [(r.principal, r.message.sender, r.message.patient, r.message.id) for r in received],
+        now=now,
+        source=source,
+    )
     allowed = []
     for item, basis in zip(received, bases, strict=True):
         if isinstance(basis, DomainError):
@@ -161,8 +188,13 @@ def _receive(session: Session, submissions: Sequence[tuple[Principal, dict[str, 
             allowed.append(item)
     stored: dict[str, MessageRow | SimpleNamespace] = {}
     for chunk in chunks({item.message.id for item in allowed}):
-        stored.update({row.message_id: row for row in session.scalars(
-            select(MessageRow).where(MessageRow.message_id.in_(chunk))) if row.message_id})
+        stored.update(
+            {
+                row.message_id: row
+                for row in session.scalars(select(MessageRow).where(MessageRow.message_id.in_(chunk)))
+                if row.message_id
+            }
+        )
     claims: dict[str, _Received] = {}
     for item in allowed:
         if item.message.id not in stored and item.message.id not in claims:
@@ -199,34 +231,56 @@ def _receive(session: Session, submissions: Sequence[tuple[Principal, dict[str, 
     return [cast(Outcome, outcome) for outcome in outcomes]
 
 
-def refresh_stays(session: Session, *, now: dt.datetime, rules: TransitionRules = DEFAULT_RULES,
-                  rates: DailyRates | None = None) -> int:
+def refresh_stays(
+    session: Session, *, now: dt.datetime, rules: TransitionRules = DEFAULT_RULES, rates: DailyRates | None = None
+) -> int:
     """Re-evaluate every stay not ended as of `now`, as the refold after a message of its patient would (payable
     days grow and deadlines pass while no message comes): the stays' rows, obligations, payable months and alerts
     are brought up to `now`. Returns how many stays' projections changed. No person data leaves the service, so
     nothing is audited (as for the refold a message causes)."""
     session.flush()
-    open_stays = [(patient, stay_id) for stay_id, patient in session.execute(
-        select(StayRow.stay_id, StayRow.patient).where(StayRow.state.not_in([str(s) for s in ENDED]))
-        .order_by(StayRow.patient, StayRow.stay_id))]
+    open_stays = [
+        (patient, stay_id)
+        for stay_id, patient in session.execute(
+            select(StayRow.stay_id, StayRow.patient)
+            .where(StayRow.state.not_in([str(s) for s in ENDED]))
+            .order_by(StayRow.patient, StayRow.stay_id)
+        )
+    ]
     return _refold_stays(session, open_stays, now=now, rules=rules, rates=rates)
 
 
-def refold_stays(session: Session, stay_ids: Collection[str], *, now: dt.datetime,
-                 rules: TransitionRules = DEFAULT_RULES, rates: DailyRates | None = None) -> int:
+def refold_stays(
+    session: Session,
+    stay_ids: Collection[str],
+    *,
+    now: dt.datetime,
+    rules: TransitionRules = DEFAULT_RULES,
+    rates: DailyRates | None = None,
+) -> int:
     """Re-evaluate the given stays (ended or not) as a refold would, e.g. after a daily rate changed: every
     projection row, the fingerprint included, is then what the next message's refold would write. Returns how
     many stays' projections changed; nothing is audited (see `refresh_stays`)."""
     session.flush()
     stays: list[tuple[str, str]] = []
     for chunk in chunks(set(stay_ids)):
-        stays.extend((patient, stay_id) for stay_id, patient in session.execute(
-            select(StayRow.stay_id, StayRow.patient).where(StayRow.stay_id.in_(chunk))))
+        stays.extend(
+            (patient, stay_id)
+            for stay_id, patient in session.execute(
+                select(StayRow.stay_id, StayRow.patient).where(StayRow.stay_id.in_(chunk))
+            )
+        )
     return _refold_stays(session, sorted(stays, key=lambda s: (s[0] or "", s[1])), now=now, rules=rules, rates=rates)
 
 
-def _refold_stays(session: Session, stays: list[tuple[str, str]], *, now: dt.datetime, rules: TransitionRules,
-                  rates: DailyRates | None) -> int:
+def _refold_stays(
+    session: Session,
+    stays: list[tuple[str, str]],
+    *,
+    now: dt.datetime,
+    rules: TransitionRules,
+    rates: DailyRates | None,
+) -> int:
     if not stays:
         return 0
     with session.no_autoflush:

@@ -57,21 +57,37 @@ from helsefellesskap.transitions.store import (
     StayRow,
 )
 
-_SET_PATHWAY = (update(MESSAGES).where(MESSAGES.c.seq == bindparam("row_seq"))
-                .values(pathway_status=bindparam("status"), pathway_errors=bindparam("errors")))
-_STAY_FACTS = [STAYS.c[name] for name in ("stay_id", "state", "fingerprint", "patient", "hospital", "municipality",
-                                         "admitted_at", "discharged_at")]
+_SET_PATHWAY = (
+    update(MESSAGES)
+    .where(MESSAGES.c.seq == bindparam("row_seq"))
+    .values(pathway_status=bindparam("status"), pathway_errors=bindparam("errors"))
+)
+_STAY_FACTS = [
+    STAYS.c[name]
+    for name in (
+        "stay_id",
+        "state",
+        "fingerprint",
+        "patient",
+        "hospital",
+        "municipality",
+        "admitted_at",
+        "discharged_at",
+    )
+]
 _ENDED = {str(state) for state in ENDED}
 CHUNK = 2000  # values per IN list (SQLite allows 32 766 parameters per statement)
 
-_STORED = [MESSAGES.c[name] for name in ("seq", "message_id", "stay_id", "patient", "payload", "sha256",
-                                          "pathway_status", "pathway_errors")]
+_STORED = [
+    MESSAGES.c[name]
+    for name in ("seq", "message_id", "stay_id", "patient", "payload", "sha256", "pathway_status", "pathway_errors")
+]
 
 
 def chunks(values: Iterable[str]) -> Iterable[list[str]]:
     ordered = sorted(values)
     for start in range(0, len(ordered), CHUNK):
-        yield ordered[start:start + CHUNK]
+        yield ordered[start : start + CHUNK]
 
 
 @dataclass
@@ -126,18 +142,30 @@ class WorkingSet:
             for stay_id in chunk:
                 self.alert_rows.setdefault(stay_id, {})
 
-    def _load_messages(self, patients: set[str], stay_ids: set[str],
-                       skip: set[str] | None = None) -> dict[str, list[SimpleNamespace]]:
+    def _load_messages(
+        self, patients: set[str], stay_ids: set[str], skip: set[str] | None = None
+    ) -> dict[str, list[SimpleNamespace]]:
         wanted = set(stay_ids)
         for chunk in chunks(patients):
-            wanted.update(s for s in self.session.scalars(select(MessageRow.stay_id).where(
-                MessageRow.patient.in_(chunk), MessageRow.message_id.is_not(None)).distinct()) if s is not None)
+            wanted.update(
+                s
+                for s in self.session.scalars(
+                    select(MessageRow.stay_id)
+                    .where(MessageRow.patient.in_(chunk), MessageRow.message_id.is_not(None))
+                    .distinct()
+                )
+                if s is not None
+            )
         wanted -= skip or set()
         found: dict[str, list[SimpleNamespace]] = {}
         rows: list[SimpleNamespace] = []
         for chunk in chunks(wanted):  # plain rows, not ORM objects: a batch reads thousands
-            rows.extend(SimpleNamespace(**row) for row in self.session.execute(select(*_STORED).where(
-                MESSAGES.c.stay_id.in_(chunk), MESSAGES.c.message_id.is_not(None))).mappings())
+            rows.extend(
+                SimpleNamespace(**row)
+                for row in self.session.execute(
+                    select(*_STORED).where(MESSAGES.c.stay_id.in_(chunk), MESSAGES.c.message_id.is_not(None))
+                ).mappings()
+            )
         rows.sort(key=lambda row: row.seq)
         for row in rows:
             row.loaded_status = (row.pathway_status, row.pathway_errors)
@@ -173,8 +201,15 @@ class WorkingSet:
             folds.update({sid: self._fold(sid) for sid in extra if sid in self.messages})
         stays = {sid: f.stay for sid, f in folds.items()}
         before = {sid: self.memo[sid][2] for sid in stays if sid in self.memo}
-        results = evaluate_stays(stays, {sid: f.groups for sid, f in folds.items()}, self.rules, self.rates,
-                                 self.now, self.memo, fold_cache.SETTLED)
+        results = evaluate_stays(
+            stays,
+            {sid: f.groups for sid, f in folds.items()},
+            self.rules,
+            self.rates,
+            self.now,
+            self.memo,
+            fold_cache.SETTLED,
+        )
         receipts = {r.message_id: r for result in results.values() for r in result.receipts}
         for sid in primary:  # the refold updates the statuses of the messages it read (not the extra stays')
             self.pathway[sid] = results[sid]
@@ -182,8 +217,9 @@ class WorkingSet:
         for sid, result in results.items():
             if before.get(sid) is not result:  # the same result as last time: the same projection, already written
                 self._project(sid, result, folds[sid])
-        if stay_id in stays and (message_type == "discharge_summary"
-                                 or projected_relation_facts(stays[stay_id]) != relation_facts):
+        if stay_id in stays and (
+            message_type == "discharge_summary" or projected_relation_facts(stays[stay_id]) != relation_facts
+        ):
             grants = relation_grants(stays[stay_id], self.messages[stay_id])
             if grants:
                 self.grants.setdefault(stays[stay_id].patient, []).extend(grants)
@@ -194,8 +230,9 @@ class WorkingSet:
         session (flushed by `write`), the obligation and payable-month rows kept for `write`."""
         if fold_cache.projection_unchanged(stay_id, result, fold, self.parties, self.fingerprints.get(stay_id)):
             return
-        projected = project(self.session, result, parties=self.parties, groups=fold.groups,
-                            expected_discharge=fold.expected_discharge)
+        projected = project(
+            self.session, result, parties=self.parties, groups=fold.groups, expected_discharge=fold.expected_discharge
+        )
         fold_cache.keep_projection(stay_id, result, fold, projected.hospital_party, projected.fingerprint)
         if self.fingerprints.get(stay_id) == projected.fingerprint:
             return
@@ -208,17 +245,29 @@ class WorkingSet:
         if stay_id in self.created:  # inserted by the flush in `write`
             self.stay_rows[stay_id] = set_stay_row(self.session, self.stay_rows.get(stay_id), projected, self.now)
         else:  # a stored row: updated with the others in one executemany by `write`
-            self.stay_updates[stay_id] = {**projected.values, "fingerprint": projected.fingerprint,
-                                          "evaluated_at": aware(self.now), "row_stay_id": stay_id}
+            self.stay_updates[stay_id] = {
+                **projected.values,
+                "fingerprint": projected.fingerprint,
+                "evaluated_at": aware(self.now),
+                "row_stay_id": stay_id,
+            }
         self.fingerprints[stay_id] = projected.fingerprint
         self.facts[stay_id] = projected_relation_facts(result.projection)
         self.written[stay_id] = projected
         existing = self.alert_rows.get(stay_id)
         if existing is None:  # an ended stay's, not read with the others
             existing = self.alert_rows[stay_id] = {
-                alert.id: alert for alert in self.session.scalars(select(AlertRow).where(AlertRow.stay_id == stay_id))}
-        write_alerts(self.session, result, projected.hospital_party, projected.municipality_party, self.now,
-                     new=new, existing=existing)
+                alert.id: alert for alert in self.session.scalars(select(AlertRow).where(AlertRow.stay_id == stay_id))
+            }
+        write_alerts(
+            self.session,
+            result,
+            projected.hospital_party,
+            projected.municipality_party,
+            self.now,
+            new=new,
+            existing=existing,
+        )
 
     # ---- writing ------------------------------------------------------------------------------------------------
 
@@ -234,23 +283,30 @@ class WorkingSet:
                 status, errors = str(receipt.status), errors_json(receipt) if receipt.errors else "[]"
                 if row.pathway_status != status or row.pathway_errors != errors:
                     row.pathway_status, row.pathway_errors = status, errors
-        changed = [{"row_seq": row.seq, "status": row.pathway_status, "errors": row.pathway_errors}
-                   for rows in self.rows.values() for row in rows
-                   if hasattr(row, "loaded_status") and row.loaded_status != (row.pathway_status, row.pathway_errors)]
+        changed = [
+            {"row_seq": row.seq, "status": row.pathway_status, "errors": row.pathway_errors}
+            for rows in self.rows.values()
+            for row in rows
+            if hasattr(row, "loaded_status") and row.loaded_status != (row.pathway_status, row.pathway_errors)
+        ]
         if changed:
             self.session.execute(_SET_PATHWAY, changed)
         if new_rows:
             try:
                 self.session.execute(insert(MESSAGES), [vars(row) for row in new_rows])
             except IntegrityError:
-                raise Conflict("A message id of the batch was stored by another request meanwhile; send the batch "
-                               "again.") from None
+                raise Conflict(
+                    "A message id of the batch was stored by another request meanwhile; send the batch again."
+                ) from None
         self.session.flush()
         if self.stay_updates:
             updates = list(self.stay_updates.values())
-            self.session.execute(update(STAYS).where(STAYS.c.stay_id == bindparam("row_stay_id"))
-                                 .values({name: bindparam(name) for name in updates[0] if name != "row_stay_id"}),
-                                 updates)
+            self.session.execute(
+                update(STAYS)
+                .where(STAYS.c.stay_id == bindparam("row_stay_id"))
+                .values({name: bindparam(name) for name in updates[0] if name != "row_stay_id"}),
+                updates,
+            )
             for stay_id in self.stay_updates:  # a row the session holds no longer holds what is stored
                 held = self.session.identity_map.get(self.session.identity_key(StayRow, stay_id))
                 if held is not None:
@@ -266,7 +322,8 @@ class WorkingSet:
             self.session.execute(insert(PAYABLE_MONTHS), months)
         if self.grants:
             access.grant_care_relations_of_persons(
-                self.session, [(patient, _last_grants(grants)) for patient, grants in self.grants.items()])
+                self.session, [(patient, _last_grants(grants)) for patient, grants in self.grants.items()]
+            )
 
 
 def _last_grants(grants: list[access.RelationGrant]) -> list[access.RelationGrant]:
