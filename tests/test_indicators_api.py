@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ from helsefellesskap.access.users import NewUser, create_user
 from helsefellesskap.db import Database
 from helsefellesskap.indicators.catalogue import CATALOGUE, definition_of
 from helsefellesskap.indicators.engines import duckdb_twin
-from helsefellesskap.indicators.model import Dimension
+from helsefellesskap.indicators.model import Dimension, Period
 from helsefellesskap.indicators.results_cache import RESULTS
 from helsefellesskap.indicators.service import compute, load_twin
 from helsefellesskap.registry.service import load_register
@@ -155,3 +156,52 @@ def test_loading_another_twin_retires_the_cached_results(client, db: Database, s
     load_twin(db, twin_dir)  # the first twin again, in a new load: computed again, not taken for the other
     misses = RESULTS.misses
     assert counts() == expected(twin_dir) and RESULTS.misses == misses + 1
+
+
+def test_a_chosen_period_is_computed_reported_and_cached_apart(client, db: Database, settings: Settings,
+                                                               twin_dir: Path) -> None:
+    load_twin(db, twin_dir)
+    headers = token_for(db, settings, Role.ANALYST)
+    url = "/api/v1/indicators/transitions_per_person_year"
+
+    def months(**period: str) -> dict[str, Any]:
+        response = client.get(url, params={"by": "month", **period}, headers=headers)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    misses = RESULTS.misses
+    whole, spring = months(), months(**{"from": "2024-03-01", "to": "2024-07-01"})
+    assert whole["period"] == {"start": "2024-01-01", "end": "2025-01-01"}
+    assert spring["period"] == {"start": "2024-03-01", "end": "2024-07-01"}
+    rows = {r["dimensions"]["month"]: r for r in whole["results"]}
+    assert spring["results"] == [rows[m] for m in ("2024-03", "2024-04", "2024-05", "2024-06")]
+    expected = compute(duckdb_twin(twin_dir), [definition_of("transitions_per_person_year")], (Dimension.month,),
+                       period=Period(dt.date(2024, 3, 1), dt.date(2024, 7, 1)))
+    assert [(r["numerator"], r["denominator"]) for r in spring["results"]] == [
+        (r.numerator, r.denominator) for r in expected]
+    assert months(to="2024-02-01")["period"] == {"start": "2024-01-01", "end": "2024-02-01"}
+    assert RESULTS.misses == misses + 3  # each period computed once
+    hits = RESULTS.hits
+    assert months(**{"from": "2024-03-01", "to": "2024-07-01"}) == spring and months() == whole
+    assert (RESULTS.hits, RESULTS.misses) == (hits + 2, misses + 3)  # then answered from the cache
+
+
+@pytest.mark.parametrize(("period", "message"), [
+    ({"from": "2024-13-01"}, "from: not a date YYYY-MM-DD: '2024-13-01'"),
+    ({"to": "1 March"}, "to: not a date YYYY-MM-DD"),
+    ({"from": "2024-07-01", "to": "2024-03-01"}, "empty period: from 2024-07-01 to 2024-03-01"),
+    ({"from": "2023-07-01", "to": "2024-03-01"}, "the period from 2023-07-01 to 2024-03-01 is not inside the twin's "
+                                                 "simulated period, from 2024-01-01 to 2025-01-01"),
+    ({"to": "2026-01-01"}, "the period to 2026-01-01 is not inside the twin's simulated period"),
+])
+def test_a_bad_period_is_a_422_problem(client, db: Database, settings: Settings, twin_dir: Path,
+                                       period: dict[str, str], message: str) -> None:
+    load_twin(db, twin_dir)
+    misses, entries = RESULTS.misses, len(RESULTS)
+    response = client.get("/api/v1/indicators/notices_on_time", params=period,
+                          headers=token_for(db, settings, Role.ANALYST))
+    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    assert message in response.json()["detail"]
+    assert len(RESULTS) == entries  # nothing kept for a refused period
+    assert RESULTS.misses - misses <= 1

@@ -95,3 +95,57 @@ def test_timings_go_to_stderr_phase_by_phase_and_leave_the_output_alone(cli, twi
     phases = [line.split()[0] for line in timed.stderr.splitlines()]
     assert phases == ["open", "period", "shared", "priority", "expressions", "query", "results", "output", "total"]
     assert all(line.split()[-2:] == ["s", "CPU"] for line in timed.stderr.splitlines())
+
+
+def months_of(cli, twin_dir: Path, *period: str, engine: str = "duckdb") -> dict[str, tuple[object, object]]:
+    result = cli("indicators", "--data", str(twin_dir), "--engine", engine, "--indicator",
+                 "transitions_per_person_year", "--by", "month", "--json", *period)
+    assert result.exit_code == 0, result.stderr
+    return {r["month"]: (r["numerator"], r["denominator"]) for r in json.loads(result.stdout)}
+
+
+def test_a_chosen_period_keeps_its_months_with_the_whole_periods_counts(cli, twin_dir: Path) -> None:
+    whole = months_of(cli, twin_dir)
+    assert list(whole) == [f"2024-{m:02d}" for m in range(1, 13)]
+    # --to is the day after the period: March to June.
+    chosen = months_of(cli, twin_dir, "--from", "2024-03-01", "--to", "2024-07-01")
+    assert list(chosen) == ["2024-03", "2024-04", "2024-05", "2024-06"]
+    # A month's transitions and person-days are the same whether the period is the year or four months of it.
+    assert chosen == {month: whole[month] for month in chosen}
+    assert sum(n for n, _ in whole.values() if n) > 0
+    # Either bound alone: the other is the twin's.
+    assert list(months_of(cli, twin_dir, "--from", "2024-11-01")) == ["2024-11", "2024-12"]
+    assert list(months_of(cli, twin_dir, "--to", "2024-02-01")) == ["2024-01"]
+
+
+def test_a_chosen_period_is_the_same_on_the_platform_database_and_changes_the_totals(cli, twin_dir: Path,
+                                                                                    database_url: str) -> None:
+    period = ("--from", "2024-03-01", "--to", "2024-07-01")
+    assert months_of(cli, twin_dir, *period, engine=platform_engine(database_url)) == months_of(cli, twin_dir,
+                                                                                                 *period)
+    args = ("indicators", "--data", str(twin_dir), "--indicator", "transitions_per_person_year", "--json")
+    (whole,), (part,) = json.loads(cli(*args).stdout), json.loads(cli(*args, *period).stdout)
+    assert part["numerator"] < whole["numerator"] and part["denominator"] < whole["denominator"]
+
+
+def test_the_table_names_its_period(cli, twin_dir: Path) -> None:
+    result = cli("indicators", "--data", str(twin_dir), "--indicator", "notices_on_time", "--from", "2024-03-01")
+    assert result.exit_code == 0, result.stderr
+    assert "2024-03-01 to 2025-01-01 (the end day excluded)" in result.stdout
+
+
+@pytest.mark.parametrize(("period", "message"), [
+    (("--from", "2024-02-30"), "--from: not a date YYYY-MM-DD: '2024-02-30'"),
+    (("--to", "20240301"), "--to: not a date YYYY-MM-DD: '20240301'"),
+    (("--from", "2024-06-01", "--to", "2024-06-01"), "empty period: from 2024-06-01 to 2024-06-01"),
+    (("--from", "2023-12-01"), "the period from 2023-12-01 is not inside the twin's simulated period, from 2024-01-01 "
+                               "to 2025-01-01 (the end day excluded)"),
+    (("--from", "2024-06-01", "--to", "2025-01-02"), "is not inside the twin's simulated period, from 2024-01-01"),
+    (("--from", "2025-01-01"), "is not inside the twin's simulated period"),
+    (("--to", "2024-01-01"), "is not inside the twin's simulated period"),
+])
+def test_a_bad_period_exits_2_with_one_line(cli, twin_dir: Path, period: tuple[str, ...], message: str) -> None:
+    result = cli("indicators", "--data", str(twin_dir), "--indicator", "notices_on_time", *period)
+    assert result.exit_code == 2, result.stdout
+    assert message in result.stderr and result.stderr.count("\n") == 1
+    assert result.stdout == ""

@@ -77,11 +77,17 @@ def indicator(
     settings: Annotated[Settings, Depends(get_app_settings)],
     by: Annotated[list[str] | None, Query(description="community, municipality, priority_group, month")] = None,
     community: Annotated[str | None, Query(max_length=50, description="only this helsefellesskap")] = None,
+    start: Annotated[str | None, Query(alias="from", max_length=10, examples=["2024-03-01"],
+                                       description="first day of the period, YYYY-MM-DD (default: the twin's)")] = None,
+    end: Annotated[str | None, Query(alias="to", max_length=10, examples=["2024-07-01"],
+                                     description="day after the period, YYYY-MM-DD: the end day is excluded "
+                                                 "(default: the twin's end)")] = None,
 ) -> IndicatorOut:
     authorize_aggregate(principal, now=now)
     definition = definition_of(indicator_id)
     dimensions = parse_dimensions(by or [])
-    found = service.loaded_results(database, definition, dimensions, community=community,
+    choice = service.parse_period(start, end)
+    found = service.loaded_results(database, definition, dimensions, community=community, choice=choice,
                                    threshold=settings.small_cell_threshold)
     period = found.period
     return IndicatorOut(

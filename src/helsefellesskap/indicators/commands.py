@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,7 +15,7 @@ from helsefellesskap.errors import InvalidInput
 
 if TYPE_CHECKING:  # the engines (ibis, duckdb, pyarrow) and the database are imported by the commands that run
     from helsefellesskap.db import Database
-    from helsefellesskap.indicators.model import IndicatorResult
+    from helsefellesskap.indicators.model import IndicatorResult, Period
 
 
 def _database(url: str | None) -> Database:
@@ -49,7 +50,7 @@ def _row(result: IndicatorResult) -> dict[str, Any]:
             "denominator": result.denominator, "rate": result.rate, "suppressed": result.suppressed}
 
 
-def _render(results: list[IndicatorResult], as_json: bool, as_csv: bool) -> None:
+def _render(results: list[IndicatorResult], as_json: bool, as_csv: bool, period_of: Callable[[], Period]) -> None:
     rows = [_row(r) for r in results]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -65,7 +66,8 @@ def _render(results: list[IndicatorResult], as_json: bool, as_csv: bool) -> None
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(*columns[:-1])
+    period = period_of()
+    table = Table(*columns[:-1], title=f"{period.start} to {period.end} (the end day excluded)")
     for row in rows:
         shown = ["<5" if row[c] is None and row["suppressed"] and c in ("numerator", "denominator") else
                  ("–" if row[c] is None else f"{row[c]:.2f}" if c == "rate" else str(row[c])) for c in columns[:-1]]
@@ -83,6 +85,11 @@ def indicators_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
     timings: Annotated[bool, typer.Option("--timings", help="Print the time of each phase to stderr.")] = False,
+    start: Annotated[str | None, typer.Option("--from", metavar="YYYY-MM-DD",
+                                              help="First day of the period (default: the twin's first).")] = None,
+    end: Annotated[str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Day after the period: the end is "
+                                            "excluded, --to 2024-07-01 ends on 30 June (default: the twin's end).")
+                   ] = None,
 ) -> None:
     """Compute the indicators (numerator, denominator and rate; counts under 5 suppressed)."""
     from helsefellesskap.indicators import service
@@ -96,6 +103,7 @@ def indicators_command(
     chosen = parse_engine(engine)
     definitions = service.definitions_of(indicator or [])
     dimensions = parse_dimensions(by or [])
+    choice = service.parse_period(start, end, ("--from", "--to"))
     if data is not None:
         check_twin_directory(data)
     url = None
@@ -114,9 +122,11 @@ def indicators_command(
     with watch.phase("open twin"):  # DuckDB: loading the tables every indicator reads into memory
         twin = service.open_twin(chosen, data=data, database_url=url, spark_driver_memory=settings.spark_driver_memory)
     threshold = settings.small_cell_threshold
-    results = service.compute(twin, definitions, dimensions, community=community, threshold=threshold, stopwatch=watch)
+    results = service.compute(twin, definitions, dimensions, community=community, period=choice, threshold=threshold,
+                              stopwatch=watch)
     with watch.phase("output"):
-        _render(results, as_json, as_csv)
+        # The period again, for the table's title only (a twin that records its period answers without a query).
+        _render(results, as_json, as_csv, lambda: service.chosen_period(twin, choice))
     if timings:
         for line in watch.lines():
             typer.echo(line, err=True)

@@ -7,6 +7,7 @@ each (an Ibis expression) in `expressions.py`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -79,6 +80,48 @@ class Period:
     @property
     def days(self) -> int:
         return (self.end - self.start).days
+
+
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_day(text: str, name: str) -> date:
+    """A day a user gives as YYYY-MM-DD (only that form: `date.fromisoformat` would also take 20240301)."""
+    try:
+        if DAY.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise InvalidInput(f"{name}: not a date YYYY-MM-DD: {text!r}")
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    """The period a user asks for, [start, end) like `Period` (the end day excluded); a bound not given is the
+    simulated period's. Asking for nothing is the whole simulated period."""
+
+    start: date | None = None
+    end: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise InvalidInput(f"empty period: from {self.start} to {self.end} (the end day is excluded)")
+
+    @classmethod
+    def parse(cls, start: str | None, end: str | None, names: tuple[str, str] = ("from", "to")) -> PeriodChoice:
+        """The choice from the user's text: YYYY-MM-DD or nothing for each bound, `names` naming them in errors."""
+        return cls(None if start is None else parse_day(start, names[0]),
+                   None if end is None else parse_day(end, names[1]))
+
+    def within(self, simulated: Period) -> Period:
+        """The period chosen, which must lie inside the simulated period: outside it the twin has no data, and its
+        indicators would be zeros (or the counts of a partly covered period) rather than a refusal."""
+        start, end = self.start or simulated.start, self.end or simulated.end
+        if not simulated.start <= start < end <= simulated.end:
+            asked = " ".join(f"{word} {day}" for word, day in (("from", self.start), ("to", self.end)) if day)
+            raise InvalidInput(f"the period {asked} is not inside the twin's simulated period, from "
+                               f"{simulated.start} to {simulated.end} (the end day excluded)")
+        return Period(start, end)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from helsefellesskap.db import Database
 from helsefellesskap.indicators import store
-from helsefellesskap.indicators.model import Dimension, IndicatorResult, Period
+from helsefellesskap.indicators.model import Dimension, IndicatorResult, Period, PeriodChoice
 
 MAX_ENTRIES = 256
 MAX_ROWS = 500_000  # ~250 MB of results at most
@@ -37,7 +37,9 @@ class ResultKey:
     indicator: str
     dimensions: tuple[Dimension, ...]
     community: str | None
-    period: Period | str  # the period, or the name of the rule that finds it in the twin (the twin decides it)
+    # The period; or the user's choice, a bound not given being the twin's; or the name of the rule that finds it in
+    # the twin (the dashboard's last twelve months). Either way the twin decides the rest.
+    period: Period | PeriodChoice | str
     threshold: int
 
 

@@ -28,6 +28,7 @@ from helsefellesskap.indicators.model import (
     IndicatorDefinition,
     IndicatorResult,
     Period,
+    PeriodChoice,
     month_label,
     rate_of,
 )
@@ -62,27 +63,40 @@ def open_twin(engine: Engine, *, data: Path | None = None, database_url: str | N
     return database_twin(database_url)
 
 
-SIMULATED_PERIOD = "simulated"  # the period rule of `period_of`, as results_cache keys it
-
-
 def loaded_results(database: Database, definition: IndicatorDefinition, dimensions: tuple[Dimension, ...] = (), *,
-                   community: str | None = None, threshold: int = DEFAULT_SMALL_CELL_THRESHOLD) -> Computed:
-    """`compute` on the twin loaded into the platform database over its simulated period (`period_of`), from the
-    process's results cache while that load of the twin stays (`results_cache`). The caller authorises first."""
+                   community: str | None = None, choice: PeriodChoice | None = None,
+                   threshold: int = DEFAULT_SMALL_CELL_THRESHOLD) -> Computed:
+    """`compute` on the twin loaded into the platform database over the period chosen (`chosen_period`; no choice:
+    its whole simulated period), from the process's results cache while that load of the twin stays
+    (`results_cache`). The caller authorises first."""
+    choice = choice or PeriodChoice()
     identity = loaded_twin_identity(database)
-    key = ResultKey(identity, definition.id, dimensions, community, SIMULATED_PERIOD, threshold)
+    # Keyed by the choice, which the twin completes and checks: a period outside the twin raises, and is not kept.
+    key = ResultKey(identity, definition.id, dimensions, community, choice, threshold)
 
     def computed() -> Computed:
         engine = Engine.postgres if database.engine.dialect.name == "postgresql" else Engine.sqlite
         twin = open_twin(engine, database_url=database.url)
         try:
-            period = period_of(twin)
+            period = chosen_period(twin, choice)
             return Computed(period, tuple(compute(twin, [definition], dimensions, community=community,
                                                   period=period, threshold=threshold)))
         finally:
             twin.backend.disconnect()
 
     return RESULTS.get_or_compute(key, computed, still_current=lambda: loaded_twin_identity(database) == identity)
+
+
+def parse_period(start: str | None, end: str | None, names: tuple[str, str] = ("from", "to")) -> PeriodChoice:
+    """The period a user asks for, from YYYY-MM-DD text or nothing for each bound (`model.PeriodChoice`);
+    InvalidInput for a date that is not one or an empty period."""
+    return PeriodChoice.parse(start, end, names)
+
+
+def chosen_period(twin: Twin, choice: PeriodChoice | None = None) -> Period:
+    """The period `choice` asks for, which must lie inside the twin's simulated period (`period_of`): InvalidInput,
+    naming that period, otherwise. No choice: the whole simulated period."""
+    return (choice or PeriodChoice()).within(period_of(twin))
 
 
 def period_of(twin: Twin) -> Period:
@@ -122,15 +136,16 @@ def compute(
     dimensions: tuple[Dimension, ...] = (),
     *,
     community: str | None = None,
-    period: Period | None = None,
+    period: Period | PeriodChoice | None = None,
     threshold: int = DEFAULT_SMALL_CELL_THRESHOLD,
     stopwatch: Stopwatch | None = None,
 ) -> list[IndicatorResult]:
-    """Every definition's rows by the dimensions, counts under `threshold` suppressed; the time of each phase
-    into `stopwatch` when given (`phases.py`)."""
+    """Every definition's rows by the dimensions over `period` (a user's choice is checked by `chosen_period`;
+    none: the twin's simulated period), counts under `threshold` suppressed; the time of each phase into
+    `stopwatch` when given (`phases.py`)."""
     watch = stopwatch or Stopwatch()
     with watch.phase("period"):
-        period = period or period_of(twin)
+        period = period if isinstance(period, Period) else chosen_period(twin, period)
         if community is not None:
             _check_community(twin, community)
     with watch.phase("shared tables"):
