@@ -162,7 +162,8 @@ def pandas_indicators(directory: Path, period: object) -> dict[tuple[str, str], 
     for prefix in READMISSION_CODES.include:
         in_groups |= codes.str.startswith(prefix)
     index = s[(s.service == "somatic") & _age_reached(s.birth_date, 67, s.admitted_day) & in_groups
-              & ~s.destination.isin(["died", "other_hospital"]) & (s.discharged <= (end - 30) * DAY_S)].copy()
+              & ~s.destination.isin(["died", "other_hospital"]) & (s.discharged_day >= start)
+              & (s.discharged <= (end - 30) * DAY_S)].copy()
     later = s[s.acute][["person_id", "admitted"]].rename(columns={"admitted": "later"})
     pairs = index[["stay_id", "person_id", "discharged"]].merge(later, on="person_id")
     hit = pairs[(pairs.later >= pairs.discharged + 8 * HOUR_S) & (pairs.later <= pairs.discharged + 30 * DAY_S)]
@@ -188,7 +189,8 @@ def pandas_indicators(directory: Path, period: object) -> dict[tuple[str, str], 
     stay_days = periods.groupby("stay_id").days.sum()
     people = persons.assign(born=pd.to_datetime(persons.birth_date))
     for definition, years in ((c.DELAYED_67, 67), (c.DELAYED_80, 80)):
-        staying = s[_age_reached(s.birth_date, years, s.admitted_day)]
+        staying = s[_age_reached(s.birth_date, years, s.admitted_day) & (s.discharged_day >= start)
+                    & (s.discharged_day < end)]
         staying = staying.assign(num=staying.stay_id.map(stay_days), den=0).dropna(subset=["num"])
         old = people[_age_reached(people.birth_date, years, pd.Series(start, index=people.index))]
         counts = pd.concat([staying[["municipality", "num", "den"]],
@@ -196,12 +198,13 @@ def pandas_indicators(directory: Path, period: object) -> dict[tuple[str, str], 
         put(definition.id, _count(counts, "num", "den"))
 
     ready = s[s.ready_at.notna()].copy()
+    admitted_in = (ready.admitted_day >= start) & (ready.admitted_day < end)
     firsts = messages.assign(sent=_secs(messages.sent_at)).groupby(["stay_id", "type"]).sent.min().unstack()
     ready["adm_sent"] = ready.stay_id.map(firsts.get("admission_notice", pd.Series(dtype="float64")))
     ready["rdy_sent"] = ready.stay_id.map(firsts.get("ready_for_discharge", pd.Series(dtype="float64")))
     same_day = (ready.rdy_sent + HOUR_S) // DAY_S == _local_day(ready.ready_at)
     ok = (ready.adm_sent <= ready.admitted + 24 * HOUR_S) & same_day
-    put(c.NOTICES.id, _count(ready.assign(num=ok.astype(int), den=1), "num", "den"))
+    put(c.NOTICES.id, _count(ready[admitted_in].assign(num=ok[admitted_in].astype(int), den=1), "num", "den"))
 
     institutional = services[services.kind.isin(["short_term_stay", "nursing_home", "municipal_acute_bed"])
                              & ~services.origin.isin(["baseline", "discharge"])]
@@ -221,11 +224,12 @@ def pandas_indicators(directory: Path, period: object) -> dict[tuple[str, str], 
     clustered = events.groupby(["person_id", "municipality"]).starts.max().reset_index()
     put(c.CLUSTERED.id, _count(clustered.assign(den=1), "starts", "den"))
 
-    done = ready[ready.destination != "died"]
+    done = ready[(ready.destination != "died") & (ready.discharged_day >= start) & (ready.discharged_day < end)]
     waited = (done.discharged_day - _local_day(done.ready_again_at.fillna(done.ready_at))).clip(lower=0)
     put(c.READY_TO_DISCHARGE.id, _count(done.assign(num=waited, den=1), "num", "den"))
 
-    first_stay = s.groupby("person_id").admitted_day.min().rename("first").reset_index()
+    in_period = s[(s.admitted_day >= start) & (s.admitted_day < end)]
+    first_stay = in_period.groupby("person_id").admitted_day.min().rename("first").reset_index()
     homes = services[services.kind == "nursing_home"].assign(home=lambda f: _days(f.start))[["person_id", "home"]]
     pairs = first_stay.merge(homes, on="person_id")
     before = pairs[pairs.home < pairs["first"]].person_id.unique()

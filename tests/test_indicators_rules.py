@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from helsefellesskap.indicators import catalogue as c
 from helsefellesskap.indicators.engines import duckdb_twin
 from helsefellesskap.indicators.groups import person_groups
-from helsefellesskap.indicators.model import Dimension, IndicatorResult, rate_of
+from helsefellesskap.indicators.model import Dimension, IndicatorResult, Period, rate_of
 from helsefellesskap.indicators.service import _results, compute
 from helsefellesskap.synth.tables import SCHEMAS
 
@@ -320,3 +320,35 @@ def test_priority_groups_from_the_classifier_rules(tmp_path: Path) -> None:
     frame = twin.backend.execute(person_groups(twin, dt.date(2024, 12, 31)))
     assert sorted(map(tuple, frame[["person_id", "priority_group"]].values.tolist())) == [
         (1, "children_and_youth"), (2, "frail_elderly"), (3, "severe_mental_illness_and_substance_use"), (4, "none")]
+
+
+def two_stays_months_apart() -> TinyTwin:
+    """One patient of 84 with a stay in February and one in May (both ready for discharge, notices on time, three
+    unanswered payable days each, no readmission) and a nursing-home place from 1 June."""
+    t = TinyTwin()
+    t.person(1, dt.date(1940, 5, 5))
+    for stay_id, month in (("feb", 2), ("may", 5)):
+        t.stay(stay_id, 1, at(month, 1), at(month, 8), diagnosis="I50.9", ready_at=at(month, 5))
+        t.message(stay_id, "admission_notice", at(month, 1, 11))
+        t.message(stay_id, "ready_for_discharge", at(month, 5, 11))
+    t.service(1, "nursing_home", dt.date(2024, 6, 1), "discharge")
+    return t
+
+
+SPRING = Period(dt.date(2024, 4, 1), dt.date(2024, 7, 1))
+
+
+@pytest.mark.parametrize(("definition", "numerator", "denominator"), [
+    (c.READMISSION, 0, 1),  # the May stay only (discharged in the period, 30 days before its end)
+    (c.DELAYED_67, 3, 1),  # the May stay's three days; the one inhabitant aged 67+ on 1 April
+    (c.NOTICES, 1, 1),  # stays admitted in the period
+    (c.READY_TO_DISCHARGE, 3, 1),  # stays discharged in the period: 5 -> 8 May
+    (c.FIRST_STAY_TO_NURSING_HOME, 31, 1),  # from the first stay *in the period* (1 May) to 1 June
+])  # fmt: skip
+def test_a_chosen_period_counts_only_what_its_anchor_day_puts_in_it(tmp_path: Path, definition: c.IndicatorDefinition,
+                                                                    numerator: int, denominator: int) -> None:
+    twin = duckdb_twin(two_stays_months_apart().write(tmp_path / "twin"))
+    row = only(compute(twin, [definition], (), period=SPRING, threshold=1))
+    assert (row.numerator, row.denominator) == (numerator, denominator)
+    by_month = compute(duckdb_twin(tmp_path / "twin"), [definition], (Dimension.month,), period=SPRING, threshold=1)
+    assert {r.dimensions["month"] for r in by_month if r.denominator} <= {"2024-04", "2024-05", "2024-06"}

@@ -92,6 +92,13 @@ def months_of(period: Period) -> ir.Table:
     })  # fmt: skip
 
 
+def in_period(day: ir.IntegerValue, period: Period) -> ir.BooleanValue:
+    """A (local) day number inside the period [start, end): each indicator counts what its anchor day puts in the
+    period — an admission, a discharge, a transition — so a chosen period (and the twin's spill-over into the
+    next year: a stay admitted on 31 December and discharged in January) counts only its own events."""
+    return (day >= day_of(period.start)) & (day < day_of(period.end))
+
+
 def _admission_days(twin: Twin) -> tuple[int, int]:
     """The first and last (local) admission days of the twin's stays (one small query)."""
     day = local_day(twin.stays.admitted_at)
@@ -114,6 +121,7 @@ def readmission(twin: Twin, period: Period, by_month: bool) -> ir.Table:
     index = s.filter(
         (s.service == "somatic")
         & ~s.destination.isin(["died", "other_hospital"])
+        & (local_day(s.discharged_at) >= day_of(period.start))  # index stays discharged in the period
         & (seconds(s.discharged_at) <= day_of(period.end) * DAY - c.READMISSION_MAX_DAYS * DAY)
     )
     index = matching_rows(twin, index, "primary_diagnosis", READMISSION_CODES)
@@ -189,7 +197,8 @@ def _inhabitants(twin: Twin, period: Period, by_month: bool, min_age: int) -> ir
 def delayed_discharge_days(min_age: int) -> Callable[[Twin, Period, bool], ir.Table]:
     def build(twin: Twin, period: Period, by_month: bool) -> ir.Table:
         # Overliggerdøgn per 1 000 inhabitants [V S85, S86]; counted days per forskrift § 13 [B].
-        days = twin.stays.join(shared(twin, "payable_days", period), "stay_id")
+        discharged = twin.stays.filter(in_period(local_day(twin.stays.discharged_at), period))
+        days = discharged.join(shared(twin, "payable_days", period), "stay_id")
         days = _aged_at_admission(twin, days, min_age)
         days, month = _anchored(days, local_day(days.discharged_at), period, by_month)
         numerator = _units(days, numerator=days.days, denominator=0, month=month)
@@ -205,7 +214,7 @@ def _first_sent(twin: Twin, kind: str) -> ir.Table:
 
 def notices_on_time(twin: Twin, period: Period, by_month: bool) -> ir.Table:
     # § 8: admission notice within 24 hours of admission; § 10: readiness notice the same day [B].
-    stays = twin.stays.filter(twin.stays.ready_at.notnull())
+    stays = twin.stays.filter(twin.stays.ready_at.notnull() & in_period(local_day(twin.stays.admitted_at), period))
     admission, readiness = _first_sent(twin, "admission_notice"), _first_sent(twin, "ready_for_discharge")
     joined = stays.left_join(admission, stays.stay_id == admission.admission_notice_stay)
     joined = joined.left_join(readiness, joined.stay_id == readiness.ready_for_discharge_stay)
@@ -268,7 +277,8 @@ def three_transitions_in_30_days(twin: Twin, period: Period, by_month: bool) -> 
 
 def days_ready_to_discharge(twin: Twin, period: Period, by_month: bool) -> ir.Table:
     # NPR time points utskrivningsklar and discharge [V S47]; the last readiness counts after a withdrawal.
-    s = twin.stays.filter(twin.stays.ready_at.notnull() & (twin.stays.destination != "died"))
+    s = twin.stays.filter(twin.stays.ready_at.notnull() & (twin.stays.destination != "died")
+                          & in_period(local_day(twin.stays.discharged_at), period))
     ready = s.ready_again_at.fill_null(s.ready_at)
     days = ibis.greatest(local_day(s.discharged_at) - local_day(ready), 0)
     s, month = _anchored(s, local_day(s.discharged_at), period, by_month)
@@ -280,7 +290,8 @@ def days_first_stay_to_nursing_home(twin: Twin, period: Period, by_month: bool) 
     homes = homes.select(home_person=homes.person_id, home_day=day_number(homes.start))
     # The first stays of the persons with a nursing-home place only (a semi-join: 34 000 of 600 000 patients at
     # scale 1.0), not every patient's first stay grouped and then joined.
-    s = twin.stays.filter(twin.stays.person_id.isin(homes.home_person))
+    s = twin.stays.filter(twin.stays.person_id.isin(homes.home_person)
+                          & in_period(local_day(twin.stays.admitted_at), period))  # the first stay in the period
     first = s.group_by("person_id").aggregate(first_stay_day=local_day(s.admitted_at).min())
     joined = first.join(homes, first.person_id == homes.home_person)
     per_person = joined.group_by(["person_id", "first_stay_day"]).aggregate(
