@@ -53,10 +53,32 @@ def test_demo_is_built_once_with_a_live_today(db, settings, tmp_path) -> None:
         assert rate is not None and rate.nok_per_day is not None and rate.nok_per_day > 5745
         assert rate.source.startswith("DEMOANSLAG, IKKE DEN OFFISIELLE SATSEN")
 
+    # The indicators' period is the year that ends today (the simulated year moved with the tables), so the API's
+    # indicators count the demo's recent months, not only those that fall in the calendar year simulated.
+    from helsefellesskap.indicators.catalogue import TRANSITIONS
+    from helsefellesskap.indicators.model import Dimension
+    from helsefellesskap.indicators.service import loaded_results
+
+    computed = loaded_results(db, TRANSITIONS, (Dimension.month,), threshold=1)
+    assert computed.period.end == now.date() + dt.timedelta(days=1)
+    assert (computed.period.end - computed.period.start).days in (365, 366)
+    counted = {r.dimensions["month"] for r in computed.results if r.numerator}
+    assert now.strftime("%Y-%m") in counted and len(counted) >= 12
+
     later = now + dt.timedelta(hours=1)
     again = prepare_demo(settings, db, now=later, directory=tmp_path, console=quiet, quiet=True)
     assert run_file.stat().st_mtime_ns == built  # not regenerated
     assert again.fed_until == later.isoformat()
+
+    # A demo built before its recorded period moved with the year (the calendar year simulated) is built again.
+    import json
+
+    run = json.loads(run_file.read_text(encoding="utf-8"))
+    run["period"] = {"start": f"{now.year - 1}-01-01", "end": f"{now.year}-01-01"}
+    run_file.write_text(json.dumps(run), encoding="utf-8")
+    prepare_demo(settings, db, now=later, directory=tmp_path, console=quiet, quiet=True)
+    assert json.loads(run_file.read_text(encoding="utf-8"))["period"]["end"] == (now.date() + dt.timedelta(days=1)
+                                                                                ).isoformat()
 
 
 def _serve_demo(tmp_path, port: int) -> str:

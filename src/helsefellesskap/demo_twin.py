@@ -50,6 +50,7 @@ def generate_demo_twin(out: Path, *, today: date, scale: float, progress: Callab
     try:
         rows = generate(spec, load_places(community), staging, progress)
         shift_tables(staging, shift_of(today))
+        shift_recorded_period(staging, shift_of(today))
         if community == DEMO_COMMUNITY:
             adopt_demo_gp_office(staging)
     except BaseException:
@@ -71,6 +72,18 @@ def shift_tables(directory: Path, shift: timedelta) -> None:
         if moved:
             frame = frame.with_columns(pl.col(name) + shift for name in moved)
             pq.write_table(frame.to_arrow().cast(table.schema), path)
+
+
+def shift_recorded_period(directory: Path, shift: timedelta) -> None:
+    """Move the simulated period `synth` records in run.json with the tables: the indicators count what falls
+    inside it (`indicators.expressions.in_period`), so the demo's period is the year that ends today, not the
+    calendar year that was simulated."""
+    path = directory / "run.json"
+    run = json.loads(path.read_text(encoding="utf-8"))
+    period = run.get("period")
+    if period is not None:
+        run["period"] = {key: (date.fromisoformat(day) + shift).isoformat() for key, day in period.items()}
+        path.write_text(json.dumps(run, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def adopt_demo_gp_office(directory: Path) -> str | None:
