@@ -15,7 +15,7 @@ from helsefellesskap.db import Database
 from helsefellesskap.deps import get_app_settings, get_database
 from helsefellesskap.indicators import service
 from helsefellesskap.indicators.catalogue import CATALOGUE, definition_of
-from helsefellesskap.indicators.model import IndicatorDefinition, parse_dimensions
+from helsefellesskap.indicators.model import IndicatorDefinition, PeriodChoice, parse_dimensions
 from helsefellesskap.settings import Settings
 
 router = APIRouter(prefix="/api/v1", tags=["indicators"])
@@ -86,7 +86,7 @@ def indicator(
     authorize_aggregate(principal, now=now)
     definition = definition_of(indicator_id)
     dimensions = parse_dimensions(by or [])
-    choice = service.parse_period(start, end)
+    choice = PeriodChoice.parse(start, end)
     found = service.loaded_results(database, definition, dimensions, community=community, choice=choice,
                                    threshold=settings.small_cell_threshold)
     period = found.period

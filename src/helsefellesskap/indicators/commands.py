@@ -94,7 +94,7 @@ def indicators_command(
     """Compute the indicators (numerator, denominator and rate; counts under 5 suppressed)."""
     from helsefellesskap.indicators import service
     from helsefellesskap.indicators.engines import Engine, check_twin_directory, parse_engine
-    from helsefellesskap.indicators.model import parse_dimensions
+    from helsefellesskap.indicators.model import PeriodChoice, parse_dimensions
     from helsefellesskap.indicators.phases import Stopwatch
     from helsefellesskap.settings import get_settings
 
@@ -103,7 +103,7 @@ def indicators_command(
     chosen = parse_engine(engine)
     definitions = service.definitions_of(indicator or [])
     dimensions = parse_dimensions(by or [])
-    choice = service.parse_period(start, end, ("--from", "--to"))
+    choice = PeriodChoice.parse(start, end, ("--from", "--to"))
     if data is not None:
         check_twin_directory(data)
     url = None

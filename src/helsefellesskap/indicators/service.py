@@ -63,6 +63,13 @@ def open_twin(engine: Engine, *, data: Path | None = None, database_url: str | N
     return database_twin(database_url)
 
 
+def open_loaded_twin(database: Database) -> Twin:
+    """The twin loaded into the platform database, on that database's own engine (sqlite or postgres); the caller
+    disconnects its backend when done."""
+    engine = Engine.postgres if database.engine.dialect.name == "postgresql" else Engine.sqlite
+    return open_twin(engine, database_url=database.url)
+
+
 def loaded_results(database: Database, definition: IndicatorDefinition, dimensions: tuple[Dimension, ...] = (), *,
                    community: str | None = None, choice: PeriodChoice | None = None,
                    threshold: int = DEFAULT_SMALL_CELL_THRESHOLD) -> Computed:
@@ -75,8 +82,7 @@ def loaded_results(database: Database, definition: IndicatorDefinition, dimensio
     key = ResultKey(identity, definition.id, dimensions, community, choice, threshold)
 
     def computed() -> Computed:
-        engine = Engine.postgres if database.engine.dialect.name == "postgresql" else Engine.sqlite
-        twin = open_twin(engine, database_url=database.url)
+        twin = open_loaded_twin(database)
         try:
             period = chosen_period(twin, choice)
             return Computed(period, tuple(compute(twin, [definition], dimensions, community=community,
@@ -85,12 +91,6 @@ def loaded_results(database: Database, definition: IndicatorDefinition, dimensio
             twin.backend.disconnect()
 
     return RESULTS.get_or_compute(key, computed, still_current=lambda: loaded_twin_identity(database) == identity)
-
-
-def parse_period(start: str | None, end: str | None, names: tuple[str, str] = ("from", "to")) -> PeriodChoice:
-    """The period a user asks for, from YYYY-MM-DD text or nothing for each bound (`model.PeriodChoice`);
-    InvalidInput for a date that is not one or an empty period."""
-    return PeriodChoice.parse(start, end, names)
 
 
 def chosen_period(twin: Twin, choice: PeriodChoice | None = None) -> Period:

@@ -91,8 +91,7 @@ def figures(settings: Settings, database: Database, indicator: str, dimensions: 
     loaded = loaded_twin_identity(database)
 
     def from_database() -> Computed:
-        engine = Engine.postgres if database.engine.dialect.name == "postgresql" else Engine.sqlite
-        twin = service.open_twin(engine, database_url=database.url)
+        twin = service.open_loaded_twin(database)
         try:
             return _computed(twin, definition, dimensions, threshold)
         finally:
