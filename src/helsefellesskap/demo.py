@@ -60,7 +60,7 @@ def read_state(directory: Path, database: Database) -> DemoState | None:
         return None
     if state.database != _database_id(database) or not (directory / "twin" / "run.json").is_file():
         return None
-    if not _period_moved(directory / "twin" / "run.json", dt.date.fromisoformat(state.today)):
+    if not _period_moved(directory / "twin", dt.date.fromisoformat(state.today)):
         return None  # built before the recorded period moved with the year (demo_twin.shift_recorded_period)
     try:
         with database.reading() as session:
@@ -70,13 +70,17 @@ def read_state(directory: Path, database: Database) -> DemoState | None:
     return state
 
 
-def _period_moved(run_file: Path, today: dt.date) -> bool:
-    """Whether the twin's recorded period is the year that ends at the end of `today`, as the demo builds it."""
+def _period_moved(twin: Path, today: dt.date) -> bool:
+    """Whether the twin's recorded period (`engines.recorded_period`) is the year that ends at the end of `today`,
+    as the demo builds it."""
+    from helsefellesskap.errors import InvalidInput
+    from helsefellesskap.indicators.engines import recorded_period
+
     try:
-        period = json.loads(run_file.read_text(encoding="utf-8"))["period"]
-        return dt.date.fromisoformat(period["end"]) == today + dt.timedelta(days=1)
-    except (OSError, ValueError, KeyError, TypeError):
+        period = recorded_period(twin)
+    except InvalidInput:  # an unreadable period: built again
         return False
+    return period is not None and period.end == today + dt.timedelta(days=1)
 
 
 def _write_state(directory: Path, state: DemoState) -> None:
