@@ -38,9 +38,9 @@ import pandas as pd
 
 from helsefellesskap.indicators.catalogue import CATALOGUE
 from helsefellesskap.indicators.engines import duckdb_twin
-from helsefellesskap.indicators.model import DIMENSION_ORDER, Dimension, IndicatorResult
+from helsefellesskap.indicators.model import DIMENSION_ORDER, Dimension, ResultColumns
 from helsefellesskap.indicators.phases import Stopwatch
-from helsefellesskap.indicators.service import compute, period_of
+from helsefellesskap.indicators.service import compute_columns, period_of
 
 BY_MUNICIPALITY = (Dimension.community, Dimension.municipality)
 FLOOR_MUNICIPALITY, FLOOR_ALL = "floor: columns read by municipality", "floor: columns read by all dimensions"
@@ -98,16 +98,17 @@ def floor(directory: Path, read: dict[str, tuple[str, ...]]) -> None:
                     f"GROUP BY ALL").fetchall()
 
 
-def engine_run(directory: Path, dimensions: tuple[Dimension, ...]) -> tuple[list[IndicatorResult], Stopwatch]:
+def engine_run(directory: Path, dimensions: tuple[Dimension, ...]) -> tuple[list[ResultColumns], Stopwatch]:
     """The indicators by `dimensions`, as `helsefellesskap indicators` runs them, with the time of each phase."""
     watch = Stopwatch()
     with watch.phase("open twin"):  # loading the tables every indicator reads into DuckDB's memory
         twin = duckdb_twin(directory)
-    return compute(twin, CATALOGUE, dimensions, threshold=1, stopwatch=watch), watch
+    return compute_columns(twin, CATALOGUE, dimensions, threshold=1, stopwatch=watch), watch
 
 
-def totals(results: list[IndicatorResult]) -> dict[tuple[str, str], tuple[int, int]]:
-    return {(r.indicator, r.dimensions["municipality"]): (r.numerator or 0, r.denominator or 0) for r in results}
+def totals(results: list[ResultColumns]) -> dict[tuple[str, str], tuple[int, int]]:
+    return {(r.indicator, r.dimensions["municipality"]): (r.numerator or 0, r.denominator or 0)
+            for columns in results for r in columns.rows()}
 
 
 # --- the pandas baseline: the same definitions, written the way an analyst would, by municipality -------------

@@ -19,7 +19,7 @@ from helsefellesskap.indicators import catalogue as c
 from helsefellesskap.indicators.engines import duckdb_twin
 from helsefellesskap.indicators.groups import person_groups
 from helsefellesskap.indicators.model import Dimension, IndicatorResult, Period, rate_of
-from helsefellesskap.indicators.service import _results, compute
+from helsefellesskap.indicators.service import _columns, compute
 from helsefellesskap.synth.tables import SCHEMAS
 
 UTC = dt.UTC
@@ -142,7 +142,7 @@ def test_no_result_shows_a_count_under_the_threshold_nor_a_rate_beside_a_hidden_
     # The rows as the engine returns them (one municipality each), before suppression.
     columns = {"municipality": [f"{i:04d}" for i in range(len(counts))], "numerator": [n for n, _ in counts],
                "denominator": [d for _, d in counts]}
-    results = _results(c.READMISSION, columns, (Dimension.municipality,), threshold)
+    results = list(_columns(c.READMISSION, columns, (Dimension.municipality,), threshold).rows())
     for (numerator, denominator), result in zip(counts, results, strict=True):
         for count, shown in ((numerator, result.numerator), (denominator, result.denominator)):
             assert shown is None if 1 <= count < threshold else shown == count  # zero and large counts shown

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -15,7 +16,7 @@ from helsefellesskap.errors import InvalidInput
 
 if TYPE_CHECKING:  # the engines (ibis, duckdb, pyarrow) and the database are imported by the commands that run
     from helsefellesskap.db import Database
-    from helsefellesskap.indicators.model import IndicatorResult, Period
+    from helsefellesskap.indicators.model import Period, ResultColumns
 
 
 def _database(url: str | None) -> Database:
@@ -45,33 +46,42 @@ def load_twin_command(
     typer.echo("loaded " + ", ".join(f"{name} {rows}" for name, rows in counts.items()))
 
 
-def _row(result: IndicatorResult) -> dict[str, Any]:
-    return {"indicator": result.indicator, **result.dimensions, "numerator": result.numerator,
-            "denominator": result.denominator, "rate": result.rate, "suppressed": result.suppressed}
+def _header(results: list[ResultColumns]) -> list[str]:
+    dimensions = list(results[0].dimensions) if results else []
+    return ["indicator", *dimensions, "numerator", "denominator", "rate", "suppressed"]
 
 
-def _render(results: list[IndicatorResult], as_json: bool, as_csv: bool, period_of: Callable[[], Period]) -> None:
-    rows = [_row(r) for r in results]
+def _rows(results: list[ResultColumns]) -> Iterator[tuple[Any, ...]]:
+    """Every row of every indicator, as the header's columns (`_header`), straight from the columns."""
+    for columns in results:
+        yield from zip(repeat(columns.indicator), *columns.dimensions.values(), columns.numerator, columns.denominator,
+                       columns.rate, columns.suppressed)
+
+
+def _render(results: list[ResultColumns], as_json: bool, as_csv: bool, period_of: Callable[[], Period]) -> None:
+    header = _header(results)
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([dict(zip(header, row, strict=True)) for row in _rows(results)], ensure_ascii=False,
+                              indent=2))
         return
-    columns = list(rows[0]) if rows else ["indicator", "numerator", "denominator", "rate", "suppressed"]
     if as_csv:
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(_rows(results))
         typer.echo(buffer.getvalue(), nl=False)
         return
     from rich.console import Console
     from rich.table import Table
 
     period = period_of()
-    table = Table(*columns[:-1], title=f"{period.start} to {period.end} (the end day excluded)")
-    for row in rows:
-        shown = ["<5" if row[c] is None and row["suppressed"] and c in ("numerator", "denominator") else
-                 ("–" if row[c] is None else f"{row[c]:.2f}" if c == "rate" else str(row[c])) for c in columns[:-1]]
-        table.add_row(*shown)
+    counts = {header.index("numerator"), header.index("denominator")}
+    rate = header.index("rate")
+    table = Table(*header[:-1], title=f"{period.start} to {period.end} (the end day excluded)")
+    for row in _rows(results):
+        suppressed = row[-1]
+        table.add_row(*("<5" if value is None and suppressed and i in counts else "–" if value is None else
+                        f"{value:.2f}" if i == rate else str(value) for i, value in enumerate(row[:-1])))
     Console(width=200).print(table)
 
 
@@ -122,8 +132,8 @@ def indicators_command(
     with watch.phase("open twin"):  # DuckDB: loading the tables every indicator reads into memory
         twin = service.open_twin(chosen, data=data, database_url=url, spark_driver_memory=settings.spark_driver_memory)
     threshold = settings.small_cell_threshold
-    results = service.compute(twin, definitions, dimensions, community=community, period=choice, threshold=threshold,
-                              stopwatch=watch)
+    results = service.compute_columns(twin, definitions, dimensions, community=community, period=choice,
+                                      threshold=threshold, stopwatch=watch)
     with watch.phase("output"):
         # The period again, for the table's title only (a twin that records its period answers without a query).
         _render(results, as_json, as_csv, lambda: service.chosen_period(twin, choice))

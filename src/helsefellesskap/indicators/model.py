@@ -8,6 +8,7 @@ each (an Ibis expression) in `expressions.py`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -135,6 +136,31 @@ class IndicatorResult:
     denominator: int | None
     rate: float | None
     suppressed: bool
+
+
+@dataclass(frozen=True)
+class ResultColumns:
+    """One indicator's rows as columns, in row order: each dimension's labels, the counts (None where suppressed),
+    the rates and the suppression flags. What the CLI writes and `rows` gives, without an object per row until
+    one is asked for (a run by every dimension has over 100 000 rows)."""
+
+    indicator: str
+    dimensions: dict[str, list[str]]
+    numerator: list[int | None]
+    denominator: list[int | None]
+    rate: list[float | None]
+    suppressed: list[bool]
+
+    def __len__(self) -> int:
+        return len(self.suppressed)
+
+    def rows(self) -> Iterator[IndicatorResult]:
+        names = list(self.dimensions)
+        labels = zip(*self.dimensions.values(), strict=True) if names else [()] * len(self)
+        for values, numerator, denominator, rate, suppressed in zip(
+                labels, self.numerator, self.denominator, self.rate, self.suppressed, strict=True):
+            yield IndicatorResult(self.indicator, dict(zip(names, values, strict=True)), numerator, denominator,
+                                  rate, suppressed)
 
 
 def rate_of(numerator: int, denominator: int, multiplier: float) -> float | None:

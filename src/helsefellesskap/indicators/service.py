@@ -29,6 +29,7 @@ from helsefellesskap.indicators.model import (
     IndicatorResult,
     Period,
     PeriodChoice,
+    ResultColumns,
     month_label,
     rate_of,
 )
@@ -142,7 +143,23 @@ def compute(
 ) -> list[IndicatorResult]:
     """Every definition's rows by the dimensions over `period` (a user's choice is checked by `chosen_period`;
     none: the twin's simulated period), counts under `threshold` suppressed; the time of each phase into
-    `stopwatch` when given (`phases.py`)."""
+    `stopwatch` when given (`phases.py`). One object per row: `compute_columns` gives the same as columns."""
+    columns = compute_columns(twin, definitions, dimensions, community=community, period=period,
+                              threshold=threshold, stopwatch=stopwatch)
+    return [row for indicator in columns for row in indicator.rows()]
+
+
+def compute_columns(
+    twin: Twin,
+    definitions: Sequence[IndicatorDefinition] = CATALOGUE,
+    dimensions: tuple[Dimension, ...] = (),
+    *,
+    community: str | None = None,
+    period: Period | PeriodChoice | None = None,
+    threshold: int = DEFAULT_SMALL_CELL_THRESHOLD,
+    stopwatch: Stopwatch | None = None,
+) -> list[ResultColumns]:
+    """`compute`'s rows as columns, one `ResultColumns` per definition in order: what the CLI writes."""
     watch = stopwatch or Stopwatch()
     with watch.phase("period"):
         period = period if isinstance(period, Period) else chosen_period(twin, period)
@@ -165,11 +182,9 @@ def compute(
         ]  # fmt: skip
     with watch.phase("query"):
         executed = _executed(twin, queries, [d.value for d in dimensions])
-    results: list[IndicatorResult] = []
     with watch.phase("results"):
-        for definition, columns in zip(definitions, executed, strict=True):
-            results += _results(definition, columns, dimensions, threshold)
-    return results
+        return [_columns(definition, columns, dimensions, threshold)
+                for definition, columns in zip(definitions, executed, strict=True)]
 
 
 # Engines that run every indicator of a run as one query (a UNION ALL, each row tagged with its indicator): one
@@ -232,25 +247,24 @@ def _labels(dimension: Dimension, values: list[Any]) -> list[str]:
     return out
 
 
-def _results(definition: IndicatorDefinition, columns: dict[str, list[Any]], dimensions: tuple[Dimension, ...],
-             threshold: int) -> list[IndicatorResult]:
-    """The rows (sorted by their dimension values, `_executed`), counts under `threshold` suppressed
-    (`policy.is_small_cell`) and the rate left out of a row with a suppressed count."""
-    names = [d.value for d in dimensions]
-    labels = [_labels(d, columns[d.value]) for d in dimensions]
-    counts = zip(columns["numerator"], columns["denominator"], strict=True)
-    out = []
-    for values, (numerator, denominator) in zip(zip(*labels, strict=True) if labels else [()] * len(
-            columns["numerator"]), counts, strict=True):
-        numerator, denominator = int(numerator or 0), int(denominator or 0)
-        small_numerator, small_denominator = is_small_cell(numerator, threshold), is_small_cell(denominator, threshold)
-        hidden = small_numerator or small_denominator
-        out.append(IndicatorResult(
-            definition.id, dict(zip(names, values, strict=True)), None if small_numerator else numerator,
-            None if small_denominator else denominator,
-            None if hidden else rate_of(numerator, denominator, definition.multiplier), hidden,
-        ))  # fmt: skip
-    return out
+def _columns(definition: IndicatorDefinition, columns: dict[str, list[Any]], dimensions: tuple[Dimension, ...],
+             threshold: int) -> ResultColumns:
+    """The rows (sorted by their dimension values, `_executed`) as columns, counts under `threshold` suppressed
+    (`policy.is_small_cell`, count by count) and the rate left out of a row with a suppressed count."""
+    numerators = [int(n or 0) for n in columns["numerator"]]
+    denominators = [int(d or 0) for d in columns["denominator"]]
+    small_numerators = [is_small_cell(n, threshold) for n in numerators]
+    small_denominators = [is_small_cell(d, threshold) for d in denominators]
+    hidden = [n or d for n, d in zip(small_numerators, small_denominators, strict=True)]
+    multiplier = definition.multiplier
+    return ResultColumns(
+        definition.id,
+        {d.value: _labels(d, columns[d.value]) for d in dimensions},
+        [None if small else n for n, small in zip(numerators, small_numerators, strict=True)],
+        [None if small else d for d, small in zip(denominators, small_denominators, strict=True)],
+        [None if h else rate_of(n, d, multiplier) for n, d, h in zip(numerators, denominators, hidden, strict=True)],
+        hidden,
+    )
 
 
 def definitions_of(ids: Sequence[str]) -> list[IndicatorDefinition]:
