@@ -43,7 +43,7 @@ def test_the_platform_engine_loads_the_directory_and_gives_the_same_csv(cli, twi
     assert on_database.stdout == on_duckdb.stdout
     rows = list(csv.DictReader(io.StringIO(on_database.stdout)))
     assert list(rows[0]) == ["indicator", "community", "municipality", "numerator", "denominator", "rate",
-                             "suppressed"]
+                             "suppressed", "period_start", "period_end"]
     # Counts under 5 never shown.
     assert all(r["numerator"] == "" or int(r["numerator"]) == 0 or int(r["numerator"]) >= 5 for r in rows)
     # Without --data the platform engine computes on the twin already loaded.
@@ -149,3 +149,15 @@ def test_a_bad_period_exits_2_with_one_line(cli, twin_dir: Path, period: tuple[s
     assert result.exit_code == 2, result.stdout
     assert message in result.stderr and result.stderr.count("\n") == 1
     assert result.stdout == ""
+
+
+def test_every_csv_and_json_row_names_its_period(cli, twin_dir: Path) -> None:
+    args = ("indicators", "--data", str(twin_dir), "--indicator", "notices_on_time", "--by", "municipality",
+            "--from", "2024-03-01", "--to", "2024-07-01")
+    as_csv = list(csv.DictReader(io.StringIO(cli(*args, "--csv").stdout)))
+    as_json = json.loads(cli(*args, "--json").stdout)
+    assert len(as_csv) == len(as_json) > 1
+    for row in (*as_csv, *as_json):
+        assert (row["period_start"], row["period_end"]) == ("2024-03-01", "2024-07-01")
+    whole = json.loads(cli("indicators", "--data", str(twin_dir), "--indicator", "notices_on_time", "--json").stdout)
+    assert (whole[0]["period_start"], whole[0]["period_end"]) == ("2024-01-01", "2025-01-01")

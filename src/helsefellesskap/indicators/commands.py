@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -46,42 +46,47 @@ def load_twin_command(
     typer.echo("loaded " + ", ".join(f"{name} {rows}" for name, rows in counts.items()))
 
 
+# Each CSV and JSON row names its period, so a saved file says what it counts: the first day and the day after
+# the last (the end excluded), as the API's `period` and the table's title do.
+PERIOD_COLUMNS = ("period_start", "period_end")
+
+
 def _header(results: list[ResultColumns]) -> list[str]:
     dimensions = list(results[0].dimensions) if results else []
-    return ["indicator", *dimensions, "numerator", "denominator", "rate", "suppressed"]
+    return ["indicator", *dimensions, "numerator", "denominator", "rate", "suppressed", *PERIOD_COLUMNS]
 
 
-def _rows(results: list[ResultColumns]) -> Iterator[tuple[Any, ...]]:
+def _rows(results: list[ResultColumns], period: Period) -> Iterator[tuple[Any, ...]]:
     """Every row of every indicator, as the header's columns (`_header`), straight from the columns."""
+    start, end = period.start.isoformat(), period.end.isoformat()
     for columns in results:
         yield from zip(repeat(columns.indicator), *columns.dimensions.values(), columns.numerator, columns.denominator,
-                       columns.rate, columns.suppressed)
+                       columns.rate, columns.suppressed, repeat(start), repeat(end))
 
 
-def _render(results: list[ResultColumns], as_json: bool, as_csv: bool, period_of: Callable[[], Period]) -> None:
+def _render(results: list[ResultColumns], as_json: bool, as_csv: bool, period: Period) -> None:
     header = _header(results)
     if as_json:
-        typer.echo(json.dumps([dict(zip(header, row, strict=True)) for row in _rows(results)], ensure_ascii=False,
-                              indent=2))
+        typer.echo(json.dumps([dict(zip(header, row, strict=True)) for row in _rows(results, period)],
+                              ensure_ascii=False, indent=2))
         return
     if as_csv:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows(_rows(results))
+        writer.writerows(_rows(results, period))
         typer.echo(buffer.getvalue(), nl=False)
         return
     from rich.console import Console
     from rich.table import Table
 
-    period = period_of()
+    shown = len(header) - 1 - len(PERIOD_COLUMNS)  # the period is the title; suppression shows as "<5"
     counts = {header.index("numerator"), header.index("denominator")}
-    rate = header.index("rate")
-    table = Table(*header[:-1], title=f"{period.start} to {period.end} (the end day excluded)")
-    for row in _rows(results):
-        suppressed = row[-1]
-        table.add_row(*("<5" if value is None and suppressed and i in counts else "–" if value is None else
-                        f"{value:.2f}" if i == rate else str(value) for i, value in enumerate(row[:-1])))
+    rate, suppressed = header.index("rate"), header.index("suppressed")
+    table = Table(*header[:shown], title=f"{period.start} to {period.end} (the end day excluded)")
+    for row in _rows(results, period):
+        table.add_row(*("<5" if value is None and row[suppressed] and i in counts else "–" if value is None else
+                        f"{value:.2f}" if i == rate else str(value) for i, value in enumerate(row[:shown])))
     Console(width=200).print(table)
 
 
@@ -135,8 +140,8 @@ def indicators_command(
     results = service.compute_columns(twin, definitions, dimensions, community=community, period=choice,
                                       threshold=threshold, stopwatch=watch)
     with watch.phase("output"):
-        # The period again, for the table's title only (a twin that records its period answers without a query).
-        _render(results, as_json, as_csv, lambda: service.chosen_period(twin, choice))
+        # The period again, for the rows (a twin that records its period answers without a query).
+        _render(results, as_json, as_csv, service.chosen_period(twin, choice))
     if timings:
         for line in watch.lines():
             typer.echo(line, err=True)
