@@ -13,10 +13,12 @@ from helsefellesskap.access import api as access_api
 from helsefellesskap.access.http import install_access_handlers
 from helsefellesskap.db import Database
 from helsefellesskap.indicators import api as indicators_api
+from helsefellesskap.nul_guard import NulGuard
 from helsefellesskap.problems import BodyLimit, install_problem_handlers
 from helsefellesskap.registry import api as registry_api
 from helsefellesskap.settings import Settings, get_settings
 from helsefellesskap.transitions import api as transitions_api
+from helsefellesskap.web.errors import refuse_nul
 from helsefellesskap.web.views import CONTENT_SECURITY_POLICY, mount_web
 
 SECURITY_HEADERS = {
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_problem_handlers(app)
     install_access_handlers(app)
     app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
+    app.add_middleware(NulGuard, refuse=refuse_nul)  # inside BodyLimit, which bounds the bodies it reads
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
     @app.get("/health", tags=["operations"], summary="Liveness and database check")

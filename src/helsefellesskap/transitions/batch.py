@@ -44,8 +44,8 @@ from helsefellesskap.db import Database
 from helsefellesskap.errors import Conflict, DomainError, InvalidInput
 from helsefellesskap.transitions import receipts as rc
 from helsefellesskap.transitions.ingest import (
-    MAX_MESSAGE_BYTES,
     canonical,
+    check_storable,
     receipt_view,
     rejected_message_row,
     row_values,
@@ -156,8 +156,10 @@ def _receive(
     received: list[_Received] = []
     for index, (principal, payload) in enumerate(submissions):
         data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
-        if len(data) > MAX_MESSAGE_BYTES:
-            outcomes[index] = InvalidInput(f"A message is at most {MAX_MESSAGE_BYTES} bytes.")
+        try:
+            check_storable(data)
+        except InvalidInput as refused:
+            outcomes[index] = refused
             continue
         try:
             message = parse_message(data)

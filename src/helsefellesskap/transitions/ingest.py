@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from helsefellesskap.access import service as access
 from helsefellesskap.access.model import Action, Principal, Resource
 from helsefellesskap.errors import Conflict, Forbidden, InvalidInput, NotFound
+from helsefellesskap.nul_guard import json_has_nul
 from helsefellesskap.transitions import receipts as rc
 from helsefellesskap.transitions.messages import MESSAGE_ADAPTER, MESSAGE_TYPES, Message, parse_message
 from helsefellesskap.transitions.projection import aware, errors_json, maybe_aware, refold
@@ -77,8 +78,7 @@ def receive_message(session: Session, principal: Principal, payload: dict[str, A
                     now: dt.datetime, source: str | None = None) -> ReceiptView:
     """Receive one message as `principal` (a messaging system or staff of the sender's organisation)."""
     data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
-    if len(data) > MAX_MESSAGE_BYTES:
-        raise InvalidInput(f"A message is at most {MAX_MESSAGE_BYTES} bytes.")
+    check_storable(data)
     try:
         message = parse_message(data)
     except ValidationError as error:
@@ -98,6 +98,16 @@ def receive_message(session: Session, principal: Principal, payload: dict[str, A
     row.pathway_status, row.pathway_errors = row.receipt_status, row.receipt_errors
     session.flush()
     return receipt_view(row)
+
+
+def check_storable(data: bytes) -> None:
+    """Refuse (not keep) a message that no store can hold: larger than `MAX_MESSAGE_BYTES`, or with a NUL character
+    (U+0000), which PostgreSQL cannot store in a text column (the id, stay or sender of a rejected message is kept
+    in one): the same refusal on SQLite and PostgreSQL, as the HTTP edge's (`nul_guard`)."""
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise InvalidInput(f"A message is at most {MAX_MESSAGE_BYTES} bytes.")
+    if json_has_nul(data):
+        raise InvalidInput("A message may not contain a NUL character (U+0000).")
 
 
 def _claim(session: Session, row: MessageRow) -> MessageRow | None:

@@ -48,7 +48,10 @@ def api_docs() -> HTMLResponse:
 
 def mount_web(app: FastAPI) -> None:
     from helsefellesskap.web import pages
+    from helsefellesskap.web.errors import install_page_error_handlers
     from helsefellesskap.web.session import SignInRequired
+
+    install_page_error_handlers(app)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(router)
