@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 
 from helsefellesskap.errors import InvalidInput
 from helsefellesskap.indicators.model import Period
+from helsefellesskap.indicators.twin_files import check_twin_files
 
 # The twin's Parquet tables the indicators read (docs/synth.md) and the columns of each they use.
 TWIN_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -117,6 +118,7 @@ def check_twin_directory(directory: Path) -> None:
     missing = [name for name in TWIN_COLUMNS if not (directory / f"{name}.parquet").is_file()]
     if missing:
         raise InvalidInput(f"{directory} is not a twin directory: missing {', '.join(f'{m}.parquet' for m in missing)}")
+    check_twin_files(directory)  # each file's columns, before a query or a load trips over a wrong one
 
 
 def recorded_period(directory: Path) -> Period | None:

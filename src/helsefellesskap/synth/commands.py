@@ -6,6 +6,8 @@ import os
 import shlex
 import shutil
 import sys
+import tempfile
+from contextlib import suppress
 from pathlib import Path
 from typing import Annotated
 
@@ -29,12 +31,24 @@ def _staging(out: Path) -> Path:
         raise InvalidInput(f"--out {out} exists and is not a directory")
     if out.is_dir() and any(out.iterdir()) and not (out / "run.json").is_file():
         raise InvalidInput(f"--out {out} is a non-empty directory that holds no twin; choose an empty one")
+    if out.is_dir():
+        _check_writable(out)
     staging = out.parent / f".{out.name}.partial-{os.getpid()}"
     try:
         staging.mkdir(parents=True, exist_ok=False)
     except OSError as exc:
         raise InvalidInput(f"cannot write to {out.parent}: {exc.strerror}") from None
     return staging
+
+
+def _check_writable(directory: Path) -> None:
+    """Refuse an existing --out the twin cannot be published into, before spending the generation on it (by
+    trying: permissions alone do not tell, e.g. for root or a read-only mount)."""
+    try:
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        raise InvalidInput(f"cannot write to {directory}: {exc.strerror}") from None
 
 
 def _check_report(report: Path) -> None:
@@ -49,12 +63,21 @@ def _check_report(report: Path) -> None:
 
 
 def _publish(staging: Path, out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    for name in _twin_files():  # replace a previous twin's files, leave nothing stale
-        (out / name).unlink(missing_ok=True)
-        if (staging / name).exists():
-            os.replace(staging / name, out / name)
-    shutil.rmtree(staging)
+    """Move the generated files into `out`, replacing a previous twin's and leaving none of them stale; when that
+    fails part-way, no twin files at all rather than a mix of two twins' tables (which would read as a twin)."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name in _twin_files():
+            (out / name).unlink(missing_ok=True)
+            if (staging / name).exists():
+                os.replace(staging / name, out / name)
+    except OSError as exc:
+        for name in _twin_files():
+            with suppress(OSError):
+                (out / name).unlink(missing_ok=True)
+        raise InvalidInput(f"cannot write the twin to {out}: {exc.strerror}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def synth_command(
