@@ -120,3 +120,32 @@ def test_an_out_directory_that_cannot_be_written_is_refused_before_generating(cl
         out.chmod(0o755)
     assert result.exit_code == 2 and f"cannot write to {out}" in result.stderr and _one_line(result.stderr)
     assert list(out.iterdir()) == [] and not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
+
+
+def _with_refused_row(source: Path, target: Path, how: str) -> tuple[Path, str]:
+    """A copy of the twin whose files are well-formed but hold a row the database refuses."""
+    shutil.copytree(source, target)
+    if how == "duplicate key":
+        deaths = pq.read_table(target / "deaths.parquet")
+        pq.write_table(pa.concat_tables([deaths, deaths.slice(0, 1)]), target / "deaths.parquet")
+        return target, "deaths.parquet cannot be loaded into twin_deaths"
+    persons = pq.read_table(target / "persons.parquet")
+    days = persons.column("birth_date").to_pylist()
+    days[3] = None
+    index = persons.column_names.index("birth_date")
+    pq.write_table(persons.set_column(index, "birth_date", pa.array(days, pa.date32())), target / "persons.parquet")
+    return target, "persons.parquet cannot be loaded into twin_persons"
+
+
+@pytest.mark.parametrize("how", ["duplicate key", "missing birth date"])
+def test_a_row_the_database_refuses_is_one_line_and_the_loaded_twin_stays(
+    cli, db: Database, twin_dir: Path, tmp_path: Path, how: str
+) -> None:
+    assert cli("load-twin", str(twin_dir)).exit_code == 0
+    with db.unit_of_work() as session:
+        loaded = session.scalar(select(func.count()).select_from(TwinStayRow))
+    refused, message = _with_refused_row(twin_dir, tmp_path / "refused", how)
+    result = cli("load-twin", str(refused))
+    assert result.exit_code == 2 and message in result.stderr and _one_line(result.stderr), result.stderr
+    with db.unit_of_work() as session:
+        assert session.scalar(select(func.count()).select_from(TwinStayRow)) == loaded > 0

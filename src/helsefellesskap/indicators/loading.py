@@ -14,8 +14,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from sqlalchemy import Table, delete, insert
+from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.orm import Session
 
+from helsefellesskap.errors import InvalidInput
 from helsefellesskap.indicators.engines import check_twin_directory, recorded_period
 from helsefellesskap.indicators.store import TWIN_TABLES, TwinLoadRow, TwinPeriodRow
 
@@ -94,8 +96,32 @@ def load_twin_tables(session: Session, directory: Path) -> dict[str, int]:
     if period is not None:
         session.execute(insert(TwinPeriodRow).values(start=period.start, end=period.end))
     postgres = session.get_bind().dialect.name == "postgresql"
+    refused = _refused_rows(postgres)
     counts: dict[str, int] = {}
     for name, table in TWIN_TABLES.items():
         batches = _batches(directory, name, table)
-        counts[name] = _copy_postgres(session, table, batches) if postgres else _insert_many(session, table, batches)
+        try:
+            counts[name] = (
+                _copy_postgres(session, table, batches) if postgres else _insert_many(session, table, batches)
+            )
+        except refused as error:  # the transaction is rolled back: the twin loaded before stays
+            source = "stays" if name == "stay_diagnoses" else name
+            cause = getattr(error, "orig", None) or error
+            raise InvalidInput(
+                f"{directory / source}.parquet cannot be loaded into {table.name}: {_first_line(cause)}"
+            ) from None
     return counts
+
+
+def _refused_rows(postgres: bool) -> tuple[type[Exception], ...]:
+    """The errors of a row the database refuses (a duplicate key, a missing value, a value too long): the data's
+    fault, not the program's. COPY raises psycopg's own; SQLAlchemy wraps the driver's."""
+    if postgres:
+        import psycopg
+
+        return psycopg.IntegrityError, psycopg.DataError
+    return sqlalchemy_exc.IntegrityError, sqlalchemy_exc.DataError
+
+
+def _first_line(error: object) -> str:
+    return next((line.strip() for line in str(error).splitlines() if line.strip()), type(error).__name__)
