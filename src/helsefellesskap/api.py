@@ -18,6 +18,7 @@ from helsefellesskap.problems import BodyLimit, install_problem_handlers
 from helsefellesskap.registry import api as registry_api
 from helsefellesskap.settings import Settings, get_settings
 from helsefellesskap.transitions import api as transitions_api
+from helsefellesskap.web.cross_site import CrossSiteGuard
 from helsefellesskap.web.errors import refuse_nul
 from helsefellesskap.web.views import CONTENT_SECURITY_POLICY, mount_web
 
@@ -64,8 +65,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.database = database
     install_problem_handlers(app)
     install_access_handlers(app)
+    # The first added is the innermost: the guards' refusals get the security headers, and BodyLimit bounds the
+    # bodies NulGuard reads.
+    app.add_middleware(CrossSiteGuard)
+    app.add_middleware(NulGuard, refuse=refuse_nul)
     app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
-    app.add_middleware(NulGuard, refuse=refuse_nul)  # inside BodyLimit, which bounds the bodies it reads
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
     @app.get("/health", tags=["operations"], summary="Liveness and database check")

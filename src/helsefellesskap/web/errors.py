@@ -43,6 +43,9 @@ def error_page(request: Request, status: int) -> Response:
         title, message = _("Page not found"), _("The page does not exist, or the link is out of date.")
     elif status == 422:
         title, message = _("Invalid input"), _("The request holds characters or values that no page accepts.")
+    elif status == 403:  # what `cross_site.CrossSiteGuard` refuses; the pages' own refusals have their page
+        title, message = _("No access"), _(
+            "The request came from another website and was not accepted. Open the page here and try again.")
     elif status >= 500:
         title, message = _("Something went wrong"), _(
             "An internal error occurred and has been logged. Try again, or tell the administrator if it persists.")
