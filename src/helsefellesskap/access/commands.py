@@ -207,7 +207,9 @@ def _moment(text: str | None, default: dt.datetime) -> dt.datetime:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         raise InvalidInput(f"{text!r} is not an ISO 8601 date-time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    if moment.tzinfo is None:  # a wall-clock time is ambiguous (Oslo or UTC?): say which, as the other commands ask
+        raise InvalidInput(f"{text!r} needs a UTC offset, e.g. 2026-03-01T08:00:00+01:00")
+    return moment
 
 
 @relations_app.command("grant")

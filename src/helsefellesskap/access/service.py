@@ -257,11 +257,17 @@ def audit_persons(session: Session, principal: Principal, *, action: Action, res
                                     for national_id in national_ids])
 
 
+MAX_REFERENCE_LENGTH = 200  # access_care_relations.reference
+
+
 def grant_care_relation(session: Session, national_id: str, organisation_address: str, kind: CareRelationKind,
                         reference: str, start: datetime, end: datetime | None = None) -> CareRelation:
     """Give an organisation a care relation to a person by hand (an operator, a coordinator placing it on the care
     team; idempotent: the same kind and reference again updates the period). The organisation must be in the
-    register (`require_registered`), checked before anything is written."""
+    register (`require_registered`), checked before anything is written, and the reference 1 to 200 characters
+    (the column's; an empty one names nothing, a longer one was a database error on PostgreSQL)."""
+    if not reference.strip() or len(reference) > MAX_REFERENCE_LENGTH:
+        raise InvalidInput(f"A care relation's reference is 1 to {MAX_REFERENCE_LENGTH} characters.")
     require_registered(session, organisation_address)
     return grant_care_relations(session, national_id, [(organisation_address, kind, reference, start, end)])[0]
 

@@ -90,7 +90,7 @@ def _rules(assignments: list[str] | None) -> TransitionRules:
         key, _, hours = item.partition("=")
         try:
             deadlines[key.strip()] = dt.timedelta(hours=float(hours))
-        except ValueError:
+        except (ValueError, OverflowError):  # not a number, NaN, or beyond timedelta's range (inf, 1e12)
             raise InvalidInput(f"--answer-deadline {item}: expected KEY=HOURS, e.g. ostfold=6") from None
     from helsefellesskap.registry.reference import load_reference
 
@@ -102,6 +102,8 @@ def _replay_log(log: Path, as_of: str | None, final: bool, rules: TransitionRule
                 test: PriorityPatientTest | None = None) -> tuple[list[StayResult], dt.datetime | None]:
     from helsefellesskap.transitions.replay import latest_time, paused_gc, replay
 
+    if final and as_of is not None:
+        raise InvalidInput("--final reads the log as complete: give it or --as-of, not both")
     with paused_gc():
         messages = _read_messages(log)
         moment = None if final else (_parse_as_of(as_of) or latest_time(messages))

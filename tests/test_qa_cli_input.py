@@ -1,0 +1,67 @@
+"""Bad input to the transitions and care-relations commands exits 2 with one line on stderr and writes nothing (it
+was a traceback with exit 1, a silently dropped option, or a relation stored with an empty or over-long reference —
+a database error on PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from helsefellesskap.access.store import CareRelationRow
+from helsefellesskap.db import Database
+from register_support import load_register_with_gp_offices
+from transitions_support import PERSON, waiting_stay
+
+
+def _one_error_line(result) -> bool:
+    return (result.exit_code == 2 and result.stdout == "" and result.stderr.startswith("error: ")
+            and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr)
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> Path:
+    path = tmp_path / "log.jsonl"
+    path.write_text("\n".join(json.dumps(m) for m in waiting_stay()) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("hours", ["inf", "1e12", "-inf"])
+def test_an_answer_deadline_beyond_any_time_exits_2(cli, log: Path, hours: str) -> None:
+    result = cli("transitions", "replay", str(log), "--answer-deadline", f"3403={hours}")
+    assert _one_error_line(result), result.stderr
+    assert "--answer-deadline" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["replay", "ledger"])
+def test_final_and_as_of_together_exit_2_instead_of_dropping_as_of(cli, log: Path, command: str) -> None:
+    result = cli("transitions", command, str(log), "--final", "--as-of", "2024-03-05T12:00:00+01:00")
+    assert _one_error_line(result) and "--final" in result.stderr and "--as-of" in result.stderr
+    assert cli("transitions", command, str(log), "--final").exit_code == 0
+
+
+def _relations(db: Database) -> int:
+    with db.reading() as session:
+        return session.scalar(select(func.count()).select_from(CareRelationRow)) or 0
+
+
+@pytest.mark.parametrize("reference", ["", "   ", "x" * 201])
+def test_a_care_relation_needs_a_reference_of_1_to_200_characters(cli, db: Database, reference: str) -> None:
+    load_register_with_gp_offices(db)
+    result = cli("care-relations", "grant", PERSON, "--organisation", "1060200", "--kind", "gp",
+                 "--reference", reference)
+    assert _one_error_line(result) and "reference" in result.stderr
+    assert _relations(db) == 0
+    longest = cli("care-relations", "grant", PERSON, "--organisation", "1060200", "--kind", "gp",
+                  "--reference", "x" * 200)
+    assert longest.exit_code == 0, longest.stderr
+
+
+def test_a_care_relation_time_without_a_utc_offset_exits_2(cli, db: Database) -> None:
+    load_register_with_gp_offices(db)
+    result = cli("care-relations", "grant", PERSON, "--organisation", "1060200", "--kind", "gp", "--reference",
+                 "list-1", "--start", "2026-03-01T08:00")
+    assert _one_error_line(result) and "UTC offset" in result.stderr
+    assert _relations(db) == 0
