@@ -227,7 +227,7 @@ def comment(database: DatabaseDep, principal: CurrentPrincipal, now: Now, alert_
 
 
 @router.post("/stays/{stay_id}/municipal-response", response_model=ReceiptView,
-             responses={**_problems(401, 403, 404), 422: {"model": RejectedProblem, "content": {PROBLEM_JSON: {}}}},
+             responses={**_problems(401, 403), 422: {"model": RejectedProblem, "content": {PROBLEM_JSON: {}}}},
              summary="The municipality answers a readiness notice")
 def municipal_response(request: Request, database: DatabaseDep, principal: CurrentPrincipal, now: Now,
                        stay_id: StayIdPath, body: MunicipalAnswer) -> Any:

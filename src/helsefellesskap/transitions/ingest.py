@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 
 from helsefellesskap.access import service as access
 from helsefellesskap.access.model import Action, Principal, Resource
-from helsefellesskap.errors import Conflict, Forbidden, InvalidInput, NotFound
+from helsefellesskap.access.policy import NO_PERSON_ACCESS
+from helsefellesskap.errors import Conflict, Forbidden, InvalidInput
 from helsefellesskap.nul_guard import json_has_nul
 from helsefellesskap.transitions import receipts as rc
 from helsefellesskap.transitions.messages import MESSAGE_ADAPTER, MESSAGE_TYPES, Message, parse_message
@@ -250,8 +251,8 @@ def answer_readiness(session: Session, principal: Principal, stay_id: str, *, ca
     """The municipality answers a readiness notice from its board: a `municipal_response` from the
     principal's organisation, received like any other message."""
     stay = session.get(StayRow, stay_id)
-    if stay is None:
-        raise NotFound(f"No stay {stay_id}.")
+    if stay is None:  # the same refusal as a stay of a person without a care relation: stay ids are guessable
+        raise Forbidden(NO_PERSON_ACCESS)
     if principal.organisation_address is None:
         raise Forbidden("Only staff of an organisation can answer for it.")
     access.authorize_person(session, principal, stay.patient, Action.WRITE, Resource.PERSON_PATHWAY, now=now)
