@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -72,8 +76,9 @@ def test_a_spoiled_table_is_refused_by_load_twin_which_keeps_the_loaded_twin(
 
 @pytest.mark.parametrize("how", ["renamed column", "dates as text", "not parquet"])
 @pytest.mark.parametrize("engine", ["duckdb", "sqlite"])
-def test_a_spoiled_table_is_refused_by_the_indicators(cli, twin_dir: Path, tmp_path: Path, how: str,
-                                                      engine: str, database_url: str) -> None:
+def test_a_spoiled_table_is_refused_by_the_indicators(
+    cli, twin_dir: Path, tmp_path: Path, how: str, engine: str, database_url: str
+) -> None:
     if engine == "sqlite" and not database_url.startswith("sqlite"):
         engine = "postgres"  # the platform engine of the test database
     spoiled, message = _spoiled(twin_dir, tmp_path / "spoiled", how)
@@ -149,3 +154,17 @@ def test_a_row_the_database_refuses_is_one_line_and_the_loaded_twin_stays(
     assert result.exit_code == 2 and message in result.stderr and _one_line(result.stderr), result.stderr
     with db.unit_of_work() as session:
         assert session.scalar(select(func.count()).select_from(TwinStayRow)) == loaded > 0
+
+
+def test_a_terminated_synth_leaves_no_staging_directory(tmp_path: Path) -> None:
+    command = Path(sys.executable).with_name("helsefellesskap")
+    process = subprocess.Popen([str(command), "synth", "--scale", "0.01", "--quiet", "--out", str(tmp_path / "twin")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not list(tmp_path.glob(".twin.partial-*/persons.parquet")):  # generating: the first chunk is written
+        assert process.poll() is None and time.monotonic() < deadline, "synth ended before it could be stopped"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert list(tmp_path.iterdir()) == []  # neither a twin nor its staging directory

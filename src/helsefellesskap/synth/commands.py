@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import signal
 import sys
 import tempfile
-from contextlib import suppress
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -62,6 +66,24 @@ def _check_report(report: Path) -> None:
         raise InvalidInput(f"--report {report} is not writable")
 
 
+@contextmanager
+def _terminated_as_interrupted() -> Iterator[None]:
+    """SIGTERM (`kill`, a job scheduler's time limit) unwinds like Ctrl-C, so the staging directory is removed
+    instead of being left beside --out; the exit code stays a termination's (128 + 15)."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may handle signals
+        yield
+        return
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _publish(staging: Path, out: Path) -> None:
     """Move the generated files into `out`, replacing a previous twin's and leaving none of them stale; when that
     fails part-way, no twin files at all rather than a mix of two twins' tables (which would read as a twin)."""
@@ -107,7 +129,7 @@ def synth_command(
                bar.TimeElapsedColumn(), bar.TimeRemainingColumn())  # fmt: skip
     staging = _staging(out)
     try:
-        with bar.Progress(*columns, disable=quiet, transient=False) as progress:
+        with _terminated_as_interrupted(), bar.Progress(*columns, disable=quiet, transient=False) as progress:
             task = progress.add_task("persons", total=total)
             rows = generate(spec, places, staging, progress=lambda done: progress.advance(task, done))
     except BaseException:
