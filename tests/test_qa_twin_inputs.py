@@ -168,3 +168,10 @@ def test_a_terminated_synth_leaves_no_staging_directory(tmp_path: Path) -> None:
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 128 + signal.SIGTERM, stderr
     assert list(tmp_path.iterdir()) == []  # neither a twin nor its staging directory
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:"])
+def test_load_twin_refuses_an_in_memory_database_that_would_keep_nothing(cli, twin_dir: Path, url: str) -> None:
+    result = cli("load-twin", str(twin_dir), "--database-url", url)
+    assert result.exit_code == 2 and "in-memory SQLite database" in result.stderr and _one_line(result.stderr)
+    assert result.stdout == ""  # not "loaded ..."

@@ -87,6 +87,10 @@ def _insert_many(session: Session, table: Table, batches: Iterator[pa.RecordBatc
 def load_twin_tables(session: Session, directory: Path) -> dict[str, int]:
     """Replace the loaded twin with the one in `directory` inside the session's transaction; rows per table."""
     check_twin_directory(directory)
+    url = session.get_bind().engine.url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        # Gone when the command ends, and the indicators' sqlite engine reads only a file (engines.database_backend).
+        raise InvalidInput("a twin cannot be loaded into an in-memory SQLite database: give a database file")
     period = recorded_period(directory)
     session.execute(delete(TwinLoadRow))
     session.execute(insert(TwinLoadRow).values(load_id=uuid.uuid4().hex))
