@@ -22,6 +22,8 @@ import pytest
         (["--years", "1.5"], "Invalid value for '--years'"),
         (["--bogus"], "No such option: --bogus"),
         (["--report", "."], "--report . is a directory"),
+        (["--report", "twin/stays.parquet"], "is a file of the twin in --out"),
+        (["--report", "twin/run.json"], "is a file of the twin in --out"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(cli, tmp_path: Path, args: list[str], message: str) -> None:

@@ -55,10 +55,13 @@ def _check_writable(directory: Path) -> None:
         raise InvalidInput(f"cannot write to {directory}: {exc.strerror}") from None
 
 
-def _check_report(report: Path) -> None:
-    """Refuse a report path that cannot be written before spending the generation on it."""
+def _check_report(report: Path, out: Path) -> None:
+    """Refuse a report path that cannot be written, or would overwrite one of the twin's own files, before
+    spending the generation on it."""
     if report.is_dir():
         raise InvalidInput(f"--report {report} is a directory; give a file name")
+    if report.resolve() in {(out / name).resolve() for name in _twin_files()}:
+        raise InvalidInput(f"--report {report} is a file of the twin in --out; give another name")
     existing = next(p for p in (report.absolute(), *report.absolute().parents) if p.exists())
     if existing != report.absolute() and (not existing.is_dir() or not os.access(existing, os.W_OK)):
         raise InvalidInput(f"--report {report} cannot be written ({existing} is not a writable directory)")
@@ -123,7 +126,7 @@ def synth_command(
     spec.validate()
     places = load_places(community)
     if report is not None:
-        _check_report(report)
+        _check_report(report, out)
     total = sum(c.persons for c in plan(places, scale))
     columns = (bar.TextColumn("synth"), bar.BarColumn(), bar.MofNCompleteColumn(), bar.TextColumn("persons"),
                bar.TimeElapsedColumn(), bar.TimeRemainingColumn())  # fmt: skip
