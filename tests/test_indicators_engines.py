@@ -206,3 +206,9 @@ def test_an_unreadable_recorded_period_is_refused(twin_dir: Path, tmp_path: Path
     broken = _copy_of(twin_dir, tmp_path / "broken", {"start": "2024-13-01", "end": "2025-01-01"})
     with pytest.raises(InvalidInput, match="no readable period"):
         duckdb_twin(broken)
+
+
+def test_an_empty_recorded_period_is_refused_naming_run_json(twin_dir: Path, tmp_path: Path) -> None:
+    reversed_period = _copy_of(twin_dir, tmp_path / "reversed", {"start": "2025-01-01", "end": "2024-01-01"})
+    with pytest.raises(InvalidInput, match=r"run\.json has no readable period: empty period"):
+        duckdb_twin(reversed_period)

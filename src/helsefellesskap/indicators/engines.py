@@ -132,7 +132,7 @@ def recorded_period(directory: Path) -> Period | None:
         if recorded is None:
             return None
         return Period(date.fromisoformat(recorded["start"]), date.fromisoformat(recorded["end"]))
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError, InvalidInput) as error:  # InvalidInput: an empty period
         raise InvalidInput(f"{path} has no readable period: {error}") from None
 
 
