@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 from helsefellesskap.access.model import Role
 from helsefellesskap.access.store import AuditEntryRow
 from helsefellesskap.db import Database
+from helsefellesskap.errors import InvalidInput
 from helsefellesskap.nul_guard import json_has_nul
+from helsefellesskap.transitions import service
 from helsefellesskap.transitions.rates_service import list_rates
 from helsefellesskap.transitions.store import MessageRow
 from transitions_support import NOW, PERSON, at, auth, builder, setup_parties, user
@@ -101,3 +103,19 @@ def test_a_page_with_a_nul_shows_a_bokmal_error_page(client, db: Database) -> No
         assert '<html lang="nb">' in response.text and "Ugyldige opplysninger" in response.text
     posted = client.post("/login", data={"username": "admin\x00", "password": "x"})
     assert posted.status_code == 422 and "Ugyldige opplysninger" in posted.text
+
+
+def test_a_message_with_a_lone_surrogate_is_422_and_not_stored_one_by_one_and_in_a_batch(client, db: Database,
+                                                                                         settings) -> None:
+    """JSON's `\\ud800` escape parses to a lone UTF-16 surrogate, which no UTF-8 text holds: it was a 500."""
+    parties = setup_parties(db)
+    body = json.dumps(_admission(stay_id="SURROGATE")).replace("SURROGATE", "\\ud800")
+    response = client.post("/api/v1/messages", content=body,
+                           headers={**auth(settings, parties["hospital_system"]), "content-type": "application/json"})
+    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    assert "surrogate" in response.json()["detail"]
+    with db.unit_of_work() as session:
+        outcomes = service.receive_messages(session, [(parties["hospital_system"], json.loads(body)),
+                                                      (parties["hospital_system"], _admission())], now=NOW)
+    assert isinstance(outcomes[0], InvalidInput) and outcomes[1].status == "ok"
+    assert _count(db, MessageRow) == 1

@@ -28,7 +28,6 @@ whole batch again: that message is a duplicate the second time, as a redelivery 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -46,6 +45,7 @@ from helsefellesskap.transitions import receipts as rc
 from helsefellesskap.transitions.ingest import (
     canonical,
     check_storable,
+    message_bytes,
     receipt_view,
     rejected_message_row,
     row_values,
@@ -155,8 +155,8 @@ def _receive(
     new_rows: dict[int, SimpleNamespace] = {}  # by submission index: every row to store, in order
     received: list[_Received] = []
     for index, (principal, payload) in enumerate(submissions):
-        data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
         try:
+            data = message_bytes(payload)
             check_storable(data)
         except InvalidInput as refused:
             outcomes[index] = refused

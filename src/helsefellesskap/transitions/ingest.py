@@ -78,7 +78,7 @@ def receipt_view(row: Receipted, *, duplicate: bool = False) -> ReceiptView:
 def receive_message(session: Session, principal: Principal, payload: dict[str, Any] | bytes, *,
                     now: dt.datetime, source: str | None = None) -> ReceiptView:
     """Receive one message as `principal` (a messaging system or staff of the sender's organisation)."""
-    data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
+    data = message_bytes(payload)
     check_storable(data)
     try:
         message = parse_message(data)
@@ -99,6 +99,17 @@ def receive_message(session: Session, principal: Principal, payload: dict[str, A
     row.pathway_status, row.pathway_errors = row.receipt_status, row.receipt_errors
     session.flush()
     return receipt_view(row)
+
+
+def message_bytes(payload: dict[str, Any] | bytes) -> bytes:
+    """The message as UTF-8 JSON. A parsed body may hold a lone surrogate (JSON's `\\ud800` escape, which Python's
+    JSON reader accepts), which is no text UTF-8 can encode: refused (422), not a 500."""
+    if isinstance(payload, bytes):
+        return payload
+    try:
+        return json.dumps(payload, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise InvalidInput("A message must be text: it holds a lone UTF-16 surrogate (e.g. \\ud800).") from None
 
 
 def check_storable(data: bytes) -> None:
