@@ -104,7 +104,7 @@ def test_a_spark_run_prints_its_results_and_no_spark_chatter(twin_dir: Path) -> 
     done = subprocess.run([str(command), "indicators", "--engine", "pyspark", "--data", str(twin_dir), "--csv"],
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.startswith("indicator,numerator,denominator,rate,suppressed\n")
+    assert done.stdout.startswith("indicator,numerator,denominator,rate,suppressed,period_start,period_end\n")
     # Only the JVM's own notice of the vector module Spark asks for is left (no log levels, no WARN lines).
     chatter = [line for line in done.stderr.splitlines()
                if line.strip() and not line.startswith("WARNING: Using incubator modules")]
