@@ -7,7 +7,7 @@ as the read or write: the policy decides, the audit entry is written, and both c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -162,6 +162,19 @@ def authorize_person(session: Session, principal: Principal, national_id: str, a
     audit_log.append(session, audit_record(principal, action, resource, now=now, national_id=national_id,
                                            basis=basis, source=source))
     return basis
+
+
+def readable_persons(session: Session, principal: Principal, national_ids: Iterable[str], resource: Resource, *,
+                     now: datetime, grace: timedelta | None = None) -> set[str]:
+    """Which of the persons the principal may read as ``resource`` now, decided by the policy as `authorize_person`
+    decides, but neither audited nor refused: for offering a link only where it leads (an inbox lists an alert on
+    its organisation's basis, which opens no timeline). The read the link leads to is decided and audited again."""
+    party = principal_party(session, principal)
+    grace = default_grace() if grace is None else grace
+    return {national_id for national_id in dict.fromkeys(national_ids)
+            if decide(AccessRequest(principal, resource, Action.READ, now, party,
+                                    load_subject(session, principal, national_id),
+                                    hospital_stay_grace=grace)).basis is not None}
 
 
 def authorize(session: Session, principal: Principal, resource: Resource, action: Action, *, now: datetime,

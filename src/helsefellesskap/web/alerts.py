@@ -16,8 +16,8 @@ from markupsafe import escape
 from sqlalchemy.orm import Session
 
 from helsefellesskap.access.http import current_time, record_refusal
-from helsefellesskap.access.model import CARE_ROLES, HOSPITAL_ROLES, MUNICIPAL_ROLES, Principal, Role
-from helsefellesskap.access.service import AccessDenied
+from helsefellesskap.access.model import CARE_ROLES, HOSPITAL_ROLES, MUNICIPAL_ROLES, Principal, Resource, Role
+from helsefellesskap.access.service import AccessDenied, readable_persons
 from helsefellesskap.access.users import list_users
 from helsefellesskap.deps import get_database
 from helsefellesskap.errors import DomainError, Forbidden, NotFound
@@ -44,11 +44,18 @@ def colleagues(session: Session, principal: Principal) -> list[Principal]:
                   key=lambda p: p.display_name)
 
 
-def _context(request: Request, principal: Principal, people: list[Principal]) -> dict[str, Any]:
+def _context(request: Request, principal: Principal, people: list[Principal], openable: set[str]) -> dict[str, Any]:
     _ = translations(locale_of(request)).gettext
     return {"principal": principal, "navigation": navigation(request, principal), "labels": vocabulary(_),
             "colleagues": people, "names": {p.username: p.display_name for p in people}, "rules": RULES,
-            "statuses": STATUSES, "alert_dom_id": alert_dom_id}
+            "statuses": STATUSES, "alert_dom_id": alert_dom_id, "openable": openable}
+
+
+def _openable(session: Session, principal: Principal, alerts: list[AlertView], now: dt.datetime) -> set[str]:
+    """The patients whose timeline the user may open: only they are linked. An alert addressed to the user's
+    organisation is listed without a care relation (docs/access.md), and a link to a timeline it cannot open led
+    to the "no access" page and a refusal in the audit log for following the page's own link."""
+    return readable_persons(session, principal, [a.patient for a in alerts], Resource.PERSON_TIMELINE, now=now)
 
 
 @router.get("/alerts", response_class=HTMLResponse)
@@ -73,6 +80,7 @@ def alerts_page(request: Request) -> Response:
                 page = _alert_page(session, principal, current_time(request), status, rule,
                                    -(-page.total // PAGE_SIZE), gp_only)
             people = colleagues(session, principal)
+            openable = _openable(session, principal, page.alerts, current_time(request))
     except AccessDenied as denied:
         record_refusal(database, denied)
         return forbidden_page(request, principal)
@@ -87,7 +95,7 @@ def alerts_page(request: Request) -> Response:
     links = {name: "/alerts?" + urlencode({**query, "page": n}) for name, n in neighbours if 1 <= n <= pages}
     return render(request, "alerts.html", alerts=page.alerts, total=total, first=first + 1,
                   last=min(first + PAGE_SIZE, total), page=number, pages=pages, links=links, status=status,
-                  rule=rule, gp_only=gp_only, **_context(request, principal, people))
+                  rule=rule, gp_only=gp_only, **_context(request, principal, people, openable))
 
 
 def _alert_page(session: Session, principal: Principal, now: dt.datetime, status: str, rule: str, number: int,
@@ -120,6 +128,7 @@ def _change(request: Request, alert_id: str, change: Change, invalid: str | None
             with database.unit_of_work() as session:
                 alert = change(session, principal)
                 people = colleagues(session, principal)
+                openable = _openable(session, principal, [alert], current_time(request))
         except AccessDenied as denied:
             record_refusal(database, denied)
             error = _("You cannot change this alert.")
@@ -139,7 +148,7 @@ def _change(request: Request, alert_id: str, change: Change, invalid: str | None
                                                           "HX-Reswap": "innerHTML"})
     if not htmx:
         return RedirectResponse("/alerts", status_code=303)
-    return render(request, "alerts_card.html", alert=alert, **_context(request, principal, people))
+    return render(request, "alerts_card.html", alert=alert, **_context(request, principal, people, openable))
 
 
 def render_error(message: str) -> str:
