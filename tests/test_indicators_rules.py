@@ -144,8 +144,11 @@ def test_no_result_shows_a_count_under_the_threshold_nor_a_rate_beside_a_hidden_
                "denominator": [d for _, d in counts]}
     results = list(_columns(c.READMISSION, columns, (Dimension.municipality,), threshold).rows())
     for (numerator, denominator), result in zip(counts, results, strict=True):
-        for count, shown in ((numerator, result.numerator), (denominator, result.denominator)):
-            assert shown is None if 1 <= count < threshold else shown == count  # zero and large counts shown
+        small_denominator = 1 <= denominator < threshold
+        assert result.denominator is None if small_denominator else result.denominator == denominator
+        # The numerator counts over the denominator's units: hidden when it is small, and beside a hidden denominator.
+        small_numerator = 1 <= numerator < threshold
+        assert result.numerator is None if small_numerator or small_denominator else result.numerator == numerator
         assert result.suppressed == (result.numerator is None or result.denominator is None)
         if result.suppressed:
             assert result.rate is None

@@ -97,8 +97,6 @@ def test_a_dimension_asked_twice_counts_once(client, db: Database, settings: Set
     assert twice["by"] == ["month"] and twice["results"] == once["results"] and once["results"]
 
 
-@pytest.mark.xfail(strict=True, reason="service._columns hides a count under 5 alone: a sum of days over 1-4 stays or "
-                                       "persons is shown beside their suppressed count (fix in indicators/service.py)")
 def test_a_sum_of_days_over_a_suppressed_count_of_stays_is_suppressed_with_it(
     client, db: Database, settings: Settings, twin_dir: Path
 ) -> None:

@@ -250,7 +250,9 @@ def _labels(dimension: Dimension, values: list[Any]) -> list[str]:
 def _columns(definition: IndicatorDefinition, columns: dict[str, list[Any]], dimensions: tuple[Dimension, ...],
              threshold: int) -> ResultColumns:
     """The rows (sorted by their dimension values, `_executed`) as columns, counts under `threshold` suppressed
-    (`policy.is_small_cell`, count by count) and the rate left out of a row with a suppressed count."""
+    (`policy.is_small_cell`, count by count) and the rate left out of a row with a suppressed count. A suppressed
+    denominator hides the numerator too: the numerator is counted over the denominator's stays or persons, so beside
+    one to four of them it tells of those few (a sum of days over one stay is that patient's wait)."""
     numerators = [int(n or 0) for n in columns["numerator"]]
     denominators = [int(d or 0) for d in columns["denominator"]]
     small_numerators = [is_small_cell(n, threshold) for n in numerators]
@@ -260,7 +262,7 @@ def _columns(definition: IndicatorDefinition, columns: dict[str, list[Any]], dim
     return ResultColumns(
         definition.id,
         {d.value: _labels(d, columns[d.value]) for d in dimensions},
-        [None if small else n for n, small in zip(numerators, small_numerators, strict=True)],
+        [None if small else n for n, small in zip(numerators, hidden, strict=True)],
         [None if small else d for d, small in zip(denominators, small_denominators, strict=True)],
         [None if h else rate_of(n, d, multiplier) for n, d, h in zip(numerators, denominators, hidden, strict=True)],
         hidden,
