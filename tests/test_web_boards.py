@@ -52,7 +52,7 @@ def test_hospital_board_lists_its_active_stays(client, db) -> None:
     assert "Ikke besvart" in page.text and "Psykisk helsevern" in page.text
     assert 'hx-trigger="every 30s, board-refresh"' in page.text
     # default: most days waiting first
-    assert re.search(r'aria-sort="descending">\s*<button[^>]*id="sort-days_waiting"', page.text)
+    assert re.search(r'aria-sort="descending">\s*<a[^>]*id="sort-days_waiting"', page.text)
     assert page.text.count('aria-sort="none"') == 8
     assert _patients(page.text)[0] == WAITING
 
@@ -85,7 +85,7 @@ def test_sorting_and_the_partial_keeps_the_url(client, db) -> None:
     assert "<html" not in ascending.text  # a partial
     assert _patients(ascending.text) == sorted([WAITING, ADMITTED, NEIGHBOUR])
     assert ascending.headers["HX-Push-Url"] == "/boards/hospital?sort=patient&dir=asc"
-    assert re.search(r'aria-sort="ascending">\s*<button[^>]*id="sort-patient"', ascending.text)
+    assert re.search(r'aria-sort="ascending">\s*<a[^>]*id="sort-patient"', ascending.text)
     descending = client.get("/boards/hospital/rows?sort=patient&dir=desc", headers=HTMX)
     assert _patients(descending.text) == sorted([WAITING, ADMITTED, NEIGHBOUR], reverse=True)
     refresh = client.get("/boards/hospital/rows?sort=patient&dir=asc", headers={**HTMX, "HX-Trigger": "board"})

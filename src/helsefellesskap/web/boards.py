@@ -87,6 +87,10 @@ class BoardQuery:
     def at_page(self, page: int) -> BoardQuery:
         return replace(self, page=page)
 
+    def sorted_by(self, sort: str, descending: bool) -> BoardQuery:
+        """The same filters sorted otherwise, from page 1 (a sort link's target, which works without script)."""
+        return replace(self, sort=sort, descending=descending, page=1)
+
 
 def _page_number(raw: str) -> int:
     """The page asked for, 1 or more; junk is page 1 (a page past the end shows the last)."""
