@@ -226,7 +226,7 @@ def comment(database: DatabaseDep, principal: CurrentPrincipal, now: Now, alert_
         return service.comment_alert(session, principal, alert_id, body.text, now=now)
 
 
-@router.post("/stays/{stay_id}/municipal-response", response_model=ReceiptView,
+@router.post("/stays/{stay_id:path}/municipal-response", response_model=ReceiptView,  # a stay id may hold "/"
              responses={**_problems(401, 403), 422: {"model": RejectedProblem, "content": {PROBLEM_JSON: {}}}},
              summary="The municipality answers a readiness notice")
 def municipal_response(request: Request, database: DatabaseDep, principal: CurrentPrincipal, now: Now,

@@ -321,7 +321,8 @@ def _answer(request: Request, principal: Principal, stay_id: str, can: bool,
     return None
 
 
-@router.post("/boards/municipality/stays/{stay_id}/answer", response_class=HTMLResponse)
+# `:path`: a hospital's stay id may hold "/" (the template percent-encodes the rest of it)
+@router.post("/boards/municipality/stays/{stay_id:path}/answer", response_class=HTMLResponse)
 def answer_from_board(request: Request, stay_id: str, answer: Annotated[str, Form()] = "",
                       receive_from: Annotated[str, Form()] = "") -> Response:
     principal = require_principal(request)
