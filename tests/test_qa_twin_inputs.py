@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import func, select
@@ -175,3 +176,20 @@ def test_load_twin_refuses_an_in_memory_database_that_would_keep_nothing(cli, tw
     result = cli("load-twin", str(twin_dir), "--database-url", url)
     assert result.exit_code == 2 and "in-memory SQLite database" in result.stderr and _one_line(result.stderr)
     assert result.stdout == ""  # not "loaded ..."
+
+
+def test_text_written_dictionary_encoded_is_a_twin_all_the_same(cli, twin_dir: Path, tmp_path: Path,
+                                                                database_url: str) -> None:
+    encoded = tmp_path / "encoded"
+    shutil.copytree(twin_dir, encoded)
+    stays = pq.read_table(encoded / "stays.parquet")
+    index = stays.column_names.index("service")
+    pq.write_table(stays.set_column(index, "service", pc.dictionary_encode(stays.column("service"))),
+                   encoded / "stays.parquet")  # as pandas writes a categorical column
+    assert pa.types.is_dictionary(pq.read_schema(encoded / "stays.parquet").field("service").type)
+    platform = "sqlite" if database_url.startswith("sqlite") else "postgres"  # the test database's engine
+    expected = cli("indicators", "--data", str(twin_dir), "--csv")
+    for engine in ("duckdb", platform):
+        result = cli("indicators", "--data", str(encoded), "--engine", engine, "--csv")
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == expected.stdout, engine

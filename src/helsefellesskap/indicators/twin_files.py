@@ -15,7 +15,11 @@ from helsefellesskap.errors import InvalidInput
 
 
 def _is_text(kind: pa.DataType) -> bool:
-    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+    """Text in any of Arrow's layouts, also dictionary-encoded (as pandas writes a categorical column): every engine
+    and the loader read them all as strings."""
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind))
 
 
 def _is_codes(kind: pa.DataType) -> bool:
