@@ -88,3 +88,13 @@ def test_a_second_run_replaces_the_previous_twin_without_stale_files(cli, tmp_pa
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert run["years"] == 2 and run["period"] == {"start": "2024-01-01", "end": "2026-01-01"}  # end exclusive
     assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
+
+
+def test_the_calibration_report_of_a_twin_without_stays_says_n_a(cli, tmp_path: Path) -> None:
+    out, report = tmp_path / "twin", tmp_path / "calibration.md"
+    result = cli("synth", "--scale", "0.0001", "--community", "finnmark", "--out", str(out), "--report", str(report),
+                 "--quiet")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert " stays=0 " in result.stdout  # five persons, none admitted
+    assert "| 30-day readmission, 67+, 11 groups (%) | 16.00 | ≈ 16 % 2019, 15.1 % 2015 [V S83, S42] | n/a | n/a |" in (
+        report.read_text(encoding="utf-8"))

@@ -81,6 +81,8 @@ def readmitted(stays: pl.DataFrame, index: pl.DataFrame, *, min_hours: float = 8
     national indicator's window, fact sheet § 6.1 [V S42]). Index stays whose 30 days run past the data's end
     are left out."""
     end = stays.select(pl.col("discharged_at").max()).item()
+    if end is None:  # a twin without stays (a tiny scale): no index stay is followed for 30 days
+        return index.clear().with_columns(readmitted=pl.lit(False))
     acute = (
         stays.filter(pl.col("acute"))
         .select("person_id", pl.col("admitted_at").alias("next_admitted"))
