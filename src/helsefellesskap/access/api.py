@@ -28,6 +28,7 @@ from helsefellesskap.db import Database
 from helsefellesskap.deps import get_app_settings, get_database
 from helsefellesskap.errors import NotFound
 from helsefellesskap.identity.types import HprStr, NationalIdStr
+from helsefellesskap.moments import EARLIEST, LATEST
 from helsefellesskap.settings import Settings
 
 router = APIRouter(prefix="/api/v1", tags=["access"])
@@ -174,7 +175,7 @@ class CareTeamIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     organisation_address: str = Field(min_length=1, max_length=50, pattern=r"^[0-9]+$")
     reference: str = Field(min_length=1, max_length=200, description="The care plan or decision behind it.")
-    valid_to: AwareDatetime | None = None
+    valid_to: Annotated[AwareDatetime | None, Field(ge=EARLIEST, lt=LATEST)] = None
 
 
 @router.post("/auth/token", response_model=TokenOut, responses=_problems(401, 404, 422, 429),
@@ -227,8 +228,8 @@ def audit_query(
     user: Annotated[str | None, Query(max_length=100, description="user id or username")] = None,
     organisation: Annotated[str | None, Query(max_length=50)] = None,
     emergency: Annotated[bool | None, Query(description="only (true) or no (false) emergency accesses")] = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Annotated[AwareDatetime | None, Query(ge=EARLIEST, lt=LATEST)] = None,
+    until: Annotated[AwareDatetime | None, Query(ge=EARLIEST, lt=LATEST)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[AuditEntryOut]:
     criteria = audit_log.AuditFilter(person, user, organisation, emergency, since, until, limit)

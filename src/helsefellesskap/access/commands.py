@@ -16,6 +16,7 @@ import typer
 
 from helsefellesskap.access.model import AccessBasis, Action, BasisKind, CareRelationKind, Principal, Resource, Role
 from helsefellesskap.errors import DomainError, InvalidInput
+from helsefellesskap.moments import check_moment
 
 if TYPE_CHECKING:  # the database, the settings and the services are imported by the commands that use them
     from sqlalchemy.orm import Session
@@ -209,7 +210,10 @@ def _moment(text: str | None, default: dt.datetime) -> dt.datetime:
         raise InvalidInput(f"{text!r} is not an ISO 8601 date-time") from None
     if moment.tzinfo is None:  # a wall-clock time is ambiguous (Oslo or UTC?): say which, as the other commands ask
         raise InvalidInput(f"{text!r} needs a UTC offset, e.g. 2026-03-01T08:00:00+01:00")
-    return moment
+    try:
+        return check_moment(moment, repr(text))
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
 
 
 @relations_app.command("grant")

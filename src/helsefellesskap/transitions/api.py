@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from helsefellesskap.access.http import CurrentPrincipal, Now, Source
 from helsefellesskap.db import Database
 from helsefellesskap.deps import get_database
+from helsefellesskap.moments import EARLIEST, LATEST
 from helsefellesskap.problems import PROBLEM_JSON, PROBLEM_TYPE_BASE
 from helsefellesskap.transitions import rates_service, service
 from helsefellesskap.transitions.rates_service import DailyRateView
@@ -200,7 +201,7 @@ class Comment(BaseModel):
 class MunicipalAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid")
     can_receive: bool
-    receive_from: AwareDatetime | None = None
+    receive_from: Annotated[AwareDatetime | None, Field(ge=EARLIEST, lt=LATEST)] = None
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertView, responses=_problems(401, 403, 404, 422),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from helsefellesskap.errors import DomainError, InvalidInput
+from helsefellesskap.moments import check_moment
 from helsefellesskap.transitions.calendar import OSLO
 
 if TYPE_CHECKING:  # the engine, the message models, the database and rich are imported by the commands that run
@@ -70,7 +71,10 @@ def _parse_as_of(text: str | None, option: str = "--as-of") -> dt.datetime | Non
         raise InvalidInput(f"{option}: not an ISO 8601 time: {text}") from None
     if moment.tzinfo is None:
         raise InvalidInput(f"{option} needs a UTC offset, e.g. 2024-03-01T12:00:00+01:00")
-    return moment
+    try:
+        return check_moment(moment, option)
+    except ValueError as exc:  # year 0001 or 9999: a traceback when converted to UTC
+        raise InvalidInput(str(exc)) from None
 
 
 AnswerDeadlines = Annotated[

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, TypeAdapt
 from pydantic.dataclasses import dataclass
 
 from helsefellesskap.errors import InvalidIdentifier
+from helsefellesskap.moments import EARLIEST, LATEST
 from helsefellesskap.transitions.patient_id import validate_patient
 
 
@@ -27,7 +28,10 @@ def _patient(text: str) -> str:
 NationalId = Annotated[
     str, Field(pattern=r"^[0-9]{11}$", description="National identity number (11 digits)."), AfterValidator(_patient)
 ]
-Moment = Annotated[AwareDatetime, Field(description="ISO 8601 time with a UTC offset (naive times are rejected).")]
+# Times from 1900 to before 3000 (UTC, `helsefellesskap.moments`): a typing error (year 0001 or 9999) is a schema
+# failure, not a time the pathway could not convert to UTC or add a deadline to (it was an HTTP 500).
+Moment = Annotated[AwareDatetime, Field(ge=EARLIEST, lt=LATEST,
+                                        description="ISO 8601 time with a UTC offset (naive times are rejected).")]
 Address = Annotated[str, Field(min_length=1, max_length=64, description="Organisation address (HER-id-like).")]
 Icd10 = Annotated[str, Field(pattern=r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,4})?$", description="ICD-10 code.")]
 MunicipalityNumber = Annotated[str, Field(pattern=r"^[0-9]{4}$", description="Kommunenummer (4 digits).")]

@@ -17,6 +17,7 @@ from helsefellesskap.access.compliance import compliance_query, organisation_nam
 from helsefellesskap.access.http import current_time, request_source
 from helsefellesskap.deps import get_database
 from helsefellesskap.errors import Forbidden, InvalidInput
+from helsefellesskap.moments import check_moment
 from helsefellesskap.web.audit_words import basis_labels, reason_words, resource_labels
 from helsefellesskap.web.i18n import translations
 from helsefellesskap.web.pages import forbidden_page
@@ -32,9 +33,9 @@ def _day(text: str, end: bool = False) -> datetime | None:
     """A date field as the start (or end) of that day in Oslo; empty or malformed: no bound."""
     try:
         day = date.fromisoformat(text)
-    except ValueError:
+        return check_moment(datetime.combine(day, time.max if end else time.min, tzinfo=OSLO), "the date")
+    except ValueError:  # malformed, or a year like 0001 or 9999 (its UTC time overflowed: a 500)
         return None
-    return datetime.combine(day, time.max if end else time.min, tzinfo=OSLO)
 
 
 def _criteria(request: Request) -> tuple[dict[str, str], AuditFilter]:

@@ -251,7 +251,10 @@ def parse_oslo_time(text: str) -> dt.datetime:
     local = dt.datetime.fromisoformat(text.strip())
     if local.tzinfo is not None:
         raise ValueError("expected a local time")
-    return local.replace(tzinfo=OSLO).astimezone(dt.UTC)
+    try:
+        return local.replace(tzinfo=OSLO).astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:30 lies before year 1 in UTC (it was a 500); other years the service bounds
+        raise ValueError("out of range") from None
 
 
 MAX_RECEIVE_FROM = 40  # a datetime-local value is 16 characters; longer is not a time
