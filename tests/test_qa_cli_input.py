@@ -65,3 +65,26 @@ def test_a_care_relation_time_without_a_utc_offset_exits_2(cli, db: Database) ->
                  "list-1", "--start", "2026-03-01T08:00")
     assert _one_error_line(result) and "UTC offset" in result.stderr
     assert _relations(db) == 0
+
+
+def _deep_line(tmp_path: Path) -> Path:
+    path = tmp_path / "deep.jsonl"
+    path.write_text('{"id": "x", "a": ' + "[" * 5000 + "]" * 5000 + "}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", ["replay", "ledger"])
+def test_a_line_nested_too_deeply_exits_2_naming_it(cli, tmp_path: Path, command: str) -> None:
+    result = cli("transitions", command, str(_deep_line(tmp_path)))
+    assert _one_error_line(result) and result.stderr.startswith("error: line 1:") and "nested" in result.stderr
+
+
+def test_ingest_refuses_a_line_nested_too_deeply_and_stores_nothing(cli, db: Database, tmp_path: Path) -> None:
+    from helsefellesskap.transitions.store import MessageRow
+    from transitions_support import setup_parties
+
+    setup_parties(db)
+    result = cli("transitions", "ingest", str(_deep_line(tmp_path)), "--as", "his")
+    assert _one_error_line(result) and result.stderr.startswith("error: line 1:") and "nested" in result.stderr
+    with db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(MessageRow)) == 0

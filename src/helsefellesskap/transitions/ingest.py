@@ -206,6 +206,8 @@ def rejected_message_row(session: Session, principal: Principal, data: bytes, er
         raw = json.loads(data)
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("The body is not valid JSON.") from None
+    except RecursionError:  # nested deeper than Python's JSON reader can go (it was a traceback)
+        raise InvalidInput("The body is JSON nested too deeply to be a message.") from None
     if not isinstance(raw, dict):
         raise InvalidInput("A message must be a JSON object.")
     sender = _text(raw, "sender", 64)

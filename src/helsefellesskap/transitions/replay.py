@@ -127,6 +127,8 @@ def _parse_line(number: int, data: bytes) -> Message | InvalidMessage:
             raw = json.loads(data)
         except ValueError:
             raise InvalidInput(f"line {number}: not valid JSON") from None
+        except RecursionError:  # pydantic-core stops at its own depth limit; json.loads overflowed the stack
+            raise InvalidInput(f"line {number}: JSON nested too deeply to be a message") from None
         if not isinstance(raw, dict):
             raise InvalidInput(f"line {number}: a message must be a JSON object") from None
         return invalid_message(raw, error, number)
