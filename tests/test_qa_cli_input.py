@@ -88,3 +88,28 @@ def test_ingest_refuses_a_line_nested_too_deeply_and_stores_nothing(cli, db: Dat
     assert _one_error_line(result) and result.stderr.startswith("error: line 1:") and "nested" in result.stderr
     with db.reading() as session:
         assert session.scalar(select(func.count()).select_from(MessageRow)) == 0
+
+
+def test_a_password_no_sign_in_takes_is_refused_and_the_user_not_created(cli, db: Database, monkeypatch) -> None:
+    """Sign-in (the web form and the token grant) takes at most 200 characters, so a longer password made a user
+    who could never sign in."""
+    import io
+    import sys
+
+    load_register_with_gp_offices(db)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("x" * 201 + "\n"))
+    result = cli("users", "create", "sykepleier", "--name", "Sykepleier", "--role", "hospital_nurse",
+                 "--organisation", "1060200", "--password-stdin")
+    assert _one_error_line(result) and "200" in result.stderr
+    assert cli("users", "list", "--json").stdout == ""
+
+
+def test_a_display_name_longer_than_its_column_is_refused(cli, db: Database) -> None:
+    load_register_with_gp_offices(db)
+    result = cli("users", "create", "sykepleier", "--name", "N" * 201, "--role", "hospital_nurse",
+                 "--organisation", "1060200")
+    assert _one_error_line(result) and "200" in result.stderr
+    assert cli("users", "list", "--json").stdout == ""
+    fits = cli("users", "create", "sykepleier", "--name", "N" * 200, "--role", "hospital_nurse",
+               "--organisation", "1060200")
+    assert fits.exit_code == 0, fits.stderr

@@ -21,6 +21,8 @@ from helsefellesskap.identity.national_id import make_synthetic_national_id, par
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,99}$")
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200  # what the sign-in forms and the token grant take (pages.login_submit, api.token)
+MAX_DISPLAY_NAME_LENGTH = 200  # access_users.display_name
 # The demo users' password (development provider only; stored as an argon2 hash like any other).
 DEMO_PASSWORD = "helsefellesskap-demo"  # noqa: S105 - documented demo credential, dev provider only
 # Roles that act for an organisation and therefore need one.
@@ -48,6 +50,8 @@ def _validated(user: NewUser) -> NewUser:
         raise InvalidInput("A username is 2-100 characters: lower-case letters, digits, '.', '_' or '-'.")
     if not user.display_name.strip():
         raise InvalidInput("A user needs a display name.")
+    if len(user.display_name.strip()) > MAX_DISPLAY_NAME_LENGTH:  # the column's (a database error on PostgreSQL)
+        raise InvalidInput(f"A display name is at most {MAX_DISPLAY_NAME_LENGTH} characters.")
     if not user.roles:
         raise InvalidInput("A user needs at least one role.")
     if user.roles & ORGANISATION_ROLES and not user.organisation_address:
@@ -56,6 +60,9 @@ def _validated(user: NewUser) -> NewUser:
         raise InvalidInput("A patient user needs the national identity number of their own record.")
     if user.password is not None and len(user.password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"A password has at least {MIN_PASSWORD_LENGTH} characters.")
+    if user.password is not None and len(user.password) > MAX_PASSWORD_LENGTH:
+        # sign-in (web and token) takes at most this many characters: a longer password could never be used
+        raise InvalidInput(f"A password has at most {MAX_PASSWORD_LENGTH} characters.")
     national_id = parse_national_id(user.national_id).value if user.national_id else None
     hpr = validate_hpr(user.hpr) if user.hpr else None
     return NewUser(user.username, user.display_name.strip(), user.roles, user.organisation_address or None,
