@@ -53,6 +53,9 @@ def _spoiled(source: Path, target: Path, how: str) -> tuple[Path, str]:
         persons = pq.read_table(target / "persons.parquet")
         pq.write_table(_as_text(persons, "birth_date"), target / "persons.parquet")
         return target, "column 'birth_date' holds string, not date"
+    if how == "missing table":
+        (target / "deaths.parquet").unlink()
+        return target, "is not a twin directory: missing deaths.parquet"
     (target / "deaths.parquet").write_text("not parquet", encoding="utf-8")
     return target, "deaths.parquet is not a Parquet file"
 
@@ -61,7 +64,7 @@ def _one_line(stderr: str) -> bool:
     return len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr
 
 
-@pytest.mark.parametrize("how", ["renamed column", "dates as text", "not parquet"])
+@pytest.mark.parametrize("how", ["missing table", "renamed column", "dates as text", "not parquet"])
 def test_a_spoiled_table_is_refused_by_load_twin_which_keeps_the_loaded_twin(
     cli, db: Database, twin_dir: Path, tmp_path: Path, how: str
 ) -> None:
@@ -75,7 +78,7 @@ def test_a_spoiled_table_is_refused_by_load_twin_which_keeps_the_loaded_twin(
         assert session.scalar(select(func.count()).select_from(TwinStayRow)) == loaded > 0
 
 
-@pytest.mark.parametrize("how", ["renamed column", "dates as text", "not parquet"])
+@pytest.mark.parametrize("how", ["missing table", "renamed column", "dates as text", "not parquet"])
 @pytest.mark.parametrize("engine", ["duckdb", "sqlite"])
 def test_a_spoiled_table_is_refused_by_the_indicators(
     cli, twin_dir: Path, tmp_path: Path, how: str, engine: str, database_url: str
