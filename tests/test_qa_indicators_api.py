@@ -113,12 +113,8 @@ def test_a_sum_of_days_over_a_suppressed_count_of_stays_is_suppressed_with_it(
 @pytest.mark.parametrize("indicator", ["delayed_discharge_days_67", "delayed_discharge_days_80",
                                        "transitions_per_person_year", "three_transitions_in_30_days"])
 def test_an_indicator_by_priority_group_and_month_is_computed_on_the_platform_database(
-    client, db: Database, settings: Settings, twin_dir: Path, indicator: str, request: pytest.FixtureRequest
+    client, db: Database, settings: Settings, twin_dir: Path, indicator: str
 ) -> None:
-    if db.engine.dialect.name == "sqlite":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "SQLite: 'parser stack overflow' (a 500) for one indicator alone by priority group and month: its shared "
-            "sub-expression is stored as a table only when two indicators read it (service._with_shared)")))
     load_twin(db, twin_dir)
     response = client.get(f"/api/v1/indicators/{indicator}", params={"by": ["priority_group", "month"]},
                           headers=token_for(db, settings, Role.ANALYST))

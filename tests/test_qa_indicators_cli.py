@@ -35,8 +35,6 @@ def test_a_period_given_backwards_exits_2_with_one_line(cli, twin_dir: Path) -> 
     assert result.stderr.strip() == "error: empty period: from 2024-06-01 to 2024-03-01 (the end day is excluded)"
 
 
-@pytest.mark.xfail(strict=True, reason="indicators_command migrates the --database-url before open_twin checks its "
-                                       "kind (indicators/commands.py: _database before service.open_twin)")
 def test_the_wrong_kind_of_database_is_refused_before_it_is_touched(cli, tmp_path: Path) -> None:
     database = tmp_path / "not-postgres.db"
     result = cli("indicators", "--engine", "postgres", "--database-url", f"sqlite:///{database}")

@@ -123,17 +123,18 @@ def indicators_command(
         check_twin_directory(data)
     url = None
     watch = Stopwatch()
+    settings = get_settings()
     if chosen in (Engine.sqlite, Engine.postgres):
+        # The right kind of database, before it is created, migrated or loaded into.
+        service.require_engine_database(chosen, database_url or settings.database_url)
         database = _database(database_url)
         url = database.url
         try:
-            service.open_twin(chosen, database_url=url)  # the right kind of database, before loading into it
             if data is not None:
                 with watch.phase("load-twin"):
                     service.load_twin(database, data)
         finally:
             database.dispose()
-    settings = get_settings()
     with watch.phase("open twin"):  # DuckDB: loading the tables every indicator reads into memory
         twin = service.open_twin(chosen, data=data, database_url=url, spark_driver_memory=settings.spark_driver_memory)
     threshold = settings.small_cell_threshold

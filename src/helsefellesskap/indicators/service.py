@@ -58,10 +58,16 @@ def open_twin(engine: Engine, *, data: Path | None = None, database_url: str | N
         return pyspark_twin(data, driver_memory=spark_driver_memory)
     if database_url is None:
         raise InvalidInput(f"the {engine.value} engine needs a database")
+    require_engine_database(engine, database_url)
+    return database_twin(database_url)
+
+
+def require_engine_database(engine: Engine, database_url: str) -> None:
+    """InvalidInput unless the database is the kind the engine (sqlite or postgres) reads: checked before the
+    database is opened, migrated or loaded into."""
     dialect = "postgresql" if engine is Engine.postgres else "sqlite"
     if not database_url.startswith(dialect):
         raise InvalidInput(f"the {engine.value} engine needs a {dialect} database, not {database_url.split(':')[0]}")
-    return database_twin(database_url)
 
 
 def open_loaded_twin(database: Database) -> Twin:
@@ -222,11 +228,14 @@ def _check_community(twin: Twin, community: str) -> None:
 
 
 def _with_shared(twin: Twin, period: Period, definitions: Sequence[IndicatorDefinition]) -> Twin:
-    """The twin with the shared sub-expressions two or more of the definitions read stored once."""
+    """The twin with the shared sub-expressions two or more of the definitions read stored once. On SQLite even one
+    reader's: inlined into an indicator by priority group and month, the union of transition events nests deeper
+    than SQLite's parser takes ("parser stack overflow")."""
     ids = {d.id for d in definitions}
+    readers_needed = 1 if twin.backend.name == "sqlite" else 2
     stored = {
         shared_key(name, period): _materialised(twin, build(twin, period), name)
-        for name, (readers, build) in SHARED.items() if len(ids & set(readers)) >= 2
+        for name, (readers, build) in SHARED.items() if len(ids & set(readers)) >= readers_needed
     }  # fmt: skip
     return dataclasses.replace(twin, shared={**twin.shared, **stored}) if stored else twin
 
