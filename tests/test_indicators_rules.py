@@ -18,7 +18,14 @@ from hypothesis import strategies as st
 from helsefellesskap.indicators import catalogue as c
 from helsefellesskap.indicators.engines import duckdb_twin
 from helsefellesskap.indicators.groups import person_groups
-from helsefellesskap.indicators.model import Dimension, IndicatorResult, Period, rate_of
+from helsefellesskap.indicators.model import (
+    Dimension,
+    IndicatorResult,
+    Period,
+    days_of_month,
+    fewest_persons,
+    rate_of,
+)
 from helsefellesskap.indicators.service import _columns, compute
 from helsefellesskap.synth.tables import SCHEMAS
 
@@ -142,7 +149,8 @@ def test_no_result_shows_a_count_under_the_threshold_nor_a_rate_beside_a_hidden_
     # The rows as the engine returns them (one municipality each), before suppression.
     columns = {"municipality": [f"{i:04d}" for i in range(len(counts))], "numerator": [n for n, _ in counts],
                "denominator": [d for _, d in counts]}
-    results = list(_columns(c.READMISSION, columns, (Dimension.municipality,), threshold).rows())
+    year = Period(dt.date(2024, 1, 1), dt.date(2025, 1, 1))
+    results = list(_columns(c.READMISSION, columns, (Dimension.municipality,), threshold, year).rows())
     for (numerator, denominator), result in zip(counts, results, strict=True):
         small_denominator = 1 <= denominator < threshold
         assert result.denominator is None if small_denominator else result.denominator == denominator
@@ -241,6 +249,33 @@ def test_transitions_by_month_use_the_person_days_of_the_month(tmp_path: Path) -
     rows = {r.dimensions["month"]: r for r in run(transitions_twin(), tmp_path, c.TRANSITIONS, Dimension.month)}
     assert (rows["2024-03"].numerator, rows["2024-03"].denominator) == (2, 62)  # persons 1 and 2, 31 days each
     assert (rows["2024-02"].numerator, rows["2024-02"].denominator) == (1, 29 + 29 + 9)
+
+
+def test_person_days_are_suppressed_when_fewer_than_5_persons_can_have_lived_them(tmp_path: Path) -> None:
+    # Three persons, 588 person-days in 2024 (366 days): at least two persons lived them — a group size that the
+    # days would tell as surely as a count of two.
+    (hidden,) = run(transitions_twin(), tmp_path / "a", c.TRANSITIONS, threshold=5)
+    assert hidden.suppressed and hidden.denominator is None and hidden.numerator is None and hidden.rate is None
+    (shown,) = run(transitions_twin(), tmp_path / "b", c.TRANSITIONS, threshold=2)
+    assert not shown.suppressed and (shown.numerator, shown.denominator) == (4, 588)
+    # By month, the month's days: March's 62 person-days are two persons' 31.
+    march = {r.dimensions["month"]: r for r in run(transitions_twin(), tmp_path / "c", c.TRANSITIONS,
+                                                    Dimension.month, threshold=3)}["2024-03"]
+    assert march.denominator is None and march.suppressed
+
+
+@given(st.integers(0, 10_000), st.integers(1, 366))
+def test_the_fewest_persons_of_person_days_could_live_them_and_one_fewer_could_not(person_days: int,
+                                                                                   days: int) -> None:
+    persons = fewest_persons(person_days, days)
+    assert (persons * days >= person_days and (persons - 1) * days < person_days) or person_days == persons == 0
+
+
+def test_the_days_of_a_month_inside_the_period() -> None:
+    year = Period(dt.date(2024, 1, 1), dt.date(2025, 1, 1))
+    assert [days_of_month(m, year) for m in (202402, 202412)] == [29, 31]
+    part = Period(dt.date(2024, 3, 10), dt.date(2024, 4, 6))
+    assert [days_of_month(m, part) for m in (202403, 202404, 202405)] == [22, 5, 0]
 
 
 def test_three_transitions_within_30_days(tmp_path: Path) -> None:

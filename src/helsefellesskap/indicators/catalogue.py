@@ -121,7 +121,9 @@ TRANSITIONS = IndicatorDefinition(
     unit="per person-year",
     multiplier=365.25,
     notes=(N_("Month: of the transition; per month the person-days of that month."),
-           N_("Rate = transitions / person-days * 365.25.")),
+           N_("Rate = transitions / person-days * 365.25."),
+           N_("Person-days are suppressed when fewer than 5 persons could have lived them.")),
+    person_time=True,
 )
 
 CLUSTERED = IndicatorDefinition(

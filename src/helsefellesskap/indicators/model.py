@@ -61,6 +61,9 @@ class IndicatorDefinition:
     dimensions: tuple[Dimension, ...] = DIMENSION_ORDER
     basis: str = "B"  # V: the definition is verified in the cited source; B: partly our reading [B]
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # The denominator is person-time (person-days), not a count: suppressed by the fewest persons it can be
+    # (`fewest_persons`), as a count of persons would be.
+    person_time: bool = False
 
     def __post_init__(self) -> None:
         if not self.id or self.multiplier <= 0:
@@ -161,6 +164,21 @@ class ResultColumns:
                 labels, self.numerator, self.denominator, self.rate, self.suppressed, strict=True):
             yield IndicatorResult(self.indicator, dict(zip(names, values, strict=True)), numerator, denominator,
                                   rate, suppressed)
+
+
+def fewest_persons(person_days: int, days: int) -> int:
+    """The fewest persons who can have lived `person_days` in a row covering `days` days: each lives at most every
+    day of it. Small-cell suppression of a person-time denominator tests this count (two persons over a year are
+    732 days: shown as days, they would tell the size of a small group)."""
+    return -(-person_days // days) if days > 0 else person_days
+
+
+def days_of_month(month: int, period: Period) -> int:
+    """The days of month YYYYMM inside `period`."""
+    year, number = divmod(month, 100)
+    first = date(year, number, 1)
+    after = date(year + number // 12, number % 12 + 1, 1)
+    return max(0, (min(after, period.end) - max(first, period.start)).days)
 
 
 def rate_of(numerator: int, denominator: int, multiplier: float) -> float | None:

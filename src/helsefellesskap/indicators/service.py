@@ -30,6 +30,8 @@ from helsefellesskap.indicators.model import (
     Period,
     PeriodChoice,
     ResultColumns,
+    days_of_month,
+    fewest_persons,
     month_label,
     rate_of,
 )
@@ -189,7 +191,7 @@ def compute_columns(
     with watch.phase("query"):
         executed = _executed(twin, queries, [d.value for d in dimensions])
     with watch.phase("results"):
-        return [_columns(definition, columns, dimensions, threshold)
+        return [_columns(definition, columns, dimensions, threshold, period)
                 for definition, columns in zip(definitions, executed, strict=True)]
 
 
@@ -256,8 +258,20 @@ def _labels(dimension: Dimension, values: list[Any]) -> list[str]:
     return out
 
 
+def _denominator_persons(definition: IndicatorDefinition, denominators: list[int], months: list[Any] | None,
+                         period: Period) -> list[int]:
+    """The count each denominator is suppressed by: itself, or for person-time the fewest persons who can have lived
+    it (`model.fewest_persons`) in its row's days (its month's inside the period, else the period's)."""
+    if not definition.person_time:
+        return denominators
+    if months is None:
+        return [fewest_persons(d, period.days) for d in denominators]
+    return [fewest_persons(d, period.days if m is None else days_of_month(int(m), period))
+            for d, m in zip(denominators, months, strict=True)]
+
+
 def _columns(definition: IndicatorDefinition, columns: dict[str, list[Any]], dimensions: tuple[Dimension, ...],
-             threshold: int) -> ResultColumns:
+             threshold: int, period: Period) -> ResultColumns:
     """The rows (sorted by their dimension values, `_executed`) as columns, counts under `threshold` suppressed
     (`policy.is_small_cell`, count by count) and the rate left out of a row with a suppressed count. A suppressed
     denominator hides the numerator too: the numerator is counted over the denominator's stays or persons, so beside
@@ -265,7 +279,8 @@ def _columns(definition: IndicatorDefinition, columns: dict[str, list[Any]], dim
     numerators = [int(n or 0) for n in columns["numerator"]]
     denominators = [int(d or 0) for d in columns["denominator"]]
     small_numerators = [is_small_cell(n, threshold) for n in numerators]
-    small_denominators = [is_small_cell(d, threshold) for d in denominators]
+    small_denominators = [is_small_cell(persons, threshold) for persons in _denominator_persons(
+        definition, denominators, columns.get(Dimension.month.value), period)]
     hidden = [n or d for n, d in zip(small_numerators, small_denominators, strict=True)]
     multiplier = definition.multiplier
     return ResultColumns(
