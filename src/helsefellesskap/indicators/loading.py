@@ -13,7 +13,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from sqlalchemy import Table, delete, insert
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from helsefellesskap.indicators.store import TWIN_TABLES, TwinLoadRow, TwinPerio
 
 BATCH_ROWS = 50_000
 ROW_ID_TABLES = ("conditions", "gp_contacts")  # no natural key: numbered in file order
+LOAD_LOCK = 0x7477696E  # the PostgreSQL advisory lock that serialises loads ("twin")
 
 
 def _columns(table: Table) -> list[str]:
@@ -92,6 +93,10 @@ def load_twin_tables(session: Session, directory: Path) -> dict[str, int]:
         # Gone when the command ends, and the indicators' sqlite engine reads only a file (engines.database_backend).
         raise InvalidInput("a twin cannot be loaded into an in-memory SQLite database: give a database file")
     period = recorded_period(directory)
+    if session.get_bind().dialect.name == "postgresql":
+        # Loads one at a time: a second load's DELETE would miss what the first inserts while it waits (two load ids,
+        # or its COPY refused on their keys). Held to the end of the transaction; SQLite has one writer anyway.
+        session.execute(select(func.pg_advisory_xact_lock(LOAD_LOCK)))
     session.execute(delete(TwinLoadRow))
     session.execute(insert(TwinLoadRow).values(load_id=uuid.uuid4().hex))
     session.execute(delete(TwinPeriodRow))
