@@ -113,3 +113,25 @@ def test_a_display_name_longer_than_its_column_is_refused(cli, db: Database) -> 
     fits = cli("users", "create", "sykepleier", "--name", "N" * 200, "--role", "hospital_nurse",
                "--organisation", "1060200")
     assert fits.exit_code == 0, fits.stderr
+
+
+@pytest.mark.parametrize("command", [("demo", "--no-browser"), ("serve",)])
+@pytest.mark.parametrize("port", ["0", "70000", "-1"])
+def test_a_port_outside_1_to_65535_exits_2(cli, command: tuple[str, ...], port: str) -> None:
+    result = cli(*command, "--port", port)
+    assert _one_error_line(result) and "--port" in result.stderr  # it was a traceback after preparing the demo
+
+
+def test_the_demo_refuses_a_busy_port_before_preparing_anything(cli, db: Database) -> None:
+    import socket
+
+    from helsefellesskap.registry.store import CommunityRow
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        result = cli("demo", "--port", str(port), "--no-browser")
+    assert _one_error_line(result) and f"port {port}" in result.stderr
+    with db.reading() as session:  # the first run's preparation (register, users, twin, a year of messages) not begun
+        assert session.scalar(select(func.count()).select_from(CommunityRow)) == 0

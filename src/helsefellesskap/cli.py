@@ -99,7 +99,7 @@ def db_schema_doc() -> None:
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.", min=1, max=65535)] = None,
 ) -> None:
     """Serve the API (and web app) with uvicorn; the database must be upgraded first."""
     import uvicorn
@@ -113,7 +113,7 @@ def serve(
 
 @app.command("demo")
 def demo(
-    port: Annotated[int | None, typer.Option(help="Port to listen on (127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (127.0.0.1).", min=1, max=65535)] = None,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
 ) -> None:
     """Build the demo on first run (a synthetic helsefellesskap, a year ending today, live boards; see docs/demo.md)

@@ -20,7 +20,7 @@ class Settings(BaseSettings):
 
     database_url: str = Field(default_factory=default_database_url)
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=1, le=65535)
     # Largest accepted request body; larger ones get 413 problem+json.
     max_body_bytes: int = 1_000_000
     # Development identity provider (seeded users, `dev token`). Never enable in production.
