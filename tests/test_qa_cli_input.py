@@ -132,6 +132,17 @@ def test_the_demo_refuses_a_busy_port_before_preparing_anything(cli, db: Databas
         listener.listen()
         port = listener.getsockname()[1]
         result = cli("demo", "--port", str(port), "--no-browser")
-    assert _one_error_line(result) and f"port {port}" in result.stderr
+    assert _one_error_line(result) and f"127.0.0.1:{port}" in result.stderr
     with db.reading() as session:  # the first run's preparation (register, users, twin, a year of messages) not begun
         assert session.scalar(select(func.count()).select_from(CommunityRow)) == 0
+
+
+def test_serve_refuses_a_busy_port_in_one_line(cli) -> None:
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        result = cli("serve", "--host", "127.0.0.1", "--port", str(port))
+    assert _one_error_line(result) and f"127.0.0.1:{port}" in result.stderr  # it was uvicorn's log and exit 3

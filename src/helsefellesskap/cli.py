@@ -14,7 +14,7 @@ import typer
 
 from helsefellesskap import __version__
 from helsefellesskap.access import commands as access_commands
-from helsefellesskap.errors import DomainError
+from helsefellesskap.errors import DomainError, InvalidInput
 from helsefellesskap.indicators import commands as indicators_commands
 from helsefellesskap.priority_groups import commands as priority_groups_commands
 from helsefellesskap.registry import commands as registry_commands
@@ -108,6 +108,7 @@ def serve(
     from helsefellesskap.settings import get_settings
 
     settings = get_settings()
+    check_port_free(host or settings.host, port or settings.port)
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
 
 
@@ -119,8 +120,24 @@ def demo(
     """Build the demo on first run (a synthetic helsefellesskap, a year ending today, live boards; see docs/demo.md)
     and serve it on 127.0.0.1 (what ./run does); later runs start in seconds."""
     from helsefellesskap.demo import run_demo
+    from helsefellesskap.settings import get_settings
 
+    check_port_free("127.0.0.1", port or get_settings().port)  # before the first run's minute of preparation
     run_demo(port, open_browser=not no_browser)
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse (exit 2, one line) a port something already listens on: another demo or server. Uvicorn found it only
+    when it bound the port (exit 3, with its log), which for the demo came after the first run's preparation."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: a closing socket is no owner
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise InvalidInput(f"cannot listen on {host}:{port} ({exc.strerror or exc}): is another demo or server "
+                               "running? Stop it, or choose another port with --port") from None
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import socket
 import threading
 import webbrowser
 from dataclasses import asdict, dataclass
@@ -21,7 +20,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.engine import make_url
 
 from helsefellesskap.db import Database
-from helsefellesskap.errors import InvalidInput
 from helsefellesskap.migrations import upgrade
 from helsefellesskap.settings import Settings, get_settings
 
@@ -200,17 +198,6 @@ def _warm_dashboard(settings: Settings, database: Database) -> None:
     threading.Thread(target=warm, args=(settings, database, ids), name="dashboard-warm-up", daemon=True).start()
 
 
-def check_port_free(port: int) -> None:
-    """Refuse (exit 2) a port something already listens on at 127.0.0.1: another demo, or another server."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: a closing socket is no owner
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            raise InvalidInput(f"port {port} on 127.0.0.1 is in use (another demo or server?): stop it, or choose "
-                               "another with --port") from None
-
-
 def run_demo(port: int | None = None, *, open_browser: bool = True) -> None:
     import uvicorn
 
@@ -218,7 +205,6 @@ def run_demo(port: int | None = None, *, open_browser: bool = True) -> None:
     from helsefellesskap.api import create_app
 
     settings = get_settings()
-    check_port_free(port or settings.port)  # before the first run's minute of preparation, not after it
     database = Database(settings.database_url)
     console = Console()
     prepare_demo(settings, database, now=dt.datetime.now(dt.UTC), console=console)
