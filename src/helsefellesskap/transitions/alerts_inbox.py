@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from helsefellesskap.access import service as access
 from helsefellesskap.access.model import Action, Principal, Resource
-from helsefellesskap.errors import DomainError, InvalidInput, NotFound
+from helsefellesskap.access.policy import NO_PERSON_ACCESS
+from helsefellesskap.errors import DomainError, Forbidden, InvalidInput
 from helsefellesskap.transitions.alerts import RULES
 from helsefellesskap.transitions.projection import aware
 from helsefellesskap.transitions.readmodel import Names, alert_views
@@ -80,7 +81,10 @@ def list_alerts(session: Session, principal: Principal, *, now: dt.datetime, sta
 def _authorized_alert(session: Session, principal: Principal, alert_id: str, now: dt.datetime) -> AlertRow:
     row = session.get(AlertRow, alert_id)
     if row is None:
-        raise NotFound(f"No alert {alert_id}.")
+        # The same refusal as an existing alert of a person without a care relation: an alert id is a hash of the
+        # stay id and the rule (`projection.alert_id`), which anyone can compute for a guessed stay id, and a 404
+        # against that 403 told whether the stay had, say, a readmission or a priority-group alert.
+        raise Forbidden(NO_PERSON_ACCESS)
     try:
         access.authorize_person(session, principal, row.patient, Action.WRITE, Resource.PERSON_ALERTS, now=now,
                                 reference=row.stay_id)

@@ -204,14 +204,14 @@ class MunicipalAnswer(BaseModel):
     receive_from: Annotated[AwareDatetime | None, Field(ge=EARLIEST, lt=LATEST)] = None
 
 
-@router.post("/alerts/{alert_id}/acknowledge", response_model=AlertView, responses=_problems(401, 403, 404, 422),
+@router.post("/alerts/{alert_id}/acknowledge", response_model=AlertView, responses=_problems(401, 403, 422),
              summary="Acknowledge an alert")
 def acknowledge(database: DatabaseDep, principal: CurrentPrincipal, now: Now, alert_id: AlertIdPath) -> AlertView:
     with database.unit_of_work() as session:
         return service.acknowledge_alert(session, principal, alert_id, now=now)
 
 
-@router.post("/alerts/{alert_id}/assign", response_model=AlertView, responses=_problems(401, 403, 404, 422),
+@router.post("/alerts/{alert_id}/assign", response_model=AlertView, responses=_problems(401, 403, 422),
              summary="Assign an alert to a person")
 def assign(database: DatabaseDep, principal: CurrentPrincipal, now: Now, alert_id: AlertIdPath,
            body: Assignment) -> AlertView:
@@ -219,7 +219,7 @@ def assign(database: DatabaseDep, principal: CurrentPrincipal, now: Now, alert_i
         return service.assign_alert(session, principal, alert_id, body.assignee, now=now)
 
 
-@router.post("/alerts/{alert_id}/comments", response_model=AlertView, responses=_problems(401, 403, 404, 422),
+@router.post("/alerts/{alert_id}/comments", response_model=AlertView, responses=_problems(401, 403, 422),
              summary="Comment on an alert")
 def comment(database: DatabaseDep, principal: CurrentPrincipal, now: Now, alert_id: AlertIdPath,
             body: Comment) -> AlertView:
