@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import re
+import shutil
 from html import unescape
 
 import pytest
@@ -193,3 +194,18 @@ def test_dashboard_compares_all_19_communities_from_a_national_twin(db, settings
     municipalities = {row[0] for row in _cells(html, "Etter kommune: teller, nevner og rate")}
     assert "Hamar" in municipalities
     assert "Bergen" not in municipalities
+
+
+def test_a_configured_twin_that_cannot_be_read_is_a_bokmal_page_for_the_operator(db, settings, twin_dir,
+                                                                                 tmp_path) -> None:
+    seed_users(db)
+    broken = tmp_path / "broken-twin"
+    shutil.copytree(twin_dir, broken)
+    (broken / "persons.parquet").write_text("not parquet")
+    app = create_app(settings.model_copy(update={"twin_directory": broken}), database=db)
+    with TestClient(app) as client:
+        sign_in_client(client, "analytiker")
+        page = client.get("/dashboard")
+    assert page.status_code == 503 and page.headers["content-type"].startswith("text/html")
+    assert "Tallene kan ikke vises" in page.text and "HELSEFELLESSKAP_TWIN_DIRECTORY" in page.text
+    assert "persons.parquet" not in page.text  # the detail is in the server's log, not on the page

@@ -5,6 +5,7 @@ Charts are server-side SVG with the same numbers in a table."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from contextlib import suppress
@@ -20,7 +21,7 @@ from helsefellesskap.access.http import current_time
 from helsefellesskap.access.model import Role
 from helsefellesskap.access.service import authorize_aggregate
 from helsefellesskap.deps import get_app_settings, get_database
-from helsefellesskap.errors import Forbidden, NotFound
+from helsefellesskap.errors import Forbidden, InvalidInput, NotFound
 from helsefellesskap.indicators.catalogue import CATALOGUE
 from helsefellesskap.indicators.model import Dimension, IndicatorDefinition, IndicatorResult
 from helsefellesskap.registry.reference import load_reference
@@ -31,6 +32,7 @@ from helsefellesskap.web.pages import forbidden_page
 from helsefellesskap.web.session import navigation, require_principal
 from helsefellesskap.web.templating import BABEL_LOCALE, locale_of, render
 
+log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 DASHBOARD_ROLES = frozenset({Role.ANALYST, Role.ADMINISTRATOR})  # the dashboard's audience (the menu shows it)
 
@@ -152,8 +154,15 @@ def dashboard(request: Request) -> Response:
                       link=("/dashboard", _("Community dashboard")))
     context: dict[str, Any] = {"definition": definition, "indicators": indicator_labels(_),
                                "units": unit_labels(_), "figures": None}
-    with suppress(NotFound):  # no twin loaded: the page says so
-        context["figures"] = _sections(request, definition, _)
+    try:
+        with suppress(NotFound):  # no twin loaded: the page says so
+            context["figures"] = _sections(request, definition, _)
+    except InvalidInput as error:  # the configured twin directory is not a twin: the operator's to mend, not the user's
+        log.warning("the community dashboard cannot read its twin: %s", error)
+        return render(request, "error.html", status_code=503, principal=principal,
+                      navigation=navigation(request, principal), title=_("The figures cannot be shown"),
+                      message=_("The synthetic twin the dashboard is set up to read cannot be read. Ask the "
+                                "operator to check the setting HELSEFELLESSKAP_TWIN_DIRECTORY."))
     template = "dashboard_figures.html" if request.headers.get("hx-request") else "dashboard.html"
     response = render(request, template, principal=principal, navigation=navigation(request, principal), **context)
     response.headers["Vary"] = "HX-Request"  # the fragment and the whole page share a URL
