@@ -14,6 +14,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 from ibis.common.exceptions import IbisError
+from sqlalchemy.engine import make_url
 
 from helsefellesskap.access.policy import DEFAULT_SMALL_CELL_THRESHOLD, is_small_cell
 from helsefellesskap.db import Database
@@ -67,9 +68,12 @@ def open_twin(engine: Engine, *, data: Path | None = None, database_url: str | N
 def require_engine_database(engine: Engine, database_url: str) -> None:
     """InvalidInput unless the database is the kind the engine (sqlite or postgres) reads: checked before the
     database is opened, migrated or loaded into."""
+    backend = make_url(database_url).get_backend_name()  # a URL that does not parse: ArgumentError, named by the CLI
+    if backend not in ("sqlite", "postgresql"):
+        raise InvalidInput(f"invalid database URL: {backend!r} is neither sqlite nor postgresql")
     dialect = "postgresql" if engine is Engine.postgres else "sqlite"
-    if not database_url.startswith(dialect):
-        raise InvalidInput(f"the {engine.value} engine needs a {dialect} database, not {database_url.split(':')[0]}")
+    if backend != dialect:
+        raise InvalidInput(f"the {engine.value} engine needs a {dialect} database, not {backend}")
 
 
 def open_loaded_twin(database: Database) -> Twin:
