@@ -26,7 +26,11 @@ def validate_municipality_number(text: str, known: Container[str] | None = None)
 def validate_district_number(text: str) -> str:
     """A 6-digit city district (bydel) number, e.g. 030112; the first four digits are the municipality."""
     number = text.strip()
+    problem = f"{text!r} is not a district (bydel) number: it must be 6 digits, e.g. 030112"
     if len(number) != 6 or not number.isdigit() or not number.isascii():
-        raise InvalidIdentifier(f"{text!r} is not a district (bydel) number: it must be 6 digits, e.g. 030112.")
-    validate_municipality_number(number[:4])
+        raise InvalidIdentifier(f"{problem}.")
+    try:
+        validate_municipality_number(number[:4])
+    except InvalidIdentifier:  # name the number given, not its first four digits
+        raise InvalidIdentifier(f"{problem}, the first four a municipality number.") from None
     return number

@@ -118,7 +118,9 @@ def _parse(text: str, today: dt.date | None) -> NationalId:
     # Cached (the result is immutable; a refusal is raised again each time): a batch of messages checks the same
     # persons' numbers again and again (access control, care relations, priority groups), about 40 µs each.
     number = compact(text)
-    if len(number) != 11 or not number.isdigit():
+    # ASCII digits only: str.isdigit() also takes '²' (int() then fails: a traceback) and other scripts' digits
+    # ('١٥١٠…', which parsed but was stored unnormalised, so the same person had two values).
+    if len(number) != 11 or not number.isdigit() or not number.isascii():
         raise InvalidIdentifier(f"{text!r} is not a national identity number: it must be 11 digits.")
     rule_2032 = _check_digits(number)
     if number[0] in "89":  # FH-number: first digit 8 or 9, no birth date [V S96]
