@@ -140,10 +140,22 @@ def list_organisations(session: Session, *, kind: str | None = None, municipalit
 
 
 def _next_address(session: Session) -> str:
+    """The address after the highest allocated one; when that is the top of the range (an organisation was created
+    with its own HER-id there, e.g. 3999999), the lowest free one. Counting on past the top gave an 8-digit address,
+    and every later creation computed that same one again: a 409 'taken meanwhile' for good."""
     length = len(CREATED_ADDRESS_PREFIX) + CREATED_ADDRESS_DIGITS
-    highest = session.scalar(select(func.max(OrganisationRow.address)).where(
-        OrganisationRow.address.like(f"{CREATED_ADDRESS_PREFIX}%"), func.length(OrganisationRow.address) == length))
-    return created_address(int(highest[len(CREATED_ADDRESS_PREFIX):]) + 1 if highest else 1)
+    in_range = (OrganisationRow.address.like(f"{CREATED_ADDRESS_PREFIX}%"),
+                func.length(OrganisationRow.address) == length)
+    highest = session.scalar(select(func.max(OrganisationRow.address)).where(*in_range))
+    sequence = int(highest[len(CREATED_ADDRESS_PREFIX):]) + 1 if highest else 1
+    if sequence < 10 ** CREATED_ADDRESS_DIGITS:
+        return created_address(sequence)
+    taken = set(session.scalars(select(OrganisationRow.address).where(*in_range)))
+    free = next((n for n in range(1, 10 ** CREATED_ADDRESS_DIGITS) if created_address(n) not in taken), None)
+    if free is None:
+        raise Conflict(f"No address is left to allocate among {created_address(1)}-"
+                       f"{created_address(10 ** CREATED_ADDRESS_DIGITS - 1)}: give the organisation its own address.")
+    return created_address(free)
 
 
 def _checked_address(session: Session, address: str | None) -> str:
