@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from helsefellesskap.errors import InvalidInput
 from helsefellesskap.registry.model import Municipality, SourceUnavailable
 from helsefellesskap.registry.reference import DATA_DIR, DATA_FILES, Reference, read_reference
 
@@ -30,6 +32,9 @@ COUNTY_CLASSIFICATION = 104
 # Not municipalities of the mainland register: Svalbard and Jan Mayen (21xx, 22xx, 23xx) and "unknown" (9999).
 _EXCLUDED_PREFIXES = ("21", "22", "23", "99")
 _FIELDS = ["number", "name", "county_number", "county", "population", "valid_from", "valid_to"]
+# The largest population the register's column holds (a 32-bit integer on PostgreSQL); anything above is not a
+# municipality's population but a broken answer, which `registry load` would only fail on later.
+_MAX_POPULATION = 2**31 - 1
 
 
 @dataclass
@@ -69,9 +74,28 @@ def _get(client: httpx.Client, path: str, params: dict[str, str]) -> Any:
 def _klass_codes(client: httpx.Client, classification: int, day: dt.date) -> dict[str, str]:
     data = _get(client, f"klass/v1/classifications/{classification}/codesAt", {"date": day.isoformat()})
     try:
-        return {str(code["code"]): str(code["name"]) for code in data["codes"]}
+        pairs = [(str(code["code"]), code["name"]) for code in data["codes"]]
     except (KeyError, TypeError):
         raise SourceUnavailable(f"KLASS classification {classification}: unexpected answer.") from None
+    codes: dict[str, str] = {}
+    for number, name in pairs:  # a name is written to the data files as it comes: no null, blank or control chars
+        if not isinstance(name, str) or not name.strip() or not name.isprintable():
+            raise SourceUnavailable(f"KLASS classification {classification}: code {number} has no usable name.")
+        if number in codes:
+            raise SourceUnavailable(f"KLASS classification {classification}: code {number} is listed twice.")
+        codes[number] = name.strip()
+    return codes
+
+
+def _population(value: Any) -> int | None:
+    """A json-stat2 value as a population: None (no figure) or a whole number in the column's range."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_POPULATION:
+        raise ValueError(f"not a population: {value!r}")
+    return value
 
 
 def _json_stat_values(data: Any, dimension: str) -> dict[str, int]:
@@ -87,9 +111,12 @@ def _json_stat_values(data: Any, dimension: str) -> dict[str, int]:
                 break
             stride *= size
         values = data["value"]
-        return {code: int(values[pos * stride]) for code, pos in positions.items() if values[pos * stride] is not None}
-    except (KeyError, TypeError, IndexError, ValueError):
+        populations = {code: _population(values[pos * stride]) for code, pos in positions.items()}
+    except (KeyError, TypeError, IndexError, AttributeError):
         raise SourceUnavailable(f"Table {POPULATION_TABLE}: unexpected json-stat2 answer.") from None
+    except ValueError as exc:
+        raise SourceUnavailable(f"Table {POPULATION_TABLE}: unexpected json-stat2 answer ({exc}).") from None
+    return {code: value for code, value in populations.items() if value is not None}
 
 
 def _populations(client: httpx.Client, numbers: list[str], year: int) -> dict[str, int]:
@@ -138,11 +165,14 @@ def refresh_register(base_url: str, data_dir: Path | None = None, *, population_
     source = target if all((target / name).is_file() for name in DATA_FILES) else DATA_DIR
     current = read_reference(source)
     day = population_date or current.national.population_date
-    with httpx.Client(base_url=base_url.rstrip("/") + "/", timeout=timeout) as client:
-        names = {n: v for n, v in _klass_codes(client, MUNICIPALITY_CLASSIFICATION, day).items()
-                 if len(n) == 4 and n.isdigit() and not n.startswith(_EXCLUDED_PREFIXES)}
-        counties = _klass_codes(client, COUNTY_CLASSIFICATION, day)
-        populations = _populations(client, sorted(names), day.year)
+    try:
+        with httpx.Client(base_url=base_url.rstrip("/") + "/", timeout=timeout) as client:
+            names = {n: v for n, v in _klass_codes(client, MUNICIPALITY_CLASSIFICATION, day).items()
+                     if len(n) == 4 and n.isdigit() and n.isascii() and not n.startswith(_EXCLUDED_PREFIXES)}
+            counties = _klass_codes(client, COUNTY_CLASSIFICATION, day)
+            populations = _populations(client, sorted(names), day.year)
+    except httpx.InvalidURL as exc:  # not an HTTPError: the base URL setting itself is broken
+        raise InvalidInput(f"HELSEFELLESSKAP_SSB_API_BASE_URL {base_url!r} is not a valid URL ({exc}).") from None
     members = {m.municipality_number for m in current.memberships if m.valid_on(day)}
     unplaced = sorted(f"{n} {names[n]}" for n in names if n not in members)
     if unplaced:
@@ -159,9 +189,23 @@ def refresh_register(base_url: str, data_dir: Path | None = None, *, population_
     with tempfile.TemporaryDirectory() as staging:
         _write(Path(staging), source, municipalities, national)
         read_reference(Path(staging))  # the loader's checks; raises RegisterDataError before anything is written
-        target.mkdir(parents=True, exist_ok=True)
-        _write(target, Path(staging), municipalities, national)
+        _install(Path(staging), target)
     return _report(target, day, current, municipalities)
+
+
+def _install(staging: Path, target: Path) -> None:
+    """Put the checked files into ``target``, each replaced whole: copied beside it first, then renamed over the
+    old one, so a target that cannot be written (a file, no permission, a full disk) is one line and no half-written
+    data file (it was a traceback, after the first files were already overwritten)."""
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=target, prefix=".refresh-") as beside:
+            for name in DATA_FILES:
+                shutil.copyfile(staging / name, Path(beside) / name)
+            for name in DATA_FILES:
+                os.replace(Path(beside) / name, target / name)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write the register's data files to {target}: {exc.strerror or exc}.") from None
 
 
 def _report(target: Path, day: dt.date, current: Reference, municipalities: list[Municipality]) -> RefreshReport:
