@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     # Largest accepted request body; larger ones get 413 problem+json.
-    max_body_bytes: int = 1_000_000
+    max_body_bytes: int = Field(default=1_000_000, ge=1)
     # Development identity provider (seeded users, `dev token`). Never enable in production.
     dev_identity_provider: bool = True
     # Secret used to sign session cookies and development tokens; set it in production.
@@ -57,7 +57,8 @@ class Settings(BaseSettings):
     dev_signing_key_file: Path | None = None
     # Statistics Norway's open APIs (KLASS, PxWebApi v2) for `registry refresh`; tests point it at a local server.
     ssb_api_base_url: str = "https://data.ssb.no/api"
-    ssb_timeout_seconds: float = Field(default=30.0, gt=0)
+    # At most an hour: 'inf' passed `gt=0` and then overflowed the socket's timeout (a traceback).
+    ssb_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
     # A synthetic twin as Parquet (a `synth` output directory) that the community dashboard reads with DuckDB;
     # unset: the dashboard reads the twin loaded into the platform database (`load-twin`). The demo sets it.
     twin_directory: Path | None = None
