@@ -126,6 +126,8 @@ def main() -> None:
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="an admin URL of a PostgreSQL server")
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
+    if args.messages < 1:
+        parser.error("--messages must be at least 1")
     lines = make_log(args.messages, args.seed)[: args.messages]
     print(f"{len(lines):,} messages; in-memory replay {replay_rate(lines):,.0f} msg/s (wall)")
     with tempfile.TemporaryDirectory() as work:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -121,7 +122,16 @@ def main() -> None:
     parser.add_argument("--database-url", help="a PostgreSQL server's admin URL (default: SQLite files)")
     parser.add_argument("--batch-only", action="store_true", help="skip the message-by-message run")
     args = parser.parse_args()
+    if args.days < 1 or not 0 < args.scale <= 1:
+        parser.error("--days must be at least 1, --scale in (0, 1]")
     work = Path(tempfile.mkdtemp(prefix="hf-bench-batch-"))
+    try:  # the twin and the SQLite files are removed after the run (each run left them in /tmp)
+        measure(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(args: argparse.Namespace, work: Path) -> None:
     now = dt.datetime.now(dt.UTC)
     twin = args.twin
     if twin is None:

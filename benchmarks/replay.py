@@ -59,6 +59,8 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1_000_000, help="size of the log (default 1 000 000)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    if args.messages < 1:
+        parser.error("--messages must be at least 1")
     started = time.perf_counter()
     lines = make_log(args.messages, args.seed)
     print(f"generated {len(lines):,} messages in {time.perf_counter() - started:.1f} s")

@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jsonl", action="store_true", help="also write messages.jsonl (slower)")
     args = parser.parse_args(argv)
+    if not 0 < args.scale <= 1:
+        parser.error("--scale must be in (0, 1]")
     places = load_places()
     persons = sum(c.persons for c in plan(places, args.scale))
     with tempfile.TemporaryDirectory() as directory:
