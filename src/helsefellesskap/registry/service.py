@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, false, func, select
 from sqlalchemy.orm import Session
 
 from helsefellesskap.db import Base, Database
@@ -115,12 +115,27 @@ def _register_organisations(reference: Reference) -> Iterable[dict[str, Any]]:
                "municipality_number": municipality.number}
 
 
+REGISTER_LOCK = 0x72656769  # the PostgreSQL advisory lock that serialises loads of the register ("regi")
+
+
+def _one_load_at_a_time(session: Session) -> None:
+    """Two loads at once both found no rows, both inserted, and the second failed on the first's keys (an
+    IntegrityError: a traceback at the CLI). PostgreSQL: an advisory lock held to the end of the transaction.
+    SQLite: a write that changes nothing takes the database's write lock before the first read (pysqlite begins the
+    transaction only at the first write, so the reads ran before it, outside the other load's lock)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(REGISTER_LOCK)))
+    else:
+        session.execute(delete(CommunityTrustRow).where(false()))
+
+
 def load_register(database: Database, reference: Reference | None = None, *,
                   now: dt.datetime | None = None) -> dict[str, int]:
     """Load (or reload) the register into the database in one transaction; idempotent. Returns counts."""
     reference = reference or load_reference()
     now = now or dt.datetime.now(dt.UTC)
     with database.unit_of_work() as session:
+        _one_load_at_a_time(session)
         _load_structure(session, reference)
         existing = set(session.scalars(select(OrganisationRow.address)))
         organisations = list(_register_organisations(reference))
