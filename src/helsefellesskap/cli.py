@@ -173,6 +173,9 @@ def _environment_problem(exc: Exception) -> tuple[str, int] | None:
     if isinstance(exc, sqlalchemy_exc.NoSuchModuleError) or (isinstance(exc, sqlalchemy_exc.ArgumentError)
                                                                and "URL" in str(exc)):
         return f"invalid database URL (HELSEFELLESSKAP_DATABASE_URL or --database-url): {_first_line(exc)}", 2
+    if isinstance(exc, sqlalchemy_exc.DatabaseError) and "file is not a database" in str(exc.orig):
+        return ("the database file is not an SQLite database: check HELSEFELLESSKAP_DATABASE_URL "
+                f"({_first_line(exc.orig)})"), 2
     if isinstance(exc, sqlalchemy_exc.OperationalError | sqlalchemy_exc.ProgrammingError):
         cause = _first_line(exc.orig) if exc.orig is not None else _first_line(exc)
         if "no such table" in cause or type(exc.orig).__name__ == "UndefinedTable":

@@ -37,8 +37,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:  # another dialect failed on its missing driver: a traceback
+        raise InvalidInput("invalid database URL (HELSEFELLESSKAP_DATABASE_URL or --database-url): the platform's "
+                           f"database is SQLite or PostgreSQL, not {parsed.get_backend_name()!r}")
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             folder = Path(parsed.database).parent
