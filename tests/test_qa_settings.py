@@ -32,3 +32,11 @@ def test_an_unusable_ssb_timeout_is_one_line_naming_the_setting(cli, monkeypatch
 def test_a_body_limit_below_one_byte_is_refused(value: int) -> None:
     with pytest.raises(ValidationError, match="max_body_bytes"):
         Settings(max_body_bytes=value)
+
+
+def test_a_dotenv_file_that_is_not_utf8_is_one_line(cli, tmp_path: Path) -> None:
+    # The cli fixture runs in tmp_path, where `.env` is read from.
+    (tmp_path / ".env").write_bytes(b"HELSEFELLESSKAP_PORT=\xff\xfe\n")
+    result = cli("db", "current")
+    assert result.exit_code == 2
+    assert "not UTF-8" in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -9,6 +9,8 @@ from platformdirs import user_data_dir
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from helsefellesskap.errors import InvalidInput
+
 
 def default_database_url() -> str:
     data_dir = Path(user_data_dir("helsefellesskap", appauthor=False))
@@ -79,4 +81,8 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except UnicodeDecodeError as exc:  # python-dotenv reads `.env` as UTF-8: any other bytes were a traceback
+        raise InvalidInput(f"the .env file in {Path.cwd()} is not UTF-8 text (byte {exc.start}): "
+                           "save it as UTF-8, or remove it") from None
