@@ -53,12 +53,17 @@ class HealthTrust(_Frozen):
     hospitals: list[Hospital]
 
 
+# The largest population a municipality or district row holds (a 32-bit integer column on PostgreSQL): a larger
+# figure in a data file or from SSB is an error, refused when read rather than a database error when loaded.
+MAX_POPULATION = 2**31 - 1
+
+
 class Municipality(_Frozen):
     number: str
     name: str
     county_number: str
     county: str
-    population: int = Field(ge=0)
+    population: int = Field(ge=0, le=MAX_POPULATION)
     valid_from: dt.date
     valid_to: dt.date | None = None
 
@@ -82,7 +87,7 @@ class District(_Frozen):
     name: str
     municipality_number: str
     health_trust_id: str
-    population: int = Field(ge=0)
+    population: int = Field(ge=0, le=MAX_POPULATION)
 
 
 class ForumLevel(_Frozen):

@@ -153,8 +153,10 @@ def read_reference(data_dir: Path) -> Reference:
         districts = _read_csv(data_dir / "oslo_districts.csv", District)
     except ValidationError as exc:
         raise RegisterDataError(f"national.json: {_first_error(exc)}") from None
-    except (json.JSONDecodeError, KeyError, UnicodeDecodeError, csv.Error) as exc:
+    except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError, csv.Error) as exc:  # TypeError: a list
         raise RegisterDataError(f"Register data in {data_dir} is malformed: {exc}") from None
+    except RecursionError:  # JSON nested deeper than Python's parser recurses: was a traceback
+        raise RegisterDataError(f"Register data in {data_dir} is malformed: JSON nested too deeply.") from None
     validate_reference(national, rhas, trusts, communities, municipalities, memberships, districts, levels, forums)
     open_memberships = [m for m in memberships if m.valid_to is None]
     return Reference(

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from helsefellesskap.errors import InvalidInput
-from helsefellesskap.registry.model import Municipality, SourceUnavailable
+from helsefellesskap.registry.model import MAX_POPULATION, Municipality, SourceUnavailable
 from helsefellesskap.registry.reference import DATA_DIR, DATA_FILES, Reference, read_reference
 
 # SSB table 06913 "Befolkning og endringar": ContentsCode Folketallet1 = population 1 January [B: SSB table
@@ -32,9 +32,6 @@ COUNTY_CLASSIFICATION = 104
 # Not municipalities of the mainland register: Svalbard and Jan Mayen (21xx, 22xx, 23xx) and "unknown" (9999).
 _EXCLUDED_PREFIXES = ("21", "22", "23", "99")
 _FIELDS = ["number", "name", "county_number", "county", "population", "valid_from", "valid_to"]
-# The largest population the register's column holds (a 32-bit integer on PostgreSQL); anything above is not a
-# municipality's population but a broken answer, which `registry load` would only fail on later.
-_MAX_POPULATION = 2**31 - 1
 
 
 @dataclass
@@ -93,7 +90,7 @@ def _population(value: Any) -> int | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_POPULATION:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_POPULATION:
         raise ValueError(f"not a population: {value!r}")
     return value
 
