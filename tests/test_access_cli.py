@@ -60,6 +60,19 @@ def test_dev_token_refuses_when_the_dev_provider_is_disabled(cli, monkeypatch: p
     assert result.stderr.count("\n") == 1 and "development identity provider is disabled" in result.stderr
 
 
+@pytest.mark.parametrize(("variable", "value"), [("HELSEFELLESSKAP_DEV_SIGNING_KEY_FILE", "{directory}"),
+                                                 ("HELSEFELLESSKAP_DEV_SIGNING_KEY", "garbage")])
+def test_an_unusable_dev_signing_key_is_one_line_naming_its_setting(cli, monkeypatch: pytest.MonkeyPatch,
+                                                                    tmp_path: Path, registered: None,
+                                                                    variable: str, value: str) -> None:
+    cli("dev", "seed")
+    monkeypatch.setenv(variable, value.format(directory=tmp_path))  # a directory, not a key file; not PEM
+    get_settings.cache_clear()
+    result = cli("dev", "token", "--user", "fastlege")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and f"{variable}: no usable RSA private key" in result.stderr
+
+
 def test_dev_token_for_an_unknown_user_exits_2(cli, dev_key: None) -> None:
     result = cli("dev", "token", "--user", "nobody")
     assert result.exit_code == 2 and "nobody" in result.stderr

@@ -21,7 +21,7 @@ from jwt.algorithms import RSAAlgorithm
 from platformdirs import user_data_dir
 
 from helsefellesskap.access.model import Principal, Role
-from helsefellesskap.errors import Unauthenticated
+from helsefellesskap.errors import InvalidInput, Unauthenticated
 from helsefellesskap.settings import Settings
 
 DEV_ISSUER = "helsefellesskap-dev"
@@ -47,10 +47,16 @@ def _key_file(settings: Settings) -> Path:
 
 
 def dev_private_key(settings: Settings) -> rsa.RSAPrivateKey:
-    """The development provider's signing key: from the environment, else generated once into the data dir."""
-    if settings.dev_signing_key:
-        return _load_pem(settings.dev_signing_key.encode())
-    return _file_key(_key_file(settings))
+    """The development provider's signing key: from the environment, else generated once into the data dir. A key
+    that cannot be read or is no RSA private key is the operator's setting to mend: InvalidInput naming it."""
+    name = "HELSEFELLESSKAP_DEV_SIGNING_KEY" if settings.dev_signing_key else "HELSEFELLESSKAP_DEV_SIGNING_KEY_FILE"
+    try:
+        if settings.dev_signing_key:
+            return _load_pem(settings.dev_signing_key.encode())
+        return _file_key(_key_file(settings))
+    except (OSError, ValueError, TypeError) as error:  # unreadable file; not PEM, not RSA, encrypted
+        detail = next((line for line in str(error).splitlines() if line.strip()), type(error).__name__)
+        raise InvalidInput(f"{name}: no usable RSA private key ({detail})") from None
 
 
 @lru_cache(maxsize=8)
