@@ -20,9 +20,10 @@ function of them), an evaluation that no longer changes with the clock (`replay.
 the stored fingerprint, and writes when it differs, is the same. The cyclic garbage collector waits until the
 batch is received (it would rescan those caches over and over).
 
-A concurrent request that stores one of the batch's message ids first makes `receive_messages` fail with
-`Conflict` (the caller's unit of work rolls back). `receive_batch` owns its unit of work and then receives the
-whole batch again: that message is a duplicate the second time, as a redelivery is.
+Messages are identified by sender and id (an id is its sender's own: another sender's message with the same id
+is another message). A concurrent request that stores one of the batch's messages (a sender's id) first makes
+`receive_messages` fail with `Conflict` (the caller's unit of work rolls back). `receive_batch` owns its unit of
+work and then receives the whole batch again: that message is a duplicate the second time, as a redelivery is.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import select, text
+from sqlalchemy import select, text, tuple_
 from sqlalchemy.orm import Session
 
 from helsefellesskap.access import service as access
@@ -52,15 +53,15 @@ from helsefellesskap.transitions.ingest import (
 )
 from helsefellesskap.transitions.messages import Message, parse_message
 from helsefellesskap.transitions.pathway import ENDED
-from helsefellesskap.transitions.projection import errors_json, lock_key
+from helsefellesskap.transitions.projection import errors_json, lock_key, stored_key
 from helsefellesskap.transitions.rates import DailyRates
 from helsefellesskap.transitions.rates_service import effective_rates
-from helsefellesskap.transitions.receipts import ErrorCode, ReceiptError
+from helsefellesskap.transitions.receipts import MessageKey, message_key
 from helsefellesskap.transitions.replay import paused_gc
 from helsefellesskap.transitions.rules import DEFAULT_RULES, TransitionRules
 from helsefellesskap.transitions.store import MESSAGES, MessageRow, StayRow
 from helsefellesskap.transitions.views import ReceiptView
-from helsefellesskap.transitions.working_set import WorkingSet, chunks
+from helsefellesskap.transitions.working_set import CHUNK, WorkingSet, chunks
 
 Outcome = ReceiptView | DomainError  # a refused message: the error `receive_message` would have raised
 Submission = tuple[Principal, dict[str, Any] | bytes]  # a message (parsed JSON or the bytes received) and its sender
@@ -188,42 +189,35 @@ def _receive(
         else:
             item.text, item.digest = canonical(item.message)
             allowed.append(item)
-    stored: dict[str, MessageRow | SimpleNamespace] = {}
-    for chunk in chunks({item.message.id for item in allowed}):
-        stored.update(
-            {
-                row.message_id: row
-                for row in session.scalars(select(MessageRow).where(MessageRow.message_id.in_(chunk)))
-                if row.message_id
-            }
-        )
-    claims: dict[str, _Received] = {}
+    stored = _stored_messages(session, {message_key(item.message) for item in allowed})
+    claims: dict[MessageKey, _Received] = {}  # the first message of each sender's id, unless stored already
     for item in allowed:
-        if item.message.id not in stored and item.message.id not in claims:
-            claims[item.message.id] = item
+        key = message_key(item.message)
+        if key not in stored and key not in claims:
+            claims[key] = item
     store = WorkingSet(session, now, rules, _rates(session, rates))
     patients = {item.message.patient for item in claims.values()}
     lock_patients(session, patients)
     store.load(patients, {item.message.stay_id for item in claims.values()})
     for item in allowed:
-        message = item.message
-        first = stored.get(message.id)
-        if first is None and claims[message.id] is item:  # new: claim the id, refold
+        message, key = item.message, message_key(item.message)
+        first = stored.get(key)
+        if first is None and claims[key] is item:  # new: claim the sender's id, refold
             row = SimpleNamespace(**row_values(item.principal, message, item.text, item.digest, now))
-            stored[message.id] = new_rows[item.index] = row
+            stored[key] = new_rows[item.index] = row
             store.add(row, message)
-            receipt = store.refold(message.patient, message.stay_id, message.type).get(message.id) or rc.ok(message)
+            receipt = store.refold(message.patient, message.stay_id, message.type).get(key) or rc.ok(message)
             row.receipt_status, row.receipt_errors = str(receipt.status), errors_json(receipt)
             row.pathway_status, row.pathway_errors = row.receipt_status, row.receipt_errors
             outcomes[item.index] = receipt_view(row)
             continue
-        first = stored[message.id]
+        first = stored[key]
         if first.sha256 == item.digest:  # a redelivery: the first receipt again
             outcomes[item.index] = receipt_view(first, duplicate=True)
             continue
-        conflict = ReceiptError(ErrorCode.id_conflict, f"id {message.id} was already used for another message")
+        # The same sender used this id before for another message (its own id: the first message stands).
         row = SimpleNamespace(**row_values(item.principal, message, item.text, item.digest, now))
-        rejected = rc.rejected(message.id, message.stay_id, conflict)
+        rejected = rc.id_conflict(message)
         row.message_id = None
         row.receipt_status = row.pathway_status = str(rejected.status)
         row.receipt_errors = row.pathway_errors = errors_json(rejected)
@@ -231,6 +225,17 @@ def _receive(
         outcomes[item.index] = receipt_view(row)
     store.write([new_rows[index] for index in sorted(new_rows)])
     return [cast(Outcome, outcome) for outcome in outcomes]
+
+
+def _stored_messages(session: Session, keys: set[MessageKey]) -> dict[MessageKey, MessageRow | SimpleNamespace]:
+    """The stored messages with these (sender, id) keys, by key (the unique constraint's columns, in chunks)."""
+    stored: dict[MessageKey, MessageRow | SimpleNamespace] = {}
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), CHUNK // 2):  # two parameters per key
+        chunk = ordered[start : start + CHUNK // 2]
+        query = select(MessageRow).where(tuple_(MessageRow.sender, MessageRow.message_id).in_(chunk))
+        stored.update({stored_key(row): row for row in session.scalars(query) if row.message_id})
+    return stored
 
 
 def refresh_stays(

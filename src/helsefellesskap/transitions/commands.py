@@ -171,7 +171,8 @@ def _print_table(results: list[StayResult], as_of: dt.datetime | None) -> None:
         for receipt in result.receipts:
             for error in receipt.errors:
                 where = f" [{error.field}]" if error.field else ""
-                console.print(f"{result.stay_id}: message {receipt.message_id} {receipt.status}: "
+                sender = f" from {receipt.sender}" if receipt.sender else ""  # ids are per sender
+                console.print(f"{result.stay_id}: message {receipt.message_id}{sender} {receipt.status}: "
                               f"{error.code}{where}: {error.detail}", markup=False)
     summary = totals(results)
     console.print(f"{summary['stays']} stays, {summary['payable_days']} payable days, NOK {summary['amount_nok']}",

@@ -1,14 +1,20 @@
-"""Receiving messages: validate, authorise the sender, store (idempotent by message id), refold, receipt.
+"""Receiving messages: validate, authorise the sender, store (idempotent by sender and message id), refold,
+receipt.
 
-Every JSON object received is kept in `transition_messages`, whatever its fate:
-- valid and new: stored under its id, its stay refolded; the receipt is what the fold says of it (`ok`,
-  `ok_with_errors` when it contradicts the pathway, `rejected` when it breaks a rule on its own, e.g. § 9);
-- the same id with the same content again (a redelivery): not stored again, answered with the first receipt;
-- the same id with other content: kept without claiming the id, `rejected` with `id-conflict`;
+A message's id is its sender's own (docs/message-schema.json: "The sender's own id, unique per sender"): two systems
+numbering their messages with counters use the same ids, and another sender's message with an id already stored is
+another message, received as any new one. Every JSON object received is kept in `transition_messages`, whatever its
+fate:
+- valid and new (its sender has not used its id): stored under its sender and id, its stay refolded; the receipt
+  is what the fold says of it (`ok`, `ok_with_errors` when it contradicts the pathway, `rejected` when it breaks a
+  rule on its own, e.g. § 9);
+- the same sender's id with the same content again (a redelivery): not stored again, answered with the first
+  receipt;
+- the same sender's id with other content: kept without claiming the id, `rejected` with `id-conflict`;
 - failing the message schema: kept without claiming the id, `rejected` with `invalid-message` reasons.
-The unique constraint on the message id is the idempotency guard: the message is inserted in a savepoint
-first, and a duplicate (a redelivery, or the same id stored meanwhile by a concurrent request) is caught there
-and answered as a redelivery.
+The unique constraint on (sender, message id) is the idempotency guard: the message is inserted first, and a
+duplicate (a redelivery, or the same sender's id stored meanwhile by a concurrent request) is caught there and
+answered as a redelivery.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from helsefellesskap.nul_guard import json_has_nul
 from helsefellesskap.transitions import receipts as rc
 from helsefellesskap.transitions.messages import MESSAGE_ADAPTER, MESSAGE_TYPES, Message, parse_message
 from helsefellesskap.transitions.projection import aware, errors_json, maybe_aware, refold
-from helsefellesskap.transitions.receipts import ErrorCode, Receipt, ReceiptError, ReceiptStatus
+from helsefellesskap.transitions.receipts import Receipt, ReceiptStatus
 from helsefellesskap.transitions.replay import invalid_message
 from helsefellesskap.transitions.store import MESSAGES, MessageRow, StayRow
 from helsefellesskap.transitions.views import ReceiptErrorView, ReceiptView
@@ -88,13 +94,13 @@ def receive_message(session: Session, principal: Principal, payload: dict[str, A
                                 reference=message.id, source=source)
     text, digest = canonical(message)
     row = _claim(session, _row(principal, message, text, digest, now))
-    if row is None:  # the id is already stored (a redelivery, or a concurrent request stored it meanwhile)
-        existing = _find(session, message.id)
+    if row is None:  # the sender's id is already stored (a redelivery, or a concurrent request stored it meanwhile)
+        existing = _find(session, message.sender, message.id)
         if existing is None:
             raise Conflict(f"The message id {message.id} is being stored by another request; send it again.")
         return _redelivery(session, principal, existing, message, text, digest, now)
     receipts = refold(session, message.stay_id, message.patient, now=now, message_type=message.type)
-    receipt = receipts.get(message.id) or rc.ok(message)
+    receipt = receipts.get(rc.message_key(message)) or rc.ok(message)
     row.receipt_status, row.receipt_errors = str(receipt.status), errors_json(receipt)
     row.pathway_status, row.pathway_errors = row.receipt_status, row.receipt_errors
     session.flush()
@@ -123,15 +129,16 @@ def check_storable(data: bytes) -> None:
 
 
 def _claim(session: Session, row: MessageRow) -> MessageRow | None:
-    """Store a new message under its id, or None when the id is taken. A new message is the common case, so it is
-    inserted first and the unique id decides: `INSERT … ON CONFLICT (message_id) DO NOTHING RETURNING` (one
-    statement; on PostgreSQL it waits for a concurrent insert of the same id and then does nothing), elsewhere
-    an insert in a savepoint that catches the unique violation."""
+    """Store a new message under its sender and id, or None when the sender's id is taken. A new message is the
+    common case, so it is inserted first and the unique (sender, id) decides: `INSERT … ON CONFLICT (sender,
+    message_id) DO NOTHING RETURNING` (one statement; on PostgreSQL it waits for a concurrent insert of the same
+    sender's id and then does nothing), elsewhere an insert in a savepoint that catches the unique violation."""
     dialect = session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
         values = {column.key: getattr(row, column.key) for column in MESSAGES.columns if column.key != "seq"}
         upsert = pg_insert(MessageRow) if dialect == "postgresql" else sqlite_insert(MessageRow)
-        stmt = upsert.values(values).on_conflict_do_nothing(index_elements=["message_id"]).returning(MessageRow)
+        stmt = (upsert.values(values).on_conflict_do_nothing(index_elements=["sender", "message_id"])
+                .returning(MessageRow))
         return session.scalars(stmt).first()
     try:
         with session.begin_nested():
@@ -142,8 +149,10 @@ def _claim(session: Session, row: MessageRow) -> MessageRow | None:
     return row
 
 
-def _find(session: Session, message_id: str) -> MessageRow | None:
-    return session.scalars(select(MessageRow).where(MessageRow.message_id == message_id)).first()
+def _find(session: Session, sender: str, message_id: str) -> MessageRow | None:
+    """The stored message of this sender with this id (another sender's with the same id is another message)."""
+    return session.scalars(select(MessageRow).where(MessageRow.sender == sender,
+                                                    MessageRow.message_id == message_id)).first()
 
 
 def _row(principal: Principal, message: Message, text: str, digest: str, now: dt.datetime) -> MessageRow:
@@ -163,9 +172,8 @@ def _redelivery(session: Session, principal: Principal, existing: MessageRow, me
                 digest: str, now: dt.datetime) -> ReceiptView:
     if existing.sha256 == digest:
         return receipt_view(existing, duplicate=True)
-    conflict = ReceiptError(ErrorCode.id_conflict, f"id {message.id} was already used for another message")
-    return _keep_rejected(session, _row(principal, message, text, digest, now),
-                          rc.rejected(message.id, message.stay_id, conflict))
+    # The same sender used this id before for another message (its own id: the first message stands).
+    return _keep_rejected(session, _row(principal, message, text, digest, now), rc.id_conflict(message))
 
 
 def _keep_rejected(session: Session, row: MessageRow, receipt: Receipt) -> ReceiptView:

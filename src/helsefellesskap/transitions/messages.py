@@ -65,7 +65,9 @@ message = dataclass(config=_CONFIG, frozen=True, slots=True, kw_only=True)
 
 @message
 class MessageBase:
-    id: Annotated[str, Field(min_length=1, max_length=128, description="Unique id, the sender's.")]
+    # The id is the sender's own: idempotency and id conflicts are per sender (ingest, replay.deduplicate).
+    id: Annotated[str, Field(min_length=1, max_length=128, description="The sender's own id, unique per sender "
+                                                                       "(another sender may use the same id).")]
     sent_at: Moment
     stay_id: Annotated[str, Field(min_length=1, max_length=128, description="The hospital's id of the stay.")]
     patient: NationalId
@@ -236,10 +238,11 @@ def event_time(message: Message) -> dt.datetime:
     return moment
 
 
-def fold_key(message: Message) -> tuple[dt.datetime, dt.datetime, str]:
-    """The deterministic order in which a stay's messages are folded: event time, sent_at, id."""
+def fold_key(message: Message) -> tuple[dt.datetime, dt.datetime, str, str]:
+    """The deterministic order in which a stay's messages are folded: event time, sent_at, id, sender (two
+    senders may use the same id: it is each sender's own)."""
     sent_at = message.sent_at
-    return (getattr(message, _EVENT_FIELD.get(message.type, "sent_at")), sent_at, message.id)
+    return (getattr(message, _EVENT_FIELD.get(message.type, "sent_at")), sent_at, message.id, message.sender)
 
 
 def message_json_schema() -> dict[str, object]:

@@ -238,10 +238,10 @@ def fold_stay(stay_id: str, messages: Iterable[Message]) -> StayProjection:
 def _apply(stay: StayProjection, m: Message, patient: str, first_admitted_at: dt.datetime | None) -> Receipt:
     rule_errors = rc.rule_errors(m)
     if rule_errors:
-        return rc.rejected(m.id, m.stay_id, *rule_errors)
+        return rc.rejected_message(m, *rule_errors)
     if m.patient != patient:
         mismatch = rc.ReceiptError(ErrorCode.patient_mismatch, "the message names another patient than the stay")
-        return rc.rejected(m.id, m.stay_id, mismatch)
+        return rc.rejected_message(m, mismatch)
     if stay.state in ENDED and m.type not in _AFTER_END:
         assert stay.discharge is not None
         code = ErrorCode.already_discharged if m.type == "discharge" else ErrorCode.after_discharge

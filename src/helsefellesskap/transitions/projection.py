@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -30,7 +30,7 @@ from helsefellesskap.transitions.pathway import StayProjection, fold_stay
 from helsefellesskap.transitions.priority import stay_person_facts
 from helsefellesskap.transitions.rates import DailyRates
 from helsefellesskap.transitions.readmissions import link_readmissions
-from helsefellesskap.transitions.receipts import Receipt
+from helsefellesskap.transitions.receipts import MessageKey, Receipt
 from helsefellesskap.transitions.replay import StayResult, evaluate_stay
 from helsefellesskap.transitions.rules import DEFAULT_RULES, TransitionRules
 from helsefellesskap.transitions.settled import SettledResults
@@ -127,9 +127,9 @@ def _stay_rows(session: Session, stay_ids: set[str]) -> dict[str, StayRow]:
 
 
 def refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime, message_type: str | None = None,
-           rules: TransitionRules = DEFAULT_RULES, rates: DailyRates | None = None) -> dict[str, Receipt]:
+           rules: TransitionRules = DEFAULT_RULES, rates: DailyRates | None = None) -> dict[MessageKey, Receipt]:
     """Fold the stay and the patient's other stays again and replace their projection; the receipts of the
-    folded messages by message id. `message_type` is the type of the message that caused it."""
+    folded messages by sender and message id. `message_type` is the type of the message that caused it."""
     session.flush()
     with session.no_autoflush:
         return _refold(session, stay_id, patient, now=now, message_type=message_type, rules=rules, rates=rates)
@@ -153,7 +153,7 @@ def projected_relation_facts(stay: StayProjection) -> tuple[object, ...] | None:
 
 
 def _refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime, message_type: str | None,
-            rules: TransitionRules, rates: DailyRates | None) -> dict[str, Receipt]:
+            rules: TransitionRules, rates: DailyRates | None) -> dict[MessageKey, Receipt]:
     lock_patient(session, patient)
     rows = _stored_of_patient(session, patient, stay_id)
     messages: dict[str, list[Message]] = {}
@@ -174,7 +174,7 @@ def _refold(session: Session, stay_id: str, patient: str, *, now: dt.datetime, m
 
         rates = effective_rates(session)
     results = evaluate_stays(stays, groups, rules, rates, now)
-    receipts = {r.message_id: r for result in results.values() for r in result.receipts}
+    receipts = receipts_by_message(results.values())
     _update_messages(session, rows, receipts)
     parties: dict[str, str] = {}
     for sid, result in results.items():
@@ -236,9 +236,19 @@ def priority_groups(stay: StayProjection) -> list[str]:
     return sorted(str(group) for group in classify(facts)) if facts is not None else []
 
 
-def _update_messages(session: Session, rows: list[MessageRow], receipts: dict[str, Receipt]) -> None:
+def receipts_by_message(results: Iterable[StayResult]) -> dict[MessageKey, Receipt]:
+    """The folded messages' receipts by sender and message id (an id alone is ambiguous: it is its sender's own)."""
+    return {r.key: r for result in results for r in result.receipts}
+
+
+def stored_key(row: Any) -> MessageKey:
+    """The key of a stored message's row (`message_id` set: a message that claimed its id), as `Receipt.key`."""
+    return (row.sender or "", row.message_id or "")
+
+
+def _update_messages(session: Session, rows: list[MessageRow], receipts: dict[MessageKey, Receipt]) -> None:
     for row in rows:
-        receipt = receipts.get(row.message_id or "")
+        receipt = receipts.get(stored_key(row))
         if receipt is None:
             continue
         status, errors = str(receipt.status), errors_json(receipt)

@@ -30,7 +30,7 @@ class ErrorCode(StrEnum):
 
     invalid_message = "invalid-message"  # fails the message schema
     readiness_criteria_missing = "readiness-criteria-missing"  # forskrift § 9
-    id_conflict = "id-conflict"  # same id, different content
+    id_conflict = "id-conflict"  # same sender and id, different content
     patient_mismatch = "patient-mismatch"  # another patient than the stay's
     before_admission = "before-admission"
     admission_repeated = "admission-repeated"
@@ -56,12 +56,26 @@ class ReceiptError(NamedTuple):
         return Note.of(str(self.code), **params)
 
 
+MessageKey = tuple[str, str]  # (sender, id): a message's id is its sender's own (docs/message-schema.json)
+
+
+def message_key(message: Message) -> MessageKey:
+    """What identifies a message: its sender and the sender's id for it. Two senders may use the same id (each
+    numbers its own messages), so the id alone says nothing of which message is meant."""
+    return (message.sender, message.id)
+
+
 class Receipt(NamedTuple):
     message_id: str
     stay_id: str | None
     status: ReceiptStatus
     errors: tuple[ReceiptError, ...] = ()
     duplicate: bool = False
+    sender: str | None = None  # whose id `message_id` is (None: a message failing the schema, its sender unknown)
+
+    @property
+    def key(self) -> MessageKey:
+        return (self.sender or "", self.message_id)
 
     @property
     def applied(self) -> bool:
@@ -70,21 +84,31 @@ class Receipt(NamedTuple):
 
 
 def ok(message: Message) -> Receipt:
-    return Receipt(message.id, message.stay_id, ReceiptStatus.ok)
+    return Receipt(message.id, message.stay_id, ReceiptStatus.ok, sender=message.sender)
 
 
-def rejected(message_id: str, stay_id: str | None, *errors: ReceiptError) -> Receipt:
-    return Receipt(message_id, stay_id, ReceiptStatus.rejected, errors)
+def rejected(message_id: str, stay_id: str | None, *errors: ReceiptError, sender: str | None = None) -> Receipt:
+    return Receipt(message_id, stay_id, ReceiptStatus.rejected, errors, sender=sender)
+
+
+def rejected_message(message: Message, *errors: ReceiptError) -> Receipt:
+    return rejected(message.id, message.stay_id, *errors, sender=message.sender)
+
+
+def id_conflict(message: Message) -> Receipt:
+    """The sender used this id before for another message: rejected, the first one stands."""
+    conflict = ReceiptError(ErrorCode.id_conflict, f"id {message.id} was already used for another message")
+    return rejected_message(message, conflict)
 
 
 def flagged(message: Message, code: ErrorCode, detail: str, **params: str) -> Receipt:
     """Kept but contradicting the pathway: OK with errors, not applied."""
     error = ReceiptError(code, detail, params=tuple(sorted(params.items())))
-    return Receipt(message.id, message.stay_id, ReceiptStatus.ok_with_errors, (error,))
+    return Receipt(message.id, message.stay_id, ReceiptStatus.ok_with_errors, (error,), sender=message.sender)
 
 
 def duplicate(message: Message) -> Receipt:
-    return Receipt(message.id, message.stay_id, ReceiptStatus.ok, duplicate=True)
+    return Receipt(message.id, message.stay_id, ReceiptStatus.ok, duplicate=True, sender=message.sender)
 
 
 def rule_errors(message: Message) -> tuple[ReceiptError, ...]:

@@ -27,7 +27,7 @@ from helsefellesskap.transitions.pathway import StayProjection, StayState, fold_
 from helsefellesskap.transitions.payment import StayPayment, stay_payment
 from helsefellesskap.transitions.rates import DailyRates, load_daily_rates
 from helsefellesskap.transitions.readmissions import ReadmissionLink, link_readmissions
-from helsefellesskap.transitions.receipts import ErrorCode, Receipt, ReceiptError
+from helsefellesskap.transitions.receipts import ErrorCode, MessageKey, Receipt, ReceiptError, message_key
 from helsefellesskap.transitions.rules import DEFAULT_RULES, TransitionRules
 
 UNKNOWN_STAY = "(unknown)"
@@ -54,10 +54,11 @@ class InvalidMessage:
     message_id: str
     stay_id: str
     errors: tuple[ReceiptError, ...]
+    sender: str | None = None  # as the object claims it (a string), whose id `message_id` is
 
     @property
     def receipt(self) -> Receipt:
-        return rc.rejected(self.message_id, self.stay_id, *self.errors)
+        return rc.rejected(self.message_id, self.stay_id, *self.errors, sender=self.sender)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,8 @@ def invalid_message(raw: object, error: ValidationError, line: int | None = None
         ReceiptError(ErrorCode.invalid_message, item["msg"], ".".join(str(part) for part in item["loc"]) or None)
         for item in error.errors(include_url=False)
     )
-    return InvalidMessage(line, message_id, stay_id, errors)
+    sender = fields.get("sender")
+    return InvalidMessage(line, message_id, stay_id, errors, sender if isinstance(sender, str) else None)
 
 
 def read_log(lines: Iterable[bytes | str], *, batch_size: int = 2000) -> Iterator[Message | InvalidMessage]:
@@ -135,21 +137,22 @@ def _parse_line(number: int, data: bytes) -> Message | InvalidMessage:
 
 
 def deduplicate(messages: Iterable[Message]) -> tuple[list[Message], list[Receipt]]:
-    """The same id twice is applied once: identical content is a duplicate (acknowledged), different
-    content a conflict (rejected). The first arrival wins."""
-    seen: dict[str, Message] = {}
+    """The same sender's id twice is applied once: identical content is a duplicate (acknowledged), different
+    content a conflict (rejected). The first arrival wins. An id is its sender's own (docs/message-schema.json):
+    another sender's message with the same id is another message."""
+    seen: dict[MessageKey, Message] = {}
     unique: list[Message] = []
     extra: list[Receipt] = []
     for message in messages:
-        first = seen.get(message.id)
+        key = message_key(message)
+        first = seen.get(key)
         if first is None:
-            seen[message.id] = message
+            seen[key] = message
             unique.append(message)
         elif first == message:
             extra.append(rc.duplicate(message))
         else:
-            conflict = ReceiptError(ErrorCode.id_conflict, f"id {message.id} was already used for another message")
-            extra.append(rc.rejected(message.id, message.stay_id, conflict))
+            extra.append(rc.id_conflict(message))
     return unique, extra
 
 

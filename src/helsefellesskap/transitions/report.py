@@ -54,6 +54,7 @@ def stay_summary(result: StayResult) -> dict[str, Any]:
         "receipts": [
             {
                 "message_id": r.message_id,
+                "sender": r.sender,  # whose id it is: two senders may use the same id
                 "status": str(r.status),
                 "apprec_code": r.status.apprec_code,
                 "duplicate": r.duplicate,

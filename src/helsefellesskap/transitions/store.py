@@ -11,21 +11,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import cast
 
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helsefellesskap.db import Base
 
 
 class MessageRow(Base):
-    """One received message. `message_id` is the sender's id, unique: the idempotency guard. A message that
-    failed the schema, or reused an id for other content, is kept with `message_id` NULL (`raw_id` says
-    which id it claimed) and is never folded."""
+    """One received message. `message_id` is the sender's own id (docs/message-schema.json: "Unique id, the
+    sender's"), unique per sender: (sender, message_id) is the idempotency guard (migration 0008); another
+    sender may use the same id for another message. A message that failed the schema, or reused its sender's id
+    for other content, is kept with `message_id` NULL (`raw_id` says which id it claimed) and is never folded."""
 
     __tablename__ = "transition_messages"
+    __table_args__ = (UniqueConstraint("sender", "message_id", name="uq_transition_messages_sender_message_id"),)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    message_id: Mapped[str | None] = mapped_column(String(128), unique=True)
+    message_id: Mapped[str | None] = mapped_column(String(128))
     raw_id: Mapped[str | None] = mapped_column(String(128))
     type: Mapped[str | None] = mapped_column(String(40))
     stay_id: Mapped[str | None] = mapped_column(String(128), index=True)

@@ -36,13 +36,15 @@ from helsefellesskap.transitions.projection import (
     evaluate_stays,
     project,
     projected_relation_facts,
+    receipts_by_message,
     relation_grants,
     set_stay_row,
+    stored_key,
     stored_relation_facts,
     write_alerts,
 )
 from helsefellesskap.transitions.rates import DailyRates
-from helsefellesskap.transitions.receipts import Receipt
+from helsefellesskap.transitions.receipts import MessageKey, Receipt
 from helsefellesskap.transitions.replay import StayResult
 from helsefellesskap.transitions.rules import TransitionRules
 from helsefellesskap.transitions.store import (
@@ -80,7 +82,9 @@ CHUNK = 2000  # values per IN list (SQLite allows 32 766 parameters per statemen
 
 _STORED = [
     MESSAGES.c[name]
-    for name in ("seq", "message_id", "stay_id", "patient", "payload", "sha256", "pathway_status", "pathway_errors")
+    for name in (
+        "seq", "message_id", "sender", "stay_id", "patient", "payload", "sha256", "pathway_status", "pathway_errors"
+    )
 ]
 
 
@@ -190,7 +194,7 @@ class WorkingSet:
             cached = self.folds[stay_id] = fold_cache.fold(stay_id, digests, messages, cached)
         return cached
 
-    def refold(self, patient: str, stay_id: str, message_type: str | None) -> dict[str, Receipt]:
+    def refold(self, patient: str, stay_id: str, message_type: str | None) -> dict[MessageKey, Receipt]:
         """What `projection._refold` does after a message of `patient` on `stay_id` is stored, on the rows in
         memory: fold, evaluate, write each stay's projection (in memory until `write`), grant care relations."""
         primary = {sid: self._fold(sid) for sid in self.naming.get(patient, set()) | {stay_id} if sid in self.messages}
@@ -210,7 +214,7 @@ class WorkingSet:
             self.memo,
             fold_cache.SETTLED,
         )
-        receipts = {r.message_id: r for result in results.values() for r in result.receipts}
+        receipts = receipts_by_message(results.values())
         for sid in primary:  # the refold updates the statuses of the messages it read (not the extra stays')
             self.pathway[sid] = results[sid]
         relation_facts = self.facts.get(stay_id)
@@ -275,9 +279,9 @@ class WorkingSet:
         """Write what the batch left: the new messages (in order, one multi-row INSERT), the messages' pathway
         statuses, the stays' and alerts' rows, obligations and payable months, care relations."""
         for stay_id, result in self.pathway.items():
-            statuses = {r.message_id: r for r in result.receipts}
+            statuses = receipts_by_message([result])
             for row in self.rows.get(stay_id, []):
-                receipt = statuses.get(row.message_id or "")
+                receipt = statuses.get(stored_key(row))
                 if receipt is None:
                     continue
                 status, errors = str(receipt.status), errors_json(receipt) if receipt.errors else "[]"
@@ -296,7 +300,8 @@ class WorkingSet:
                 self.session.execute(insert(MESSAGES), [vars(row) for row in new_rows])
             except IntegrityError:
                 raise Conflict(
-                    "A message id of the batch was stored by another request meanwhile; send the batch again."
+                    "A message of the batch (a sender's id) was stored by another request meanwhile; send the batch "
+                    "again."
                 ) from None
         self.session.flush()
         if self.stay_updates:
