@@ -2,8 +2,8 @@
 inserting the same rows into an unchained table in the same way, and verifying the chain against a baseline
 of reading the same rows. Reports ratios, so results compare across machines.
 
-    .venv/bin/python benchmarks/audit.py --entries 2000
-    .venv/bin/python benchmarks/audit.py --entries 2000 --database-url postgresql://postgres@127.0.0.1:5432/bench
+    .venv/bin/python -m benchmarks.audit --entries 2000
+    .venv/bin/python -m benchmarks.audit --entries 2000 --database-url postgresql://postgres@127.0.0.1:5432/bench
 
 A database given with --database-url must exist and hold no table (create one for the run and drop it after: the
 platform's schema and the entries stay in it); one in use is refused, never written to.
@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, insert, inspect, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from benchmarks.databases import empty_database
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, insert, select
 
 from helsefellesskap.access import audit
 from helsefellesskap.db import Database
@@ -85,28 +83,6 @@ def run(database: Database, entries: int) -> None:
     BASELINE.drop_all(database.engine)
 
 
-def empty_database(url: str) -> Database:
-    """The database at ``url`` if it holds no table; otherwise exit 2 with one line. Run against the server's
-    `postgres` database (an admin URL, as the ingest benchmarks take) it created the whole platform schema there and
-    appended its entries to whatever chain was in it."""
-    try:
-        if make_url(url).database in ("postgres", "template0", "template1"):  # the server's own, which others use
-            sys.stderr.write("error: --database-url names the server's maintenance database; give an empty one "
-                             "created for the run (e.g. createdb -h 127.0.0.1 -U postgres bench)\n")
-            sys.exit(2)
-        database = Database(url)
-        tables = inspect(database.engine).get_table_names()
-    except SQLAlchemyError as exc:
-        cause = getattr(exc, "orig", None) or exc
-        sys.stderr.write(f"error: cannot open the database at --database-url: {str(cause).splitlines()[0]}\n")
-        sys.exit(2)
-    if tables:
-        sys.stderr.write(f"error: the database at --database-url holds {len(tables)} tables; give an empty one "
-                         "(e.g. createdb -h 127.0.0.1 -U postgres bench_audit), never one in use\n")
-        sys.exit(2)
-    return database
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--entries", type=int, default=2000)
@@ -115,7 +91,7 @@ def main() -> None:
     if args.entries < 1:
         parser.error("--entries must be at least 1")
     if args.database_url:
-        run(empty_database(args.database_url), args.entries)
+        run(empty_database(args.database_url, "bench_audit"), args.entries)
         return
     with tempfile.TemporaryDirectory() as directory:
         run(Database(f"sqlite:///{Path(directory) / 'bench.db'}"), args.entries)

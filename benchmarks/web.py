@@ -24,7 +24,6 @@ import datetime as dt
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -33,9 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import inspect
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from benchmarks.databases import empty_database
 
 from helsefellesskap.access.seeding import DEMO_MUNICIPALITY, default_demo_organisations, seed_demo
 from helsefellesskap.access.users import DEMO_PASSWORD, get_user
@@ -126,27 +123,6 @@ def page_client(base: str, username: str) -> httpx.Client:
     return client
 
 
-def empty_database(url: str) -> Database:
-    """The database at ``url`` if it holds no table; otherwise exit 2 with one line (the benchmark seeds users and
-    stays into it: never a database in use)."""
-    try:
-        if make_url(url).database in ("postgres", "template0", "template1"):  # the server's own, which others use
-            sys.stderr.write("error: --database-url names the server's maintenance database; give an empty one "
-                             "created for the run (e.g. createdb -h 127.0.0.1 -U postgres bench)\n")
-            sys.exit(2)
-        database = Database(url)
-        tables = inspect(database.engine).get_table_names()
-    except SQLAlchemyError as exc:
-        cause = getattr(exc, "orig", None) or exc
-        sys.stderr.write(f"error: cannot open the database at --database-url: {str(cause).splitlines()[0]}\n")
-        sys.exit(2)
-    if tables:
-        sys.stderr.write(f"error: the database at --database-url holds {len(tables)} tables; give an empty one "
-                         "(e.g. createdb -h 127.0.0.1 -U postgres bench_web), never one in use\n")
-        sys.exit(2)
-    return database
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stays", type=int, default=2000)
@@ -156,7 +132,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.stays < 1 or args.requests < 1 or not 0 < args.scale <= 1:
         parser.error("--stays and --requests must be at least 1, --scale in (0, 1]")
-    given = empty_database(args.database_url) if args.database_url else None
+    given = empty_database(args.database_url, "bench_web") if args.database_url else None
     workdir = Path(tempfile.mkdtemp(prefix="hf-bench-web-"))
     try:  # the twin and the SQLite file are removed after the run (each run left tens of MB in /tmp)
         measure(args, args.database_url or f"sqlite:///{workdir / 'bench.db'}", given, workdir)

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = {  # as benchmarks/README.md gives them
-    "audit": [sys.executable, "benchmarks/audit.py", "--entries", "5"],
+    "audit": [sys.executable, "-m", "benchmarks.audit", "--entries", "5"],
     "web": [sys.executable, "-m", "benchmarks.web", "--stays", "1", "--requests", "1"],
 }
 
