@@ -64,18 +64,23 @@ def _one_line(stderr: str) -> bool:
     return len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr
 
 
+def _refused_by_load_twin_keeping_the_loaded_twin(cli, db: Database, twin_dir: Path, directory: Path,
+                                                  message: str) -> None:
+    """load-twin of the good twin, then of `directory`: exit 2 with one line holding `message`, the first kept."""
+    assert cli("load-twin", str(twin_dir)).exit_code == 0
+    with db.unit_of_work() as session:
+        loaded = session.scalar(select(func.count()).select_from(TwinStayRow))
+    result = cli("load-twin", str(directory))
+    assert result.exit_code == 2 and message in result.stderr and _one_line(result.stderr), result.stderr
+    with db.unit_of_work() as session:
+        assert session.scalar(select(func.count()).select_from(TwinStayRow)) == loaded > 0
+
+
 @pytest.mark.parametrize("how", ["missing table", "renamed column", "dates as text", "not parquet"])
 def test_a_spoiled_table_is_refused_by_load_twin_which_keeps_the_loaded_twin(
     cli, db: Database, twin_dir: Path, tmp_path: Path, how: str
 ) -> None:
-    assert cli("load-twin", str(twin_dir)).exit_code == 0
-    with db.unit_of_work() as session:
-        loaded = session.scalar(select(func.count()).select_from(TwinStayRow))
-    spoiled, message = _spoiled(twin_dir, tmp_path / "spoiled", how)
-    result = cli("load-twin", str(spoiled))
-    assert result.exit_code == 2 and message in result.stderr and _one_line(result.stderr), result.stderr
-    with db.unit_of_work() as session:
-        assert session.scalar(select(func.count()).select_from(TwinStayRow)) == loaded > 0
+    _refused_by_load_twin_keeping_the_loaded_twin(cli, db, twin_dir, *_spoiled(twin_dir, tmp_path / "spoiled", how))
 
 
 @pytest.mark.parametrize("how", ["missing table", "renamed column", "dates as text", "not parquet"])
@@ -150,14 +155,8 @@ def _with_refused_row(source: Path, target: Path, how: str) -> tuple[Path, str]:
 def test_a_row_the_database_refuses_is_one_line_and_the_loaded_twin_stays(
     cli, db: Database, twin_dir: Path, tmp_path: Path, how: str
 ) -> None:
-    assert cli("load-twin", str(twin_dir)).exit_code == 0
-    with db.unit_of_work() as session:
-        loaded = session.scalar(select(func.count()).select_from(TwinStayRow))
-    refused, message = _with_refused_row(twin_dir, tmp_path / "refused", how)
-    result = cli("load-twin", str(refused))
-    assert result.exit_code == 2 and message in result.stderr and _one_line(result.stderr), result.stderr
-    with db.unit_of_work() as session:
-        assert session.scalar(select(func.count()).select_from(TwinStayRow)) == loaded > 0
+    _refused_by_load_twin_keeping_the_loaded_twin(cli, db, twin_dir,
+                                                  *_with_refused_row(twin_dir, tmp_path / "refused", how))
 
 
 def test_a_terminated_synth_leaves_no_staging_directory(tmp_path: Path) -> None:
