@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from helsefellesskap.errors import InvalidInput
+from helsefellesskap.settings import Settings, get_settings
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -60,13 +61,27 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-class Database:
-    """One engine and its session factory; ``unit_of_work`` is the transaction boundary of every use case."""
+SETTINGS_KEY = "helsefellesskap.settings"
 
-    def __init__(self, url: str) -> None:
+
+class Database:
+    """One engine and its session factory; ``unit_of_work`` is the transaction boundary of every use case.
+
+    Its sessions carry the settings they are opened under (``settings_of``): an app's (``under``), so that a use
+    case decides by the settings of the app that calls it, or, given none, the process's (a command's)."""
+
+    def __init__(self, url: str, *, settings: Settings | None = None, engine: Engine | None = None) -> None:
         self.url = url
-        self.engine = make_engine(url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.engine = engine or make_engine(url)
+        self.settings = settings
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False,
+                                      info={SETTINGS_KEY: settings} if settings is not None else None)
+
+    def under(self, settings: Settings) -> Database:
+        """This database (the same engine and pool) with sessions that carry ``settings``."""
+        if settings is self.settings:
+            return self
+        return Database(self.url, settings=settings, engine=self.engine)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -92,3 +107,10 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def settings_of(session: Session) -> Settings:
+    """The settings a session was opened under: the app's for a route or page, else the process's (a command,
+    whose settings are the process's)."""
+    settings = session.info.get(SETTINGS_KEY)
+    return settings if isinstance(settings, Settings) else get_settings()

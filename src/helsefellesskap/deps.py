@@ -9,8 +9,9 @@ from helsefellesskap.settings import Settings
 
 
 def get_database(request: Request) -> Database:
+    """The app's database, its sessions carrying the app's settings (a use case decides by them: one source)."""
     database: Database = request.app.state.database
-    return database
+    return database.under(get_app_settings(request))
 
 
 def get_app_settings(request: Request) -> Settings:

@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from helsefellesskap.access import audit as audit_log
 from helsefellesskap.access.compliance import access_log_of_patient, compliance_query, organisation_name
 from helsefellesskap.access.emergency import emergency_grants, open_emergency_access, review_emergency_access
-from helsefellesskap.access.http import CurrentPrincipal, Grace, Now, Source, check_credentials
+from helsefellesskap.access.http import CurrentPrincipal, Now, Source, check_credentials
 from helsefellesskap.access.model import Action, CareRelationKind, Principal, Resource, Role
 from helsefellesskap.access.service import (
     audit,
@@ -296,10 +296,10 @@ def create(body: UserIn, principal: CurrentPrincipal, database: DatabaseDep, now
 @router.get("/persons/{national_id}/care-relations", response_model=list[CareRelationOut],
             responses=AUTHENTICATED, summary="The organisations with a care relation to a person")
 def person_care_relations(national_id: NationalIdPath, principal: CurrentPrincipal, database: DatabaseDep,
-                          now: Now, source: Source, grace: Grace) -> list[CareRelationOut]:
+                          now: Now, source: Source) -> list[CareRelationOut]:
     with database.unit_of_work() as session:
         authorize_person(session, principal, national_id, Action.READ, Resource.PERSON_CARE_RELATIONS, now=now,
-                         source=source, grace=grace)
+                         source=source)
         return [CareRelationOut(**{k: v for k, v in r.__dict__.items() if k != "national_id"})
                 for r in care_relations_of(session, national_id)]
 
@@ -308,10 +308,10 @@ def person_care_relations(national_id: NationalIdPath, principal: CurrentPrincip
              status_code=status.HTTP_201_CREATED, responses=AUTHENTICATED,
              summary="Coordinator: place an organisation on the person's care team")
 def add_to_care_team(national_id: NationalIdPath, body: CareTeamIn, principal: CurrentPrincipal,
-                     database: DatabaseDep, now: Now, source: Source, grace: Grace) -> CareRelationOut:
+                     database: DatabaseDep, now: Now, source: Source) -> CareRelationOut:
     with database.unit_of_work() as session:
         authorize_person(session, principal, national_id, Action.WRITE, Resource.PERSON_CARE_RELATIONS, now=now,
-                         source=source, grace=grace)
+                         source=source)
         relation = grant_care_relation(session, national_id, body.organisation_address, CareRelationKind.CARE_TEAM,
                                        body.reference, now, body.valid_to)
         return CareRelationOut(**{k: v for k, v in relation.__dict__.items() if k != "national_id"})

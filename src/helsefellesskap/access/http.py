@@ -55,13 +55,7 @@ def current_principal(
     raise Unauthenticated("Authentication required: send a bearer token (Authorization: Bearer <token>).")
 
 
-def care_relation_grace(request: Request) -> timedelta:
-    """How long a hospital stay keeps its care relation after discharge, from the app's settings."""
-    return timedelta(days=get_app_settings(request).care_relation_grace_days)
-
-
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
-Grace = Annotated[timedelta, Depends(care_relation_grace)]
 Now = Annotated[datetime, Depends(current_time)]
 Source = Annotated[str, Depends(request_source)]
 

@@ -31,10 +31,10 @@ from helsefellesskap.access.model import (
 )
 from helsefellesskap.access.policy import NO_ACCESS, decide
 from helsefellesskap.access.store import CareRelationRow, EmergencyGrantRow
+from helsefellesskap.db import settings_of
 from helsefellesskap.errors import DomainError, Forbidden, InvalidInput, NotFound
 from helsefellesskap.identity.national_id import parse_national_id
 from helsefellesskap.registry import service as registry_service
-from helsefellesskap.settings import get_settings
 
 
 class AccessDenied(Forbidden):
@@ -71,8 +71,10 @@ def normalise_national_id(text: str) -> str:
     return parse_national_id(text).value
 
 
-def default_grace() -> timedelta:
-    return timedelta(days=get_settings().care_relation_grace_days)
+def default_grace(session: Session) -> timedelta:
+    """How long a hospital stay's care relation outlives the discharge: ``care_relation_grace_days`` of the
+    settings the session was opened under (the app's for a route or page, the process's for a command)."""
+    return timedelta(days=settings_of(session).care_relation_grace_days)
 
 
 def _relation(row: CareRelationRow | SimpleNamespace) -> CareRelation:
@@ -99,7 +101,7 @@ def persons_related_to_party(session: Session, party: str, kind: CareRelationKin
     rows = session.execute(select(CareRelationRow.national_id, CareRelationRow.organisation_address,
                                   CareRelationRow.reference, CareRelationRow.valid_from,
                                   CareRelationRow.valid_to).where(CareRelationRow.kind == kind.value)).all()
-    grace = default_grace() if grace is None else grace
+    grace = default_grace(session) if grace is None else grace
     parties = {address: party_of(session, address) for address in {row.organisation_address for row in rows}}
     return {row.national_id for row in rows if parties[row.organisation_address] == party
             and CareRelation(row.national_id, row.organisation_address, kind, row.reference,
@@ -150,7 +152,7 @@ def authorize_person(session: Session, principal: Principal, national_id: str, a
     national_id = normalise_national_id(national_id)
     request = AccessRequest(principal, resource, action, now, principal_party(session, principal),
                             load_subject(session, principal, national_id),
-                            hospital_stay_grace=default_grace() if grace is None else grace)
+                            hospital_stay_grace=default_grace(session) if grace is None else grace)
     decision = decide(request)
     if decision.basis is None:
         record = audit_record(principal, action, resource, now=now, national_id=national_id, basis=None,
@@ -170,7 +172,7 @@ def readable_persons(session: Session, principal: Principal, national_ids: Itera
     decides, but neither audited nor refused: for offering a link only where it leads (an inbox lists an alert on
     its organisation's basis, which opens no timeline). The read the link leads to is decided and audited again."""
     party = principal_party(session, principal)
-    grace = default_grace() if grace is None else grace
+    grace = default_grace(session) if grace is None else grace
     return {national_id for national_id in dict.fromkeys(national_ids)
             if decide(AccessRequest(principal, resource, Action.READ, now, party,
                                     load_subject(session, principal, national_id),
