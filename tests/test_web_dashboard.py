@@ -74,7 +74,8 @@ def test_dashboard_suppresses_small_counts_and_says_which_communities_are_presen
     every_row = [row for caption in ("Etter måned", "Etter kommune", "Etter prioritert gruppe", "Etter helsefellesskap")
                  for row in _cells(html, f"{caption}: teller, nevner og rate")]
     rates = [r[3] for r in every_row if r[3] not in ("skjult", "–")]
-    assert rates and all(re.fullmatch(r"[0-9]+(,[0-9])?\xa0%", rate) for rate in rates), rates  # a rate has its unit
+    # A rate has its unit, one decimal (two under 1).
+    assert rates and all(re.fullmatch(r"[1-9][0-9]*(,[0-9])?\xa0%|0(,[0-9]{1,2})?\xa0%", rate) for rate in rates), rates
     assert "1 av de 19 helsefellesskapene: Innlandet" in html
 
 
@@ -209,3 +210,14 @@ def test_a_configured_twin_that_cannot_be_read_is_a_bokmal_page_for_the_operator
     assert page.status_code == 503 and page.headers["content-type"].startswith("text/html")
     assert "Tallene kan ikke vises" in page.text and "HELSEFELLESSKAP_TWIN_DIRECTORY" in page.text
     assert "persons.parquet" not in page.text  # the detail is in the server's log, not on the page
+
+
+def test_a_rate_under_1_shows_two_decimals_so_months_differ(client, db, twin_dir) -> None:
+    seed_users(db)
+    indicators.load_twin(db, twin_dir)
+    sign_in_client(client, "analytiker")
+    page = client.get("/dashboard?indicator=transitions_per_person_year", headers={"HX-Request": "true"})
+    assert page.status_code == 200
+    shown = re.findall(r"<td[^>]*>(0,[0-9]+)</td>", page.text)
+    assert shown and all(re.fullmatch(r"0,[0-9]{1,2}", value) for value in shown), shown
+    assert any(len(value) == 4 for value in shown)  # 0,28: one decimal would read 0,3 in every month

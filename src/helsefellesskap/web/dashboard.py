@@ -78,10 +78,15 @@ def _rows(results: Sequence[IndicatorResult], dimension: Dimension, names: dict[
     for r in results:
         key = r.dimensions.get(dimension.value, "")
         shown = (_("suppressed") if r.suppressed else "–" if r.rate is None
-                 else format_decimal(round(r.rate, 1), locale=BABEL_LOCALE[locale]) + suffix)
+                 else format_decimal(round(r.rate, _decimals(r.rate)), locale=BABEL_LOCALE[locale]) + suffix)
         rows.append({"key": key, "label": names.get(key, key), "numerator": r.numerator,
                      "denominator": r.denominator, "rate": r.rate, "shown": shown, "suppressed": r.suppressed})
     return rows
+
+
+def _decimals(rate: float) -> int:
+    """One decimal, two under 1: transitions per person-year (about 0.3) read 0,3 in every month with one."""
+    return 2 if abs(rate) < 1 else 1
 
 
 def _month_names(results: Sequence[IndicatorResult], locale: str, pattern: str = "MMM y") -> dict[str, str]:
