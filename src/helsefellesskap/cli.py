@@ -44,6 +44,7 @@ app.add_typer(priority_groups_commands.app, name="priority-groups")
 app.command("synth")(synth_commands.synth_command)
 app.command("indicators")(indicators_commands.indicators_command)
 app.command("load-twin")(indicators_commands.load_twin_command)
+app.command("prepare-twin")(indicators_commands.prepare_twin_command)
 for name, sub in access_commands.apps.items():
     app.add_typer(sub, name=name)
 

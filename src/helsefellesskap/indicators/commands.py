@@ -46,6 +46,18 @@ def load_twin_command(
     typer.echo("loaded " + ", ".join(f"{name} {rows}" for name, rows in counts.items()))
 
 
+def prepare_twin_command(
+    directory: Annotated[Path, typer.Argument(help="A twin directory written by `helsefellesskap synth`.")],
+) -> None:
+    """Prepare a twin for the indicators: its tables and shared sub-results in one DuckDB file in the directory
+    (indicators.duckdb), which `indicators --data DIR` and the dashboard then read instead of the Parquet files."""
+    from helsefellesskap.indicators.prepared import prepare
+
+    prepared = prepare(directory)
+    groups = f", priority groups as of {prepared.reference}" if prepared.reference else ""
+    typer.echo(f"prepared {prepared.path} ({prepared.bytes / 2**20:.0f} MiB{groups})")
+
+
 # Each CSV and JSON row names its period, so a saved file says what it counts: the first day and the day after
 # the last (the end excluded), as the API's `period` and the table's title do.
 PERIOD_COLUMNS = ("period_start", "period_end")
@@ -135,7 +147,17 @@ def indicators_command(
                     service.load_twin(database, data)
         finally:
             database.dispose()
-    with watch.phase("open twin"):  # DuckDB: loading the tables every indicator reads into memory
+    phase = "open twin"  # DuckDB: loading the tables every indicator reads into memory, or opening its prepared store
+    if chosen is Engine.duckdb and data is not None:
+        from helsefellesskap.indicators.prepared import staleness, store_path
+
+        stale = staleness(data)
+        if stale is None:
+            phase = "open twin (prepared)"
+        elif store_path(data).exists():  # a store there, but not to be read: say so, once
+            typer.echo(f"note: {stale}: reading the Parquet files (`helsefellesskap prepare-twin {data}` prepares "
+                       "it again)", err=True)
+    with watch.phase(phase):
         twin = service.open_twin(chosen, data=data, database_url=url, spark_driver_memory=settings.spark_driver_memory)
     threshold = settings.small_cell_threshold
     results = service.compute_columns(twin, definitions, dimensions, community=community, period=choice,

@@ -81,8 +81,11 @@ class Twin:
     # The simulated period the twin records (run.json; the platform database's twin_period), None when it records
     # none: `service.period_of` then infers it from the admissions.
     period: Period | None = None
-    # Sub-expressions several indicators read, stored once by `service.compute` for its run (`expressions.shared`).
+    # Sub-expressions several indicators read, stored once by `service.compute` for its run or held by a prepared
+    # twin (`expressions.shared`, `prepared.py`).
     shared: dict[str, ir.Table] = field(default_factory=dict, hash=False, compare=False)
+    # The priority groups (`groups.group_masks`) a prepared twin holds, by their reference date.
+    groups: dict[date, ir.Table] = field(default_factory=dict, hash=False, compare=False)
 
     @cached_property
     def profile(self) -> ProfileTables:
@@ -152,7 +155,7 @@ def _from_parquet(backend: Any, directory: Path, in_memory: tuple[str, ...] = ()
         return backend.read_parquet(str(directory / f"{name}.parquet"), table_name=f"twin_{alias or name}_file")
 
     tables = {
-        name: _load_into_duckdb(backend, directory, name) if name in in_memory else parquet(name)
+        name: load_into_duckdb(backend, directory, name) if name in in_memory else parquet(name)
         for name in TWIN_COLUMNS if name not in PROFILE_TABLES
     }  # fmt: skip
 
@@ -160,20 +163,22 @@ def _from_parquet(backend: Any, directory: Path, in_memory: tuple[str, ...] = ()
         # Read from the files, as only the priority groups read them: the stays' diagnosis lists, the persons'
         # sex, every condition and GP contact.
         stays = parquet("stays", "stay_diagnoses")
-        return _profile(parquet("conditions"), stays.select(stay_id=stays.stay_id, code=stays.diagnoses.unnest()),
-                        parquet("persons", "traits"), parquet("gp_contacts"))
+        return profile_tables(parquet("conditions"),
+                              stays.select(stay_id=stays.stay_id, code=stays.diagnoses.unnest()),
+                              parquet("persons", "traits"), parquet("gp_contacts"))
 
-    return _twin(backend, tables, open_profile, recorded_period(directory))
+    return twin_of(backend, tables, open_profile, recorded_period(directory))
 
 
-def _load_into_duckdb(backend: Any, directory: Path, name: str) -> ir.Table:
+def load_into_duckdb(backend: Any, directory: Path, name: str, *, temporary: bool = True) -> ir.Table:
     """The columns the indicators read of a twin table, held in DuckDB's memory; of the messages only the types
     they read. Loaded straight from the file by one statement (no view of the file first: Ibis asks DuckDB for the
     schema of each, 10-30 ms a table); the file's schema comes from its Parquet footer. Times with a time zone (the
     twin's are UTC) are stored as naive UTC times: the expressions read every time as epoch seconds, which of a
     zoned time costs DuckDB a time-zone conversion per row and read (about ten times the cost on a naive time).
     Converted once here, through the microseconds since the epoch (a cast would go through the time-zone library,
-    at twice the cost of the load). Same instants."""
+    at twice the cost of the load). Same instants. `temporary`: a table of the connection (False: of its database
+    file, as `prepared.prepare` stores it)."""
     path = directory / f"{name}.parquet"
     schema = pq.read_schema(path)
     columns = ", ".join(
@@ -184,7 +189,8 @@ def _load_into_duckdb(backend: Any, directory: Path, name: str) -> ir.Table:
     types = ", ".join(f"'{t}'" for t in MESSAGE_TYPES)
     where = f" WHERE type IN ({types})" if name == "messages" else ""
     # Every name and literal here is one of this module's constants, none comes from input; the path is bound.
-    backend.con.execute(f'CREATE TEMP TABLE "twin_{name}" AS SELECT {columns} FROM read_parquet(?){where}',  # noqa: S608
+    kind = "TEMP TABLE" if temporary else "TABLE"
+    backend.con.execute(f'CREATE {kind} "twin_{name}" AS SELECT {columns} FROM read_parquet(?){where}',  # noqa: S608
                         [str(path)])
     return backend.table(f"twin_{name}")
 
@@ -205,7 +211,8 @@ def union_all(*tables: ir.Table) -> ir.Table:
     return ibis.union(*aligned)
 
 
-def _profile(conditions: ir.Table, stay_diagnoses: ir.Table, traits: ir.Table, gp_contacts: ir.Table) -> ProfileTables:
+def profile_tables(conditions: ir.Table, stay_diagnoses: ir.Table, traits: ir.Table,
+                   gp_contacts: ir.Table) -> ProfileTables:
     return ProfileTables(
         conditions=_canonical(conditions, TWIN_COLUMNS["conditions"]),
         stay_diagnoses=_canonical(stay_diagnoses, ("stay_id", "code")), traits=_canonical(traits, TRAIT_COLUMNS),
@@ -213,17 +220,25 @@ def _profile(conditions: ir.Table, stay_diagnoses: ir.Table, traits: ir.Table, g
     )
 
 
-def _twin(backend: Any, tables: dict[str, ir.Table], open_profile: Callable[[], ProfileTables],
-          period: Period | None) -> Twin:
+def twin_of(backend: Any, tables: dict[str, ir.Table], open_profile: Callable[[], ProfileTables],
+            period: Period | None) -> Twin:
     chosen = {name: _canonical(tables[name], columns) for name, columns in TWIN_COLUMNS.items()
               if name not in PROFILE_TABLES}
     return Twin(backend=backend, open_profile=open_profile, period=period, **chosen)
 
 
-def duckdb_twin(directory: Path, *, threads: int | None = None, in_memory: bool = True) -> Twin:
-    """DuckDB over the Parquet files of `directory`: the tables every indicator reads are loaded into DuckDB's
-    memory once (the columns used); conditions and GP contacts, read only for the priority groups, are read in
-    place."""
+def duckdb_twin(directory: Path, *, threads: int | None = None, in_memory: bool = True,
+                prepared: bool = True) -> Twin:
+    """DuckDB over the twin of `directory`: its prepared store when it has a current one (`prepared.py`; unless
+    `prepared` is False), else its Parquet files — the tables every indicator reads loaded into DuckDB's memory
+    once (the columns used); conditions and GP contacts, read only for the priority groups, read in place."""
+    if prepared:
+        from helsefellesskap.indicators.prepared import open_prepared
+
+        check_twin_directory(directory)
+        twin = open_prepared(directory, threads=threads)
+        if twin is not None:
+            return twin
     # No query here depends on row order without an ORDER BY (results are aggregates, sorted in `service`):
     # without insertion order DuckDB loads and aggregates in parallel without re-ordering (loading 2-3x faster).
     config: dict[str, Any] = {"preserve_insertion_order": False}
@@ -288,10 +303,10 @@ def database_twin(url: str) -> Twin:
     tables = {name: backend.table(f"twin_{name}") for name in TWIN_COLUMNS}
 
     def open_profile() -> ProfileTables:
-        return _profile(tables["conditions"], backend.table("twin_stay_diagnoses"), tables["persons"],
-                        tables["gp_contacts"])
+        return profile_tables(tables["conditions"], backend.table("twin_stay_diagnoses"), tables["persons"],
+                              tables["gp_contacts"])
 
-    return _twin(backend, tables, open_profile, _loaded_period(backend))
+    return twin_of(backend, tables, open_profile, _loaded_period(backend))
 
 
 def _loaded_period(backend: Any) -> Period | None:

@@ -108,10 +108,19 @@ def _admission_days(twin: Twin) -> tuple[int, int]:
 
 def _aged_at_admission(twin: Twin, stays: ir.Table, years: int) -> ir.Table:
     """The `stays` whose patient was aged `years` or more on the (local) day of admission."""
-    persons = twin.persons.select(born_person=twin.persons.person_id, born=twin.persons.birth_date)
-    joined = stays.join(persons, stays.person_id == persons.born_person)
+    births = shared(twin, "stay_births")
+    births = births.select(born_stay=births.stay_id, born=births.born)
+    joined = stays.join(births, stays.stay_id == births.born_stay)
     aged = aged_on_days(joined.born, local_day(joined.admitted_at), years, *_admission_days(twin))
     return joined.filter(aged).select(*stays.columns)
+
+
+def _stay_births(twin: Twin) -> ir.Table:
+    """stay_id, born: every stay with its patient's birth date — the one join of the stays with the 5.5 million
+    persons that three indicators need (ages at admission), instead of one per indicator."""
+    persons = twin.persons.select(born_person=twin.persons.person_id, born=twin.persons.birth_date)
+    joined = twin.stays.join(persons, twin.stays.person_id == persons.born_person)
+    return joined.select(joined.stay_id, joined.born)
 
 
 def readmission(twin: Twin, period: Period, by_month: bool) -> ir.Table:
@@ -198,7 +207,7 @@ def delayed_discharge_days(min_age: int) -> Callable[[Twin, Period, bool], ir.Ta
     def build(twin: Twin, period: Period, by_month: bool) -> ir.Table:
         # Overliggerdøgn per 1 000 inhabitants [V S85, S86]; counted days per forskrift § 13 [B].
         discharged = twin.stays.filter(in_period(local_day(twin.stays.discharged_at), period))
-        days = discharged.join(shared(twin, "payable_days", period), "stay_id")
+        days = discharged.join(shared(twin, "payable_days"), "stay_id")
         days = _aged_at_admission(twin, days, min_age)
         days, month = _anchored(days, local_day(days.discharged_at), period, by_month)
         numerator = _units(days, numerator=days.days, denominator=0, month=month)
@@ -226,15 +235,21 @@ def notices_on_time(twin: Twin, period: Period, by_month: bool) -> ir.Table:
 
 
 def transition_events(twin: Twin, period: Period) -> ir.Table:
-    """person_id, municipality (of residence, as the stay or service records it), at (epoch seconds): every
-    transition in the period."""
-    return shared(twin, "transition_events", period)
+    """person_id, municipality (of residence, as the stay or service records it), at (epoch seconds) and third_at
+    (`_transition_events`): every transition in the period."""
+    events = shared(twin, "transition_events")
+    day = (events.at + HOUR) // DAY
+    return events.filter((day >= day_of(period.start)) & (day < day_of(period.end)))
 
 
-def _transition_events(twin: Twin, period: Period) -> ir.Table:
+def _transition_events(twin: Twin) -> ir.Table:
+    """person_id, municipality, at: every transition of the twin, whatever the period, and third_at: the time of
+    the person's second transition after this one (null when there is none). Looking forward only, it is the
+    same within any period that holds the event: the transitions between it and that one lie in the period
+    exactly when that one does (`three_transitions_in_30_days`) — so the window is run once per twin, not per
+    period, and a prepared twin (`prepared.py`) stores it."""
     # Each event in the municipality its stay or service records (the patient's municipality of residence then,
     # as NPR and KPR record it): no join of 1.7 million events with the persons (0.2 CPU s at scale 1.0).
-    start, end = day_of(period.start), day_of(period.end)
     s = twin.stays
     admissions = s.select("person_id", "municipality", at=seconds(s.admitted_at))
     discharges = s.filter(s.destination != "died").select("person_id", "municipality", at=seconds(s.discharged_at))
@@ -242,8 +257,8 @@ def _transition_events(twin: Twin, period: Period) -> ir.Table:
     started = v.filter(v.kind.isin(list(INSTITUTIONAL_SERVICES)) & ~v.origin.isin(["baseline", "discharge"]))
     services = started.select("person_id", "municipality", at=day_number(started.start) * DAY)
     events = union_all(admissions, discharges, services)
-    day = (events.at + HOUR) // DAY
-    return events.filter((day >= start) & (day < end))
+    third = events.at.lead(c.CLUSTER_TRANSITIONS - 1).over(group_by=events.person_id, order_by=events.at)
+    return events.mutate(third_at=third)
 
 
 def transitions_per_person_year(twin: Twin, period: Period, by_month: bool) -> ir.Table:
@@ -267,8 +282,12 @@ def transitions_per_person_year(twin: Twin, period: Period, by_month: bool) -> i
 def three_transitions_in_30_days(twin: Twin, period: Period, by_month: bool) -> ir.Table:
     # Three or more transitions within 30 days: the third at most 30 days after the first [B].
     events = transition_events(twin, period)
-    third = events.at.lead(c.CLUSTER_TRANSITIONS - 1).over(group_by=events.person_id, order_by=events.at)
-    flagged = events.mutate(starts=ibis.ifelse(third.notnull() & (third - events.at <= c.CLUSTER_DAYS * DAY), 1, 0))
+    # The third transition counts when it too lies in the period (it does when its day is before the end: it is
+    # no earlier than the first, which is in the period).
+    third = events.third_at
+    third_in_period = (third + HOUR) // DAY < day_of(period.end)
+    flagged = events.mutate(starts=ibis.ifelse(
+        third.notnull() & (third - events.at <= c.CLUSTER_DAYS * DAY) & third_in_period, 1, 0))
     flagged, month = _anchored(flagged, (flagged.at + HOUR) // DAY, period, by_month)
     flagged = flagged.mutate(month=month)
     persons = flagged.group_by(["person_id", "municipality", "month"]).aggregate(numerator=flagged.starts.max())
@@ -305,22 +324,20 @@ def days_first_stay_to_nursing_home(twin: Twin, period: Period, by_month: bool) 
     return _units(admitted, numerator=admitted.after - admitted.first_stay_day, denominator=1, month=month)
 
 
-# Sub-expressions read by several indicators (name: the indicators, the expression): `service.compute` stores
-# those two or more of its indicators read once per run as temporary tables (`Twin.shared`).
-SHARED: dict[str, tuple[tuple[str, ...], Callable[[Twin, Period], ir.Table]]] = {
-    "payable_days": ((c.DELAYED_67.id, c.DELAYED_80.id), lambda twin, period: _payable_days(twin)),
+# Sub-expressions read by several indicators (name: the indicators, the expression), each the same for every
+# period (the indicators restrict them to theirs): `service.compute` stores those two or more of its indicators
+# read once per run as temporary tables, and a prepared twin (`prepared.py`) holds them all (`Twin.shared`).
+SHARED: dict[str, tuple[tuple[str, ...], Callable[[Twin], ir.Table]]] = {
+    "payable_days": ((c.DELAYED_67.id, c.DELAYED_80.id), _payable_days),
     "transition_events": ((c.TRANSITIONS.id, c.CLUSTERED.id), _transition_events),
+    "stay_births": ((c.READMISSION.id, c.DELAYED_67.id, c.DELAYED_80.id), _stay_births),
 }
 
 
-def shared_key(name: str, period: Period) -> str:
-    return f"{name}:{period.start}:{period.end}"
-
-
-def shared(twin: Twin, name: str, period: Period) -> ir.Table:
-    """The shared sub-expression `name` (see SHARED): the stored table of this run when there is one."""
-    stored = twin.shared.get(shared_key(name, period))
-    return SHARED[name][1](twin, period) if stored is None else stored
+def shared(twin: Twin, name: str) -> ir.Table:
+    """The shared sub-expression `name` (see SHARED): the stored table when there is one."""
+    stored = twin.shared.get(name)
+    return SHARED[name][1](twin) if stored is None else stored
 
 
 EXPRESSIONS: dict[str, Callable[[Twin, Period, bool], ir.Table]] = {

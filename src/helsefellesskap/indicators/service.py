@@ -21,7 +21,7 @@ from helsefellesskap.db import Database
 from helsefellesskap.errors import InvalidInput, NotFound
 from helsefellesskap.indicators.catalogue import CATALOGUE, definition_of
 from helsefellesskap.indicators.engines import Engine, Twin, database_twin, duckdb_twin, pyspark_twin, union_all
-from helsefellesskap.indicators.expressions import EXPRESSIONS, SHARED, aggregate, shared_key
+from helsefellesskap.indicators.expressions import EXPRESSIONS, SHARED, aggregate
 from helsefellesskap.indicators.groups import group_masks, person_codes, person_flags
 from helsefellesskap.indicators.loading import load_twin_tables
 from helsefellesskap.indicators.model import (
@@ -178,14 +178,16 @@ def compute_columns(
         if community is not None:
             _check_community(twin, community)
     with watch.phase("shared tables"):
-        twin = _with_shared(twin, period, definitions)
+        twin = _with_shared(twin, definitions)
     groups = None
     if Dimension.priority_group in dimensions:
         with watch.phase("priority groups"):
             reference = period.end - timedelta(days=1)
-            # The costly part (every diagnosis code in the look-back windows), read thrice.
-            codes = _materialised(twin, person_codes(twin, reference=reference))
-            groups = _materialised(twin, group_masks(person_flags(twin, reference, codes=codes)))
+            groups = twin.groups.get(reference)  # a prepared twin's, as of its recorded period's last day
+            if groups is None:
+                # The costly part (every diagnosis code in the look-back windows), read thrice.
+                codes = _materialised(twin, person_codes(twin, reference=reference))
+                groups = _materialised(twin, group_masks(person_flags(twin, reference, codes=codes)))
     by_month = Dimension.month in dimensions
     with watch.phase("expressions"):
         queries = [
@@ -233,15 +235,16 @@ def _check_community(twin: Twin, community: str) -> None:
         raise NotFound(f"no helsefellesskap {community!r} in the twin (known: {', '.join(map(str, known))})")
 
 
-def _with_shared(twin: Twin, period: Period, definitions: Sequence[IndicatorDefinition]) -> Twin:
+def _with_shared(twin: Twin, definitions: Sequence[IndicatorDefinition]) -> Twin:
     """The twin with the shared sub-expressions two or more of the definitions read stored once. On SQLite even one
     reader's: inlined into an indicator by priority group and month, the union of transition events nests deeper
     than SQLite's parser takes ("parser stack overflow")."""
     ids = {d.id for d in definitions}
     readers_needed = 1 if twin.backend.name == "sqlite" else 2
     stored = {
-        shared_key(name, period): _materialised(twin, build(twin, period), name)
-        for name, (readers, build) in SHARED.items() if len(ids & set(readers)) >= readers_needed
+        name: _materialised(twin, build(twin), name)
+        for name, (readers, build) in SHARED.items()
+        if name not in twin.shared and len(ids & set(readers)) >= readers_needed
     }  # fmt: skip
     return dataclasses.replace(twin, shared={**twin.shared, **stored}) if stored else twin
 

@@ -1,0 +1,236 @@
+"""A prepared twin: the twin's tables in DuckDB's own storage, with what every run would otherwise recompute.
+
+Reading a twin's Parquet files costs every run about as much as DuckDB's bare scan of them (decompressing and
+decoding the columns into memory), and the sub-expressions the indicators share — the transition events with
+their window, the payable days, the stays with their patients' birth dates — cost as much again, though none of
+it changes until the twin does. `prepare` does that work once, as a warehouse loads an extract, into one file
+beside the Parquet files (`indicators.duckdb`):
+
+- the columns the indicators and the priority groups read (`engines.TWIN_COLUMNS`, `TRAIT_COLUMNS`, the stays'
+  diagnoses), as `engines.duckdb_twin` loads them, in DuckDB's own compressed columns;
+- the shared sub-expressions (`expressions.SHARED`), each the same for every period, computed by the very Ibis
+  expressions a run on Parquet computes;
+- the priority groups as of the last day of the twin's recorded period — the reference date of a run over the
+  whole period, which is what runs ask for unless they choose a period (then they are computed from the
+  prepared tables);
+- a manifest: the store's format and each source file's size and modification time. A store whose manifest does
+  not match the directory (a file regenerated, replaced, touched) or of another format is *stale*: it is not
+  read, and the twin is read from its Parquet files until it is prepared again.
+
+`open_prepared` opens the store read-only: several processes can read it at once, and `prepare` writes a new
+store under a temporary name and moves it into place, so a reader never sees half a store. The results are the
+same as from the Parquet files: the same expressions run on the same values (tested).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+import ibis.expr.types as ir
+
+from helsefellesskap.errors import InvalidInput
+from helsefellesskap.indicators import engines
+from helsefellesskap.indicators.engines import (
+    IN_MEMORY,
+    PROFILE_TABLES,
+    TRAIT_COLUMNS,
+    TWIN_COLUMNS,
+    ProfileTables,
+    Twin,
+    check_twin_directory,
+    recorded_period,
+)
+
+STORE_NAME = "indicators.duckdb"
+# The store's layout; a store of another format is stale (prepared by another version of the program).
+FORMAT = 1
+# Files of a twin directory whose change makes the store stale: every table the store holds, and run.json (the
+# period, and with it the priority groups' reference date).
+SOURCE_FILES = (*(f"{name}.parquet" for name in TWIN_COLUMNS), "run.json")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What `prepare` wrote: the store, its size and what it holds."""
+
+    path: Path
+    bytes: int
+    tables: tuple[str, ...]
+    reference: date | None  # the priority groups' reference date stored, None when the twin records no period
+
+
+def store_path(directory: Path) -> Path:
+    return directory / STORE_NAME
+
+
+def _manifest(directory: Path) -> list[tuple[str, int, int]]:
+    """(file, size, modification time in ns) of each source file there is (run.json may be missing)."""
+    found = []
+    for name in SOURCE_FILES:
+        path = directory / name
+        if path.is_file():
+            stat = path.stat()
+            found.append((name, stat.st_size, stat.st_mtime_ns))
+    return found
+
+
+def reference_day(end: date) -> date:
+    """The priority groups' reference date of a run over a period ending (exclusive) on `end`: its last day."""
+    return end - timedelta(days=1)
+
+
+def prepare(directory: Path, *, threads: int | None = None) -> Prepared:
+    """Write the prepared store of the twin in `directory` (replacing an earlier one): InvalidInput for a directory
+    that is no twin or cannot be written."""
+    check_twin_directory(directory)
+    manifest = _manifest(directory)
+    final = store_path(directory)
+    temporary = directory / f".{STORE_NAME}.{uuid.uuid4().hex}.partial"
+    try:
+        temporary.touch()
+        temporary.unlink()
+    except OSError as error:
+        raise InvalidInput(f"cannot write the prepared twin into {directory}: {error.strerror}") from None
+    try:
+        reference = _write(directory, temporary, manifest, threads)
+        os.replace(temporary, final)
+    except OSError as error:  # e.g. a directory where the store goes, the disk full
+        raise InvalidInput(f"cannot write the prepared twin {final}: {error.strerror or error}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+    with contextlib.suppress(OSError):  # DuckDB's write-ahead log of the temporary name, if it left one
+        temporary.with_name(temporary.name + ".wal").unlink()
+    backend = ibis.duckdb.connect(str(final), read_only=True)
+    try:
+        tables = tuple(sorted(_table_names(backend)))
+    finally:
+        backend.disconnect()
+    return Prepared(final, final.stat().st_size, tables, reference)
+
+
+def _write(directory: Path, path: Path, manifest: list[tuple[str, int, int]], threads: int | None) -> date | None:
+    from helsefellesskap.indicators.expressions import SHARED
+    from helsefellesskap.indicators.groups import group_masks, person_codes, person_flags
+
+    config: dict[str, Any] = {"preserve_insertion_order": False}
+    if threads:
+        config["threads"] = threads
+    backend = ibis.duckdb.connect(str(path), **config)
+    try:
+        for name in (*IN_MEMORY, *PROFILE_TABLES):
+            engines.load_into_duckdb(backend, directory, name, temporary=False)
+        _load_traits_and_diagnoses(backend, directory)
+        twin = _twin(backend, recorded_period(directory), shared={}, groups={})
+        for name, (_, build) in SHARED.items():
+            backend.create_table(f"shared_{name}", build(twin))
+        period = twin.period
+        reference = reference_day(period.end) if period is not None else None
+        if reference is not None:
+            codes = backend.create_table("groups_codes_scratch", person_codes(twin, reference=reference), temp=True)
+            masks = group_masks(person_flags(twin, reference, codes=codes))
+            backend.create_table(f"groups_{reference:%Y%m%d}", masks)
+        backend.create_table("prepared_manifest", ibis.memtable({
+            "file": [m[0] for m in manifest], "size": [m[1] for m in manifest], "mtime_ns": [m[2] for m in manifest],
+        }, schema={"file": "string", "size": "int64", "mtime_ns": "int64"}))  # fmt: skip
+        backend.create_table("prepared_format", ibis.memtable({"format": [FORMAT]}, schema={"format": "int64"}))
+        backend.con.execute("CHECKPOINT")
+    finally:
+        backend.disconnect()
+    return reference
+
+
+def _load_traits_and_diagnoses(backend: Any, directory: Path) -> None:
+    """The persons as the priority groups read them (with sex) and every diagnosis of every stay, one row each."""
+    persons, stays = str(directory / "persons.parquet"), str(directory / "stays.parquet")
+    columns = ", ".join(f'"{c}"' for c in TRAIT_COLUMNS)
+    # The names are this module's constants, the paths are bound.
+    backend.con.execute(f"CREATE TABLE twin_traits AS SELECT {columns} FROM read_parquet(?)", [persons])  # noqa: S608
+    backend.con.execute("CREATE TABLE twin_stay_diagnoses AS SELECT stay_id, unnest(diagnoses) AS code "
+                        "FROM read_parquet(?)", [stays])
+
+
+def _twin(backend: Any, period: Any, *, shared: dict[str, ir.Table], groups: dict[date, ir.Table]) -> Twin:
+    tables = {name: backend.table(f"twin_{name}") for name in IN_MEMORY}
+
+    def open_profile() -> ProfileTables:
+        return engines.profile_tables(backend.table("twin_conditions"), backend.table("twin_stay_diagnoses"),
+                                      backend.table("twin_traits"), backend.table("twin_gp_contacts"))
+
+    twin = engines.twin_of(backend, tables, open_profile, period)
+    twin.shared.update(shared)
+    twin.groups.update(groups)
+    return twin
+
+
+def staleness(directory: Path) -> str | None:
+    """Why the directory's prepared store cannot be read (missing, of another format, prepared from other files),
+    None when it is current."""
+    path = store_path(directory)
+    if not path.is_file():
+        return f"{path} does not exist"
+    try:
+        backend = ibis.duckdb.connect(str(path), read_only=True)
+    except (duckdb.Error, OSError) as error:  # not a DuckDB file, locked by a writer, damaged: not read
+        return f"{path} cannot be opened: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
+    try:
+        return _stale(backend, directory)
+    finally:
+        backend.disconnect()
+
+
+def _table_names(backend: Any) -> set[str]:
+    """The tables of the store's database (not the connection's temporary ones)."""
+    rows = backend.con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()
+    return {row[0] for row in rows}
+
+
+def _stale(backend: Any, directory: Path) -> str | None:
+    names = _table_names(backend)
+    if not {"prepared_format", "prepared_manifest"} <= names:
+        return f"{store_path(directory)} is not a prepared twin"
+    found = backend.con.execute("SELECT max(format) FROM prepared_format").fetchone()
+    if found is None or found[0] != FORMAT:
+        return f"{store_path(directory)} was prepared by another version (format {found[0] if found else None})"
+    stored = {tuple(row) for row in backend.con.execute(
+        "SELECT file, size, mtime_ns FROM prepared_manifest").fetchall()}  # fmt: skip
+    now = set(_manifest(directory))
+    if stored != now:
+        changed = sorted({row[0] for row in stored ^ now})
+        return f"{store_path(directory)} was prepared from other files ({', '.join(changed)} changed since)"
+    return None
+
+
+def open_prepared(directory: Path, *, threads: int | None = None) -> Twin | None:
+    """The twin of the directory's prepared store, read-only; None when there is no current store
+    (`staleness` tells why)."""
+    path = store_path(directory)
+    if not path.is_file():
+        return None
+    config: dict[str, Any] = {"read_only": True, "preserve_insertion_order": False}
+    if threads:
+        config["threads"] = threads
+    try:
+        backend = ibis.duckdb.connect(str(path), **config)
+    except (duckdb.Error, OSError):  # a store that does not open is not read (`staleness` says why)
+        return None
+    try:
+        if _stale(backend, directory) is not None:
+            backend.disconnect()
+            return None
+        names = _table_names(backend)
+        shared = {name[len("shared_"):]: backend.table(name) for name in names if name.startswith("shared_")}
+        groups = {date(int(n[7:11]), int(n[11:13]), int(n[13:15])): backend.table(n)
+                  for n in names if n.startswith("groups_") and n[7:].isdigit() and len(n) == 15}
+        return _twin(backend, recorded_period(directory), shared=shared, groups=groups)
+    except BaseException:
+        backend.disconnect()
+        raise
