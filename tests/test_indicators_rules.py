@@ -26,6 +26,7 @@ from helsefellesskap.indicators.model import (
     fewest_persons,
     rate_of,
 )
+from helsefellesskap.indicators.prepared import prepare
 from helsefellesskap.indicators.service import _columns, compute
 from helsefellesskap.synth.tables import SCHEMAS
 
@@ -288,6 +289,29 @@ def test_three_transitions_within_30_days(tmp_path: Path) -> None:
     t.stay("q2b", 2, at(3, 1), at(3, 3))
     result = only(run(t, tmp_path, c.CLUSTERED))
     assert (result.numerator, result.denominator) == (1, 2)
+
+
+@pytest.mark.parametrize("prepared", [False, True])
+def test_three_transitions_count_only_inside_the_chosen_period(tmp_path: Path, prepared: bool) -> None:
+    # The window looks at every transition of the twin once (expressions._transition_events); a chosen period
+    # still counts three only when all three lie in it.
+    t = TinyTwin()
+    for person in (1, 2, 3):
+        t.person(person, dt.date(1940, 1, 1))
+    t.stay("e1a", 1, at(3, 25), at(3, 28))  # 25 and 28 March, then 2 April: the third after the period's end
+    t.stay("e1b", 1, at(4, 2), at(4, 20))
+    t.stay("e2a", 2, at(2, 27), at(3, 2))  # 27 February before the start: 2, 10 March and 12 April remain
+    t.stay("e2b", 2, at(3, 10), at(4, 12))
+    t.stay("e3a", 3, at(3, 5), at(3, 8))  # 5, 8 and 20 March, all inside: counted
+    t.stay("e3b", 3, at(3, 20), at(5, 1))
+    directory = t.write(tmp_path / "twin")
+    if prepared:
+        prepare(directory)
+    march = Period(dt.date(2024, 3, 1), dt.date(2024, 4, 1))
+    row = only(compute(duckdb_twin(directory), [c.CLUSTERED], (), period=march, threshold=1))
+    assert (row.numerator, row.denominator) == (1, 3)
+    whole = only(compute(duckdb_twin(directory), [c.CLUSTERED], (), threshold=1))
+    assert (whole.numerator, whole.denominator) == (3, 3)  # over the year all three have three within 30 days
 
 
 def test_a_transition_counts_in_the_municipality_its_stay_or_service_records(tmp_path: Path) -> None:

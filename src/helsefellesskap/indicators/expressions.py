@@ -100,10 +100,12 @@ def in_period(day: ir.IntegerValue, period: Period) -> ir.BooleanValue:
 
 
 def _admission_days(twin: Twin) -> tuple[int, int]:
-    """The first and last (local) admission days of the twin's stays (one small query)."""
-    day = local_day(twin.stays.admitted_at)
-    span = twin.backend.execute(twin.stays.aggregate(first=day.min(), last=day.max())).iloc[0]
-    return (0, -1) if span.isna().any() else (int(span["first"]), int(span["last"]))
+    """The first and last (local) admission days of the twin's stays (one small query, once per twin)."""
+    if "admission_days" not in twin.facts:
+        day = local_day(twin.stays.admitted_at)
+        span = twin.backend.execute(twin.stays.aggregate(first=day.min(), last=day.max())).iloc[0]
+        twin.facts["admission_days"] = (0, -1) if span.isna().any() else (int(span["first"]), int(span["last"]))
+    return twin.facts["admission_days"]  # type: ignore[no-any-return]
 
 
 def _aged_at_admission(twin: Twin, stays: ir.Table, years: int) -> ir.Table:
