@@ -491,12 +491,12 @@ def test_a_message_submission_is_authorised_for_the_own_organisation_and_audited
 
     system = Principal("sys-1", "integrasjon", "EPJ", HOSPITAL, frozenset({Role.MESSAGING_SYSTEM}))
     with db.unit_of_work() as session:
-        basis = authorize_submission(session, system, HOSPITAL, PERSON, now=NOW, reference="msg-1")
-    assert basis.reference == "msg-1"
+        basis = authorize_submission(session, system, HOSPITAL, PERSON, now=NOW, message_id="msg-1")
+    assert basis.reference == f"{HOSPITAL}/msg-1"  # a message id is unique per sender only
     with pytest.raises(Forbidden), db.unit_of_work() as session:
-        authorize_submission(session, system, MUNICIPALITY, PERSON, now=NOW, reference="msg-2")
+        authorize_submission(session, system, MUNICIPALITY, PERSON, now=NOW, message_id="msg-2")
     [entry] = entries(db, person=PERSON)
-    assert (entry.resource, entry.action, entry.basis_reference) == ("messages.submit", "write", "msg-1")
+    assert (entry.resource, entry.action, entry.basis_reference) == ("messages.submit", "write", f"{HOSPITAL}/msg-1")
 
 
 def test_a_refused_write_changes_nothing_and_only_the_refusal_is_logged(client, db: Database, settings) -> None:

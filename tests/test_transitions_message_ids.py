@@ -2,7 +2,7 @@
 and id conflicts are per sender and id. Two systems numbering their messages with counters both use "1001": both
 messages are received and folded, never an id-conflict; the same sender sending its id again is a redelivery (the
 same receipt back) with the same content and an id-conflict with other content — in the offline replay, through the
-service one message at a time and in a batch, and over HTTP."""
+service one message at a time and in a batch, and over HTTP. A submission's audit entry names `<sender>/<id>`."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from alembic import command
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
+from helsefellesskap.access import audit
 from helsefellesskap.access.model import Principal
 from helsefellesskap.db import Database
 from helsefellesskap.migrations import alembic_config, upgrade
@@ -176,6 +177,19 @@ def test_each_message_with_a_shared_id_keeps_its_own_status_in_the_pathway(db: D
     assert stored_rows(db) == [(MUNICIPALITY_ADDRESS, SHARED_ID, SHARED_ID, "ok"),
                                (HOSPITAL, SHARED_ID, SHARED_ID, "ok_with_errors")]
     assert stay_state(db)[0] == "municipality_cannot_receive"
+
+
+@pytest.mark.parametrize("receive", RECEIVERS)
+def test_the_audit_entry_of_a_submitted_message_names_its_sender_and_id(db: Database, parties, receive) -> None:
+    """An id alone does not say which message: each submission is audited with `<sender>/<id>` as its basis
+    reference, so the two messages with the id 1001 are two references (both were "1001")."""
+    messages = shared_id_stay()
+    receive(db, parties, messages)
+    with db.reading() as session:
+        references = [entry.basis_reference for entry in audit.query(session, audit.AuditFilter())
+                      if entry.resource == "messages.submit"]
+    assert sorted(references) == sorted(f"{m['sender']}/{m['id']}" for m in messages)
+    assert {f"{HOSPITAL}/{SHARED_ID}", f"{MUNICIPALITY_ADDRESS}/{SHARED_ID}"} <= set(references)
 
 
 # ---- HTTP -------------------------------------------------------------------------------------------------------

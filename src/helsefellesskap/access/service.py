@@ -192,14 +192,20 @@ def authorize(session: Session, principal: Principal, resource: Resource, action
     return decision.basis
 
 
+def submission_reference(sender: str, message_id: str | None) -> str | None:
+    """The basis reference of a submitted message's audit entry: ``<sender>/<message id>``. A message id is its
+    sender's own (unique per sender, docs/message-schema.json), so the id alone does not say which message."""
+    return f"{sender}/{message_id}" if message_id else None
+
+
 def authorize_submission(session: Session, principal: Principal, sender: str, national_id: str, *,
-                         now: datetime, reference: str | None = None, source: str | None = None) -> AccessBasis:
+                         now: datetime, message_id: str | None = None, source: str | None = None) -> AccessBasis:
     """May this principal submit a message about a person as ``sender``? Only for its own party's organisations
     (a messaging system for its own organisation). A message is a write of person data: it is audited against the
-    person, with ``reference`` (the message id) as the basis reference."""
+    person, with ``<sender>/<message_id>`` (`submission_reference`) as the basis reference."""
     national_id = normalise_national_id(national_id)
     basis = authorize(session, principal, Resource.MESSAGES_SUBMIT, Action.WRITE, now=now, organisation=sender)
-    basis = replace(basis, reference=reference or basis.reference)
+    basis = replace(basis, reference=submission_reference(sender, message_id) or basis.reference)
     audit(session, principal, action=Action.WRITE, resource=Resource.MESSAGES_SUBMIT, now=now, basis=basis,
           national_id=national_id, reason=f"message submitted as {sender}", source=source)
     return basis
@@ -215,7 +221,7 @@ def authorize_submissions(session: Session, submissions: Sequence[tuple[Principa
     results: list[AccessBasis | DomainError] = []
     records: list[audit_log.AuditRecord] = []
     normalised: dict[str, str | DomainError] = {}
-    for principal, sender, national_id, reference in submissions:
+    for principal, sender, national_id, message_id in submissions:
         if national_id not in normalised:
             try:
                 normalised[national_id] = normalise_national_id(national_id)
@@ -237,7 +243,7 @@ def authorize_submissions(session: Session, submissions: Sequence[tuple[Principa
         if isinstance(basis, DomainError):
             results.append(basis)
             continue
-        basis = replace(basis, reference=reference or basis.reference)
+        basis = replace(basis, reference=submission_reference(sender, message_id) or basis.reference)
         records.append(audit_record(principal, Action.WRITE, Resource.MESSAGES_SUBMIT, now=now,
                                     national_id=national_id, basis=basis, reason=f"message submitted as {sender}",
                                     source=source))

@@ -91,7 +91,7 @@ def receive_message(session: Session, principal: Principal, payload: dict[str, A
     except ValidationError as error:
         return _receive_invalid(session, principal, data, error, now=now, source=source)
     access.authorize_submission(session, principal, message.sender, message.patient, now=now,
-                                reference=message.id, source=source)
+                                message_id=message.id, source=source)
     text, digest = canonical(message)
     row = _claim(session, _row(principal, message, text, digest, now))
     if row is None:  # the sender's id is already stored (a redelivery, or a concurrent request stored it meanwhile)
