@@ -4,7 +4,9 @@ boards, obligations, alerts and the payment ledger. Each route is one unit of wo
 `POST /messages` answers 200 with the receipt when the message is accepted (`ok`), kept but flagged
 (`ok_with_errors`), or redelivered (the first receipt again, header `X-Duplicate: true`); 422 problem+json
 with the receipt and its machine-readable errors when it is rejected (kept all the same); 409 problem+json
-when its id was already used for another message (the conflicting message is kept too)."""
+when its id was already used for another message (the conflicting message is kept too). A rejected message sent
+again by its sender is answered as the first time (422 or 409, the first receipt) with `X-Duplicate: true`, and
+not kept again."""
 
 from __future__ import annotations
 
@@ -96,7 +98,10 @@ def post_message(request: Request, response: Response, database: DatabaseDep, pr
     with database.unit_of_work() as session:
         receipt = service.receive_message(session, principal, payload, now=now, source=source)
     if receipt.status == "rejected":
-        return _rejected(receipt, request.url.path)
+        rejected = _rejected(receipt, request.url.path)
+        if receipt.duplicate:  # a rejected message sent again: the first receipt, not kept again
+            rejected.headers["X-Duplicate"] = "true"
+        return rejected
     if receipt.duplicate:
         response.headers["X-Duplicate"] = "true"
     return receipt

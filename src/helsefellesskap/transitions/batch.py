@@ -35,7 +35,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import select, text, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from helsefellesskap.access import service as access
@@ -43,6 +43,7 @@ from helsefellesskap.access.model import Principal
 from helsefellesskap.db import Database
 from helsefellesskap.errors import Conflict, DomainError, InvalidInput
 from helsefellesskap.transitions import receipts as rc
+from helsefellesskap.transitions import rejected as rejections
 from helsefellesskap.transitions.ingest import (
     canonical,
     check_storable,
@@ -57,6 +58,7 @@ from helsefellesskap.transitions.projection import errors_json, lock_key, stored
 from helsefellesskap.transitions.rates import DailyRates
 from helsefellesskap.transitions.rates_service import effective_rates
 from helsefellesskap.transitions.receipts import MessageKey, message_key
+from helsefellesskap.transitions.rejected import RejectedKey, rejected_key
 from helsefellesskap.transitions.replay import paused_gc
 from helsefellesskap.transitions.rules import DEFAULT_RULES, TransitionRules
 from helsefellesskap.transitions.store import MESSAGES, MessageRow, StayRow
@@ -67,19 +69,11 @@ Outcome = ReceiptView | DomainError  # a refused message: the error `receive_mes
 Submission = tuple[Principal, dict[str, Any] | bytes]  # a message (parsed JSON or the bytes received) and its sender
 
 
-def lock_patients(session: Session, patients: Iterable[str]) -> None:
-    """PostgreSQL: the advisory locks `projection.lock_patient` takes, for every patient of the batch, in one
-    statement and in key order (two batches locking the same patients cannot deadlock)."""
-    if session.get_bind().dialect.name == "postgresql":
-        keys = sorted({lock_key(patient) for patient in patients})
-        if keys:
-            session.execute(
-                text(
-                    "SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k "
-                    "ORDER BY 1) AS ordered"
-                ),
-                {"keys": keys},
-            )
+def lock_patients(session: Session, patients: Iterable[str], rejected: Iterable[RejectedKey] = ()) -> None:
+    """PostgreSQL: the advisory locks `projection.lock_patient` takes, for every patient of the batch, and those of
+    the rejected messages it may keep (`rejected`), in one statement and in key order (two batches locking the same
+    patients or rejected messages cannot deadlock)."""
+    rejections.lock(session, {lock_key(patient) for patient in patients}, rejected)
 
 
 def _rates(session: Session, rates: DailyRates | None) -> DailyRates:
@@ -154,6 +148,7 @@ def _receive(
 ) -> list[Outcome]:
     outcomes: list[Outcome | None] = [None] * len(submissions)
     new_rows: dict[int, SimpleNamespace] = {}  # by submission index: every row to store, in order
+    invalid: dict[int, SimpleNamespace] = {}  # by submission index: the rows of messages failing the schema
     received: list[_Received] = []
     for index, (principal, payload) in enumerate(submissions):
         try:
@@ -166,14 +161,14 @@ def _receive(
             message = parse_message(data)
         except ValidationError as error:
             try:
-                invalid = rejected_message_row(session, principal, data, error, now=now)
+                schema_failure = rejected_message_row(session, principal, data, error, now=now)
             except DomainError as refused:
                 outcomes[index] = refused
             else:
-                new_rows[index] = SimpleNamespace(
-                    **{column.key: getattr(invalid, column.key) for column in MESSAGES.columns if column.key != "seq"}
+                invalid[index] = SimpleNamespace(
+                    **{column.key: getattr(schema_failure, column.key) for column in MESSAGES.columns
+                       if column.key != "seq"}
                 )
-                outcomes[index] = receipt_view(new_rows[index])
             continue
         received.append(_Received(index, principal, message))
     bases = access.authorize_submissions(
@@ -195,10 +190,15 @@ def _receive(
         key = message_key(item.message)
         if key not in stored and key not in claims:
             claims[key] = item
+    conflicts = _conflicts(allowed, stored, claims)
     store = WorkingSet(session, now, rules, _rates(session, rates))
     patients = {item.message.patient for item in claims.values()}
-    lock_patients(session, patients)
+    rejected = conflicts | {rejected_key(row) for row in invalid.values()}
+    lock_patients(session, patients, rejected)
+    kept = rejections.kept_rejections(session, rejected) if rejected else {}
     store.load(patients, {item.message.stay_id for item in claims.values()})
+    for index, row in invalid.items():
+        outcomes[index] = _keep_once(kept, new_rows, index, row)
     for item in allowed:
         message, key = item.message, message_key(item.message)
         first = stored.get(key)
@@ -217,14 +217,43 @@ def _receive(
             continue
         # The same sender used this id before for another message (its own id: the first message stands).
         row = SimpleNamespace(**row_values(item.principal, message, item.text, item.digest, now))
-        rejected = rc.id_conflict(message)
+        conflict = rc.id_conflict(message)
         row.message_id = None
-        row.receipt_status = row.pathway_status = str(rejected.status)
-        row.receipt_errors = row.pathway_errors = errors_json(rejected)
-        new_rows[item.index] = row
-        outcomes[item.index] = receipt_view(row)
+        row.receipt_status = row.pathway_status = str(conflict.status)
+        row.receipt_errors = row.pathway_errors = errors_json(conflict)
+        outcomes[item.index] = _keep_once(kept, new_rows, item.index, row)
     store.write([new_rows[index] for index in sorted(new_rows)])
     return [cast(Outcome, outcome) for outcome in outcomes]
+
+
+def _conflicts(
+    allowed: list[_Received],
+    stored: dict[MessageKey, MessageRow | SimpleNamespace],
+    claims: dict[MessageKey, _Received],
+) -> set[RejectedKey]:
+    """The rejected keys of the messages that reuse their sender's id for other content than the first message
+    with it (stored, or claimed earlier in the batch): each is kept once, as an id conflict."""
+    conflicts: set[RejectedKey] = set()
+    for item in allowed:
+        key = message_key(item.message)
+        first = stored.get(key)
+        if (first.sha256 if first is not None else claims[key].digest) != item.digest:
+            conflicts.add((item.message.sender, "", item.digest))
+    return conflicts
+
+
+def _keep_once(
+    kept: dict[RejectedKey, MessageRow | SimpleNamespace], new_rows: dict[int, SimpleNamespace], index: int,
+    row: SimpleNamespace,
+) -> ReceiptView:
+    """A rejected message claiming no id, stored unless its sender sent it before (stored, or earlier in the
+    batch): then the first receipt again, as a duplicate (`ingest._keep_once`)."""
+    key = rejected_key(row)
+    first = kept.get(key)
+    if first is not None:
+        return receipt_view(first, duplicate=True)
+    kept[key] = new_rows[index] = row
+    return receipt_view(row)
 
 
 def _stored_messages(session: Session, keys: set[MessageKey]) -> dict[MessageKey, MessageRow | SimpleNamespace]:

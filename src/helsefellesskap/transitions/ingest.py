@@ -11,7 +11,10 @@ fate:
 - the same sender's id with the same content again (a redelivery): not stored again, answered with the first
   receipt;
 - the same sender's id with other content: kept without claiming the id, `rejected` with `id-conflict`;
-- failing the message schema: kept without claiming the id, `rejected` with `invalid-message` reasons.
+- failing the message schema: kept without claiming the id, `rejected` with `invalid-message` reasons;
+- a message kept rejected (the two cases above) sent again by the same sender (its SHA-256 and sender, or the
+  submitting user when a message failing the schema names no readable sender: `rejected`): not stored again,
+  answered with the first receipt as a duplicate, as an accepted redelivery is.
 The unique constraint on (sender, message id) is the idempotency guard: the message is inserted first, and a
 duplicate (a redelivery, or the same sender's id stored meanwhile by a concurrent request) is caught there and
 answered as a redelivery.
@@ -38,6 +41,7 @@ from helsefellesskap.access.policy import NO_PERSON_ACCESS
 from helsefellesskap.errors import Conflict, Forbidden, InvalidInput
 from helsefellesskap.nul_guard import json_has_nul
 from helsefellesskap.transitions import receipts as rc
+from helsefellesskap.transitions import rejected as rejections
 from helsefellesskap.transitions.messages import MESSAGE_ADAPTER, MESSAGE_TYPES, Message, parse_message
 from helsefellesskap.transitions.projection import aware, errors_json, maybe_aware, refold
 from helsefellesskap.transitions.receipts import Receipt, ReceiptStatus
@@ -177,10 +181,20 @@ def _redelivery(session: Session, principal: Principal, existing: MessageRow, me
 
 
 def _keep_rejected(session: Session, row: MessageRow, receipt: Receipt) -> ReceiptView:
-    """Keep a message that cannot claim its id (schema failure, id conflict): stored, never folded."""
+    """Keep a message that cannot claim its id (an id conflict): stored once, never folded."""
     row.message_id = None
     row.receipt_status = row.pathway_status = str(receipt.status)
     row.receipt_errors = row.pathway_errors = errors_json(receipt)
+    return _keep_once(session, row)
+
+
+def _keep_once(session: Session, row: MessageRow) -> ReceiptView:
+    """Store a rejected message that claims no id, unless its sender sent it before: then the first receipt again,
+    as a duplicate, and nothing stored (`rejected`: a sender retrying a rejected message does not grow the table)."""
+    rejections.lock(session, (), [rejections.rejected_key(row)])
+    first = rejections.first_kept(session, row)
+    if first is not None:
+        return receipt_view(first, duplicate=True)
     session.add(row)
     session.flush()
     return receipt_view(row)
@@ -193,10 +207,7 @@ def _text(raw: dict[str, Any], key: str, limit: int) -> str | None:
 
 def _receive_invalid(session: Session, principal: Principal, data: bytes, error: ValidationError, *,
                      now: dt.datetime, source: str | None) -> ReceiptView:
-    row = rejected_message_row(session, principal, data, error, now=now)
-    session.add(row)
-    session.flush()
-    return receipt_view(row)
+    return _keep_once(session, rejected_message_row(session, principal, data, error, now=now))
 
 
 def rejected_message_row(session: Session, principal: Principal, data: bytes, error: ValidationError, *,
