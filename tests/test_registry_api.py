@@ -161,3 +161,12 @@ def test_control_characters_in_a_name_are_refused(register, client) -> None:
     response = client.post("/api/v1/organisations", json={
         "kind": "gp_office", "name": "Lege\x00kontor", "municipality_number": "0301"})
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize("on", ["2024-01-01T00:00", "2024-01-01T00:00:00Z", "2024-01-01 00:00", "1704067200", "0",
+                                "20240101", "2024-1-1"])
+def test_a_day_parameter_takes_a_calendar_date_only(register, client, on: str) -> None:
+    response = client.get("/api/v1/municipalities/0301", params={"on": on})
+    assert response.status_code == 422, on
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["pointer"] == "/query/on"

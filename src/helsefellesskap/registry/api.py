@@ -6,10 +6,11 @@ The register is reference data, not person data; reading is open. Creating organ
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from helsefellesskap.access.http import CurrentPrincipal, Now
 from helsefellesskap.access.model import Action, Resource
@@ -23,6 +24,18 @@ from helsefellesskap.registry.model import CommunityView, MunicipalityView, Orga
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 DatabaseDep = Annotated[Database, Depends(get_database)]
 ADDRESS_PATTERN = r"^[0-9]{1,50}$"
+_CALENDAR_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _calendar_date(value: object) -> object:
+    # pydantic's lax date also takes a datetime at midnight ("2024-01-01T00:00") and a Unix timestamp ("0"):
+    # a day parameter takes the ISO 8601 calendar date YYYY-MM-DD only.
+    if isinstance(value, str) and not _CALENDAR_DATE.fullmatch(value):
+        raise ValueError("Expected a date as YYYY-MM-DD")
+    return value
+
+
+CalendarDate = Annotated[dt.date, BeforeValidator(_calendar_date)]
 
 
 class NewOrganisation(BaseModel):
@@ -56,7 +69,8 @@ def get_community(database: DatabaseDep,
 
 @router.get("/municipalities/{number}", summary="A municipality, its community and the trust that serves it")
 def get_municipality(database: DatabaseDep, number: Annotated[str, Path(max_length=8)],
-                     on: Annotated[dt.date | None, Query(description="Membership on this day.")] = None,
+                     on: Annotated[CalendarDate | None,
+                                   Query(description="Membership on this day (YYYY-MM-DD).")] = None,
                      ) -> MunicipalityView:
     with database.reading() as session:
         return service.get_municipality(session, number, on)
