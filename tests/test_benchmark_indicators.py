@@ -5,12 +5,14 @@ runs report every phase. (The benchmark's figures themselves are never asserted:
 from __future__ import annotations
 
 import importlib.util
+import shutil
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from helsefellesskap.indicators.engines import duckdb_twin
+from helsefellesskap.indicators.prepared import prepare
 from helsefellesskap.indicators.service import period_of
 from helsefellesskap.synth.geography import load_places
 from helsefellesskap.synth.twin import TwinSpec, generate
@@ -51,3 +53,17 @@ def test_the_engine_runs_time_every_phase_from_opening_the_twin(benchmark: Modul
     assert [lap.phase for lap in watch.laps] == [
         "open twin", "period", "shared tables", "priority groups", "expressions", "query", "results",
     ]
+
+
+def test_the_prepared_runs_read_the_store_and_give_the_numbers_of_the_parquet_runs(benchmark: ModuleType,
+                                                                                    twin_dir: Path, tmp_path: Path,
+                                                                                    ) -> None:
+    copy = tmp_path / "twin"
+    shutil.copytree(twin_dir, copy)
+    with pytest.raises(RuntimeError, match="no current prepared store"):  # never the Parquet files unnoticed
+        benchmark.engine_run(copy, benchmark.BY_MUNICIPALITY, prepared=True)
+    prepare(copy)
+    for dimensions in (benchmark.BY_MUNICIPALITY, benchmark.DIMENSION_ORDER):
+        parquet, _ = benchmark.engine_run(copy, dimensions)
+        prepared, _ = benchmark.engine_run(copy, dimensions, prepared=True)
+        assert prepared == parquet

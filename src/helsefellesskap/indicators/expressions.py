@@ -27,6 +27,7 @@ from helsefellesskap.indicators.timeline import (
     DAY,
     EPOCH,
     HOUR,
+    LOCAL_OFFSET,
     aged_at_least,
     aged_on_days,
     day_number,
@@ -125,16 +126,13 @@ def _stay_births(twin: Twin) -> ir.Table:
     return joined.select(joined.stay_id, joined.born)
 
 
-def readmission(twin: Twin, period: Period, by_month: bool) -> ir.Table:
-    # NKI "Reinnleggelser av eldre innen 30 dager" [V S42]: 67+, 11 diagnosis groups, acute readmission at any
-    # hospital 8 hours to 30 days after discharge [V S84]; exclusions [B] (catalogue.READMISSION).
+def _readmission_index(twin: Twin) -> ir.Table:
+    """stay_id, person_id, municipality, discharged (epoch seconds), readmissions: every index stay of the
+    readmission indicator, whatever the period — somatic, not ending in death or a transfer, with one of the
+    diagnosis groups, patient 67+ at admission — with its acute readmissions at any hospital (each the same for
+    every period: `readmission` keeps the stays its period discharges)."""
     s = twin.stays
-    index = s.filter(
-        (s.service == "somatic")
-        & ~s.destination.isin(["died", "other_hospital"])
-        & (local_day(s.discharged_at) >= day_of(period.start))  # index stays discharged in the period
-        & (seconds(s.discharged_at) <= day_of(period.end) * DAY - c.READMISSION_MAX_DAYS * DAY)
-    )
+    index = s.filter((s.service == "somatic") & ~s.destination.isin(["died", "other_hospital"]))
     index = matching_rows(twin, index, "primary_diagnosis", READMISSION_CODES)
     index = _aged_at_admission(twin, index, c.READMISSION_MIN_AGE)
     index = index.select("stay_id", "person_id", "municipality", discharged=seconds(index.discharged_at))
@@ -146,10 +144,20 @@ def readmission(twin: Twin, period: Period, by_month: bool) -> ir.Table:
         acute.later_admitted >= index.discharged + c.READMISSION_MIN_HOURS * HOUR,
         acute.later_admitted <= index.discharged + c.READMISSION_MAX_DAYS * DAY,
     ])
-    stays = paired.group_by(["stay_id", "person_id", "municipality", "discharged"]).aggregate(
+    return paired.group_by(["stay_id", "person_id", "municipality", "discharged"]).aggregate(
         readmissions=paired.later_person.count()
     )
-    stays, month = _anchored(stays, (stays.discharged + HOUR) // DAY, period, by_month)
+
+
+def readmission(twin: Twin, period: Period, by_month: bool) -> ir.Table:
+    # NKI "Reinnleggelser av eldre innen 30 dager" [V S42]: 67+, 11 diagnosis groups, acute readmission at any
+    # hospital 8 hours to 30 days after discharge [V S84]; exclusions [B] (catalogue.READMISSION).
+    stays = shared(twin, "readmission_index")
+    stays = stays.filter(
+        ((stays.discharged + LOCAL_OFFSET) // DAY >= day_of(period.start))  # index stays discharged in the period
+        & (stays.discharged <= day_of(period.end) * DAY - c.READMISSION_MAX_DAYS * DAY)
+    )
+    stays, month = _anchored(stays, (stays.discharged + LOCAL_OFFSET) // DAY, period, by_month)
     return _units(stays, numerator=ibis.ifelse(stays.readmissions > 0, 1, 0), denominator=1, month=month)
 
 
@@ -205,13 +213,24 @@ def _inhabitants(twin: Twin, period: Period, by_month: bool, min_age: int) -> ir
     return union_all(every, _units(gone, numerator=0, denominator=-1, month=gone.month))
 
 
+def _delayed_stays(twin: Twin) -> ir.Table:
+    """stay_id, person_id, municipality, admitted and discharged (local day numbers), born, days: every stay with a
+    readiness, its payable days (`_payable_days`) and its patient's birth date, whatever the period."""
+    s = twin.stays
+    days = s.join(shared(twin, "payable_days"), "stay_id")
+    births = shared(twin, "stay_births")
+    joined = days.join(births, days.stay_id == births.stay_id)
+    return joined.select(days.stay_id, days.person_id, days.municipality, admitted=local_day(days.admitted_at),
+                         discharged=local_day(days.discharged_at), born=births.born, days=days.days)
+
+
 def delayed_discharge_days(min_age: int) -> Callable[[Twin, Period, bool], ir.Table]:
     def build(twin: Twin, period: Period, by_month: bool) -> ir.Table:
         # Overliggerdøgn per 1 000 inhabitants [V S85, S86]; counted days per forskrift § 13 [B].
-        discharged = twin.stays.filter(in_period(local_day(twin.stays.discharged_at), period))
-        days = discharged.join(shared(twin, "payable_days"), "stay_id")
-        days = _aged_at_admission(twin, days, min_age)
-        days, month = _anchored(days, local_day(days.discharged_at), period, by_month)
+        stays = shared(twin, "delayed_stays")
+        days = stays.filter(in_period(stays.discharged, period)
+                            & aged_on_days(stays.born, stays.admitted, min_age, *_admission_days(twin)))
+        days, month = _anchored(days, days.discharged, period, by_month)
         numerator = _units(days, numerator=days.days, denominator=0, month=month)
         return union_all(numerator, _inhabitants(twin, period, by_month, min_age))
 
@@ -223,17 +242,27 @@ def _first_sent(twin: Twin, kind: str) -> ir.Table:
     return m.group_by(m.stay_id.name(f"{kind}_stay")).aggregate(**{f"{kind}_sent": seconds(m.sent_at).min()})
 
 
-def notices_on_time(twin: Twin, period: Period, by_month: bool) -> ir.Table:
+def _notice_stays(twin: Twin) -> ir.Table:
+    """stay_id, person_id, municipality, admitted (local day number), on_time (0 or 1): every stay with a readiness
+    and whether both its notices met their deadlines, whatever the period."""
     # § 8: admission notice within 24 hours of admission; § 10: readiness notice the same day [B].
-    stays = twin.stays.filter(twin.stays.ready_at.notnull() & in_period(local_day(twin.stays.admitted_at), period))
+    stays = twin.stays.filter(twin.stays.ready_at.notnull())
     admission, readiness = _first_sent(twin, "admission_notice"), _first_sent(twin, "ready_for_discharge")
     joined = stays.left_join(admission, stays.stay_id == admission.admission_notice_stay)
     joined = joined.left_join(readiness, joined.stay_id == readiness.ready_for_discharge_stay)
     admitted_ok = joined.admission_notice_sent <= seconds(joined.admitted_at) + c.ADMISSION_NOTICE_HOURS * HOUR
     ready_ok = (joined.ready_for_discharge_sent + HOUR) // DAY == local_day(joined.ready_at)
     on_time = admitted_ok.fill_null(False) & ready_ok.fill_null(False)
-    joined, month = _anchored(joined, local_day(joined.admitted_at), period, by_month)
-    return _units(joined, numerator=ibis.ifelse(on_time, 1, 0), denominator=1, month=month)
+    return joined.select("stay_id", "person_id", "municipality", admitted=local_day(joined.admitted_at),
+                         on_time=ibis.ifelse(on_time, 1, 0))
+
+
+def notices_on_time(twin: Twin, period: Period, by_month: bool) -> ir.Table:
+    # § 8: admission notice within 24 hours of admission; § 10: readiness notice the same day [B].
+    stays = shared(twin, "notice_stays")
+    stays = stays.filter(in_period(stays.admitted, period))
+    stays, month = _anchored(stays, stays.admitted, period, by_month)
+    return _units(stays, numerator=stays.on_time, denominator=1, month=month)
 
 
 def transition_events(twin: Twin, period: Period) -> ir.Table:
@@ -333,6 +362,11 @@ SHARED: dict[str, tuple[tuple[str, ...], Callable[[Twin], ir.Table]]] = {
     "payable_days": ((c.DELAYED_67.id, c.DELAYED_80.id), _payable_days),
     "transition_events": ((c.TRANSITIONS.id, c.CLUSTERED.id), _transition_events),
     "stay_births": ((c.READMISSION.id, c.DELAYED_67.id, c.DELAYED_80.id), _stay_births),
+    # The units of an indicator, each the same for every period: stored by a prepared twin; in a run on the
+    # Parquet files or the database, part of their one indicator's query (one reader; SQLite stores them).
+    "readmission_index": ((c.READMISSION.id,), _readmission_index),
+    "delayed_stays": ((c.DELAYED_67.id, c.DELAYED_80.id), _delayed_stays),
+    "notice_stays": ((c.NOTICES.id,), _notice_stays),
 }
 
 

@@ -51,7 +51,7 @@ from helsefellesskap.indicators.engines import (
 
 STORE_NAME = "indicators.duckdb"
 # The store's layout; a store of another format is stale (prepared by another version of the program).
-FORMAT = 1
+FORMAT = 2
 # Files of a twin directory whose change makes the store stale: every table the store holds, and run.json (the
 # period, and with it the priority groups' reference date).
 SOURCE_FILES = (*(f"{name}.parquet" for name in TWIN_COLUMNS), "run.json")
@@ -130,8 +130,8 @@ def _write(directory: Path, path: Path, manifest: list[tuple[str, int, int]], th
             engines.load_into_duckdb(backend, directory, name, temporary=False)
         _load_traits_and_diagnoses(backend, directory)
         twin = _twin(backend, recorded_period(directory), shared={}, groups={})
-        for name, (_, build) in SHARED.items():
-            backend.create_table(f"shared_{name}", build(twin))
+        for name, (_, build) in SHARED.items():  # in order: a later one reads an earlier one, stored
+            twin.shared[name] = backend.create_table(f"shared_{name}", build(twin))
         period = twin.period
         reference = reference_day(period.end) if period is not None else None
         if reference is not None:

@@ -241,12 +241,11 @@ def _with_shared(twin: Twin, definitions: Sequence[IndicatorDefinition]) -> Twin
     than SQLite's parser takes ("parser stack overflow")."""
     ids = {d.id for d in definitions}
     readers_needed = 1 if twin.backend.name == "sqlite" else 2
-    stored = {
-        name: _materialised(twin, build(twin), name)
-        for name, (readers, build) in SHARED.items()
-        if name not in twin.shared and len(ids & set(readers)) >= readers_needed
-    }  # fmt: skip
-    return dataclasses.replace(twin, shared={**twin.shared, **stored}) if stored else twin
+    twin = dataclasses.replace(twin, shared=dict(twin.shared))  # this run's: the twin given may serve other runs
+    for name, (readers, build) in SHARED.items():  # in order: a later one may read an earlier one, stored
+        if name not in twin.shared and len(ids & set(readers)) >= readers_needed:
+            twin.shared[name] = _materialised(twin, build(twin), name)
+    return twin
 
 
 def _labels(dimension: Dimension, values: list[Any]) -> list[str]:
