@@ -109,18 +109,27 @@ def _admission_days(twin: Twin) -> tuple[int, int]:
     return twin.facts["admission_days"]  # type: ignore[no-any-return]
 
 
+def _with_births(twin: Twin, stays: ir.Table) -> ir.Table:
+    """`stays` with `born`, the patient's birth date: from the stays' birth dates a prepared twin stores
+    (`stay_births`), else from the persons — one join of just these stays with them."""
+    stored = twin.shared.get("stay_births")
+    if stored is not None:
+        births = stored.select(born_stay=stored.stay_id, born=stored.born)
+        return stays.join(births, stays.stay_id == births.born_stay).drop("born_stay")
+    persons = twin.persons.select(born_person=twin.persons.person_id, born=twin.persons.birth_date)
+    return stays.join(persons, stays.person_id == persons.born_person).drop("born_person")
+
+
 def _aged_at_admission(twin: Twin, stays: ir.Table, years: int) -> ir.Table:
     """The `stays` whose patient was aged `years` or more on the (local) day of admission."""
-    births = shared(twin, "stay_births")
-    births = births.select(born_stay=births.stay_id, born=births.born)
-    joined = stays.join(births, stays.stay_id == births.born_stay)
+    joined = _with_births(twin, stays)
     aged = aged_on_days(joined.born, local_day(joined.admitted_at), years, *_admission_days(twin))
     return joined.filter(aged).select(*stays.columns)
 
 
 def _stay_births(twin: Twin) -> ir.Table:
-    """stay_id, born: every stay with its patient's birth date — the one join of the stays with the 5.5 million
-    persons that three indicators need (ages at admission), instead of one per indicator."""
+    """stay_id, born: every stay with its patient's birth date, as a prepared twin stores it (`_with_births`): the
+    ages at admission of three indicators without a join of the stays with the 5.5 million persons."""
     persons = twin.persons.select(born_person=twin.persons.person_id, born=twin.persons.birth_date)
     joined = twin.stays.join(persons, twin.stays.person_id == persons.born_person)
     return joined.select(joined.stay_id, joined.born)
@@ -217,11 +226,9 @@ def _delayed_stays(twin: Twin) -> ir.Table:
     """stay_id, person_id, municipality, admitted and discharged (local day numbers), born, days: every stay with a
     readiness, its payable days (`_payable_days`) and its patient's birth date, whatever the period."""
     s = twin.stays
-    days = s.join(shared(twin, "payable_days"), "stay_id")
-    births = shared(twin, "stay_births")
-    joined = days.join(births, days.stay_id == births.stay_id)
-    return joined.select(days.stay_id, days.person_id, days.municipality, admitted=local_day(days.admitted_at),
-                         discharged=local_day(days.discharged_at), born=births.born, days=days.days)
+    joined = _with_births(twin, s.join(shared(twin, "payable_days"), "stay_id"))
+    return joined.select("stay_id", "person_id", "municipality", admitted=local_day(joined.admitted_at),
+                         discharged=local_day(joined.discharged_at), born=joined.born, days=joined.days)
 
 
 def delayed_discharge_days(min_age: int) -> Callable[[Twin, Period, bool], ir.Table]:
@@ -355,18 +362,20 @@ def days_first_stay_to_nursing_home(twin: Twin, period: Period, by_month: bool) 
     return _units(admitted, numerator=admitted.after - admitted.first_stay_day, denominator=1, month=month)
 
 
-# Sub-expressions read by several indicators (name: the indicators, the expression), each the same for every
-# period (the indicators restrict them to theirs): `service.compute` stores those two or more of its indicators
-# read once per run as temporary tables, and a prepared twin (`prepared.py`) holds them all (`Twin.shared`).
+# Sub-expressions the indicators read, each the same for every period (the indicators restrict them to theirs;
+# name: the indicators that store it for a run, the expression). A prepared twin (`prepared.py`) holds them all
+# (`Twin.shared`); a run on the Parquet files or the database stores those two or more of its indicators read
+# (`service._with_shared`; on SQLite those one reads) as temporary tables, and computes the others inside the
+# query of the indicator that reads them — where the engine restricts them to what that indicator needs.
 SHARED: dict[str, tuple[tuple[str, ...], Callable[[Twin], ir.Table]]] = {
     "payable_days": ((c.DELAYED_67.id, c.DELAYED_80.id), _payable_days),
     "transition_events": ((c.TRANSITIONS.id, c.CLUSTERED.id), _transition_events),
-    "stay_births": ((c.READMISSION.id, c.DELAYED_67.id, c.DELAYED_80.id), _stay_births),
-    # The units of an indicator, each the same for every period: stored by a prepared twin; in a run on the
-    # Parquet files or the database, part of their one indicator's query (one reader; SQLite stores them).
-    "readmission_index": ((c.READMISSION.id,), _readmission_index),
-    "delayed_stays": ((c.DELAYED_67.id, c.DELAYED_80.id), _delayed_stays),
-    "notice_stays": ((c.NOTICES.id,), _notice_stays),
+    # Stored by a prepared twin only (`_with_births`); in a run each indicator joins its own stays to the persons.
+    "stay_births": ((), _stay_births),
+    # The units of an indicator, stored by a prepared twin: the indicator then only keeps its period's.
+    "readmission_index": ((), _readmission_index),
+    "delayed_stays": ((), _delayed_stays),
+    "notice_stays": ((), _notice_stays),
 }
 
 

@@ -243,7 +243,7 @@ def _with_shared(twin: Twin, definitions: Sequence[IndicatorDefinition]) -> Twin
     readers_needed = 1 if twin.backend.name == "sqlite" else 2
     twin = dataclasses.replace(twin, shared=dict(twin.shared))  # this run's: the twin given may serve other runs
     for name, (readers, build) in SHARED.items():  # in order: a later one may read an earlier one, stored
-        if name not in twin.shared and len(ids & set(readers)) >= readers_needed:
+        if name not in twin.shared and readers and len(ids & set(readers)) >= readers_needed:
             twin.shared[name] = _materialised(twin, build(twin), name)
     return twin
 
