@@ -148,8 +148,9 @@ def test_small_counts_are_suppressed_and_the_rate_with_them(tmp_path: Path) -> N
 def test_no_result_shows_a_count_under_the_threshold_nor_a_rate_beside_a_hidden_count(
         counts: list[tuple[int, int]], threshold: int) -> None:
     # The rows as the engine returns them (one municipality each), before suppression.
-    columns = {"municipality": [f"{i:04d}" for i in range(len(counts))], "numerator": [n for n, _ in counts],
-               "denominator": [d for _, d in counts]}
+    columns = pa.table({"municipality": pa.array([f"{i:04d}" for i in range(len(counts))], pa.string()),
+                        "numerator": pa.array([n for n, _ in counts], pa.int64()),
+                        "denominator": pa.array([d for _, d in counts], pa.int64())})
     year = Period(dt.date(2024, 1, 1), dt.date(2025, 1, 1))
     results = list(_columns(c.READMISSION, columns, (Dimension.municipality,), threshold, year).rows())
     for (numerator, denominator), result in zip(counts, results, strict=True):

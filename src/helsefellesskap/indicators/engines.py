@@ -86,7 +86,7 @@ class Twin:
     shared: dict[str, ir.Table] = field(default_factory=dict, hash=False, compare=False)
     # The priority groups (`groups.group_masks`) a prepared twin holds, by their reference date.
     groups: dict[date, ir.Table] = field(default_factory=dict, hash=False, compare=False)
-    # Small facts of the twin that expressions look up by a query of their own (`expressions._admission_days`):
+    # Small facts of the twin that expressions look up by a query of their own (`expressions.admission_days`):
     # asked once per twin, not once per expression and run.
     facts: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 

@@ -100,7 +100,7 @@ def in_period(day: ir.IntegerValue, period: Period) -> ir.BooleanValue:
     return (day >= day_of(period.start)) & (day < day_of(period.end))
 
 
-def _admission_days(twin: Twin) -> tuple[int, int]:
+def admission_days(twin: Twin) -> tuple[int, int]:
     """The first and last (local) admission days of the twin's stays (one small query, once per twin)."""
     if "admission_days" not in twin.facts:
         day = local_day(twin.stays.admitted_at)
@@ -123,7 +123,7 @@ def _with_births(twin: Twin, stays: ir.Table) -> ir.Table:
 def _aged_at_admission(twin: Twin, stays: ir.Table, years: int) -> ir.Table:
     """The `stays` whose patient was aged `years` or more on the (local) day of admission."""
     joined = _with_births(twin, stays)
-    aged = aged_on_days(joined.born, local_day(joined.admitted_at), years, *_admission_days(twin))
+    aged = aged_on_days(joined.born, local_day(joined.admitted_at), years, *admission_days(twin))
     return joined.filter(aged).select(*stays.columns)
 
 
@@ -236,7 +236,7 @@ def delayed_discharge_days(min_age: int) -> Callable[[Twin, Period, bool], ir.Ta
         # Overliggerdøgn per 1 000 inhabitants [V S85, S86]; counted days per forskrift § 13 [B].
         stays = shared(twin, "delayed_stays")
         days = stays.filter(in_period(stays.discharged, period)
-                            & aged_on_days(stays.born, stays.admitted, min_age, *_admission_days(twin)))
+                            & aged_on_days(stays.born, stays.admitted, min_age, *admission_days(twin)))
         days, month = _anchored(days, days.discharged, period, by_month)
         numerator = _units(days, numerator=days.days, denominator=0, month=month)
         return union_all(numerator, _inhabitants(twin, period, by_month, min_age))

@@ -10,6 +10,7 @@ beside the Parquet files (`indicators.duckdb`):
   diagnoses), as `engines.duckdb_twin` loads them, in DuckDB's own compressed columns;
 - the shared sub-expressions (`expressions.SHARED`), each the same for every period, computed by the very Ibis
   expressions a run on Parquet computes;
+- the first and last admission days (which the ages at admission are computed over);
 - the priority groups as of the last day of the twin's recorded period — the reference date of a run over the
   whole period, which is what runs ask for unless they choose a period (then they are computed from the
   prepared tables);
@@ -51,7 +52,7 @@ from helsefellesskap.indicators.engines import (
 
 STORE_NAME = "indicators.duckdb"
 # The store's layout; a store of another format is stale (prepared by another version of the program).
-FORMAT = 2
+FORMAT = 3
 # Files of a twin directory whose change makes the store stale: every table the store holds, and run.json (the
 # period, and with it the priority groups' reference date).
 SOURCE_FILES = (*(f"{name}.parquet" for name in TWIN_COLUMNS), "run.json")
@@ -118,7 +119,7 @@ def prepare(directory: Path, *, threads: int | None = None) -> Prepared:
 
 
 def _write(directory: Path, path: Path, manifest: list[tuple[str, int, int]], threads: int | None) -> date | None:
-    from helsefellesskap.indicators.expressions import SHARED
+    from helsefellesskap.indicators.expressions import SHARED, admission_days
     from helsefellesskap.indicators.groups import group_masks, person_codes, person_flags
 
     config: dict[str, Any] = {"preserve_insertion_order": False}
@@ -132,6 +133,9 @@ def _write(directory: Path, path: Path, manifest: list[tuple[str, int, int]], th
         twin = _twin(backend, recorded_period(directory), shared={}, groups={})
         for name, (_, build) in SHARED.items():  # in order: a later one reads an earlier one, stored
             twin.shared[name] = backend.create_table(f"shared_{name}", build(twin))
+        first, last = admission_days(twin)
+        backend.create_table("prepared_admission_days", ibis.memtable(
+            {"first": [first], "last": [last]}, schema={"first": "int64", "last": "int64"}))
         period = twin.period
         reference = reference_day(period.end) if period is not None else None
         if reference is not None:
@@ -197,9 +201,9 @@ def _stale(backend: Any, directory: Path) -> str | None:
     names = _table_names(backend)
     if not {"prepared_format", "prepared_manifest"} <= names:
         return f"{store_path(directory)} is not a prepared twin"
-    found = backend.con.execute("SELECT max(format) FROM prepared_format").fetchone()
-    if found is None or found[0] != FORMAT:
-        return f"{store_path(directory)} was prepared by another version (format {found[0] if found else None})"
+    [(found,)] = backend.con.execute("SELECT max(format) FROM prepared_format").fetchall()
+    if found != FORMAT:
+        return f"{store_path(directory)} was prepared by another version (format {found})"
     stored = {tuple(row) for row in backend.con.execute(
         "SELECT file, size, mtime_ns FROM prepared_manifest").fetchall()}  # fmt: skip
     now = set(_manifest(directory))
@@ -230,7 +234,11 @@ def open_prepared(directory: Path, *, threads: int | None = None) -> Twin | None
         shared = {name[len("shared_"):]: backend.table(name) for name in names if name.startswith("shared_")}
         groups = {date(int(n[7:11]), int(n[11:13]), int(n[13:15])): backend.table(n)
                   for n in names if n.startswith("groups_") and n[7:].isdigit() and len(n) == 15}
-        return _twin(backend, recorded_period(directory), shared=shared, groups=groups)
+        twin = _twin(backend, recorded_period(directory), shared=shared, groups=groups)
+        # fetchall: DuckDB holds a connection busy until its result is read to the end
+        [(first, last)] = backend.con.execute('SELECT "first", "last" FROM prepared_admission_days').fetchall()
+        twin.facts["admission_days"] = (int(first), int(last))
+        return twin
     except BaseException:
         backend.disconnect()
         raise

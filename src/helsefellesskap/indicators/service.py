@@ -208,18 +208,18 @@ def compute_columns(
 TOGETHER = ("duckdb", "pyspark")
 
 
-def _executed(twin: Twin, queries: list[ir.Table], keys: list[str]) -> list[dict[str, list[Any]]]:
-    """The rows of each query, in order, as columns sorted by `keys` (no value first): fetched and sorted as Arrow,
-    no pandas frame and no Python sort of every row. Sorting the values sorts their labels (`_labels`): a month
-    YYYYMM as its "YYYY-MM", a string as itself (UTF-8 keeps the code point order), no value as ''."""
+def _executed(twin: Twin, queries: list[ir.Table], keys: list[str]) -> list[pa.Table]:
+    """The rows of each query, in order, sorted by `keys` (no value first): fetched and sorted as Arrow, no pandas
+    frame and no Python sort of every row. Sorting the values sorts their labels (`_labels`): a month YYYYMM as its
+    "YYYY-MM", a string as itself (UTF-8 keeps the code point order), no value as ''."""
     order = [(key, "ascending", "at_start") for key in keys]
     if twin.backend.name not in TOGETHER or len(queries) < 2:
-        return [_sorted(twin.backend.to_pyarrow(query), order).to_pydict() for query in queries]
+        return [_sorted(twin.backend.to_pyarrow(query), order) for query in queries]
     tagged = union_all(*(q.mutate(indicator_position=ibis.literal(i, "int64")) for i, q in enumerate(queries)))
     table = _sorted(twin.backend.to_pyarrow(tagged), order)
     positions = table.column("indicator_position")
     rows = table.drop_columns(["indicator_position"])
-    return [rows.filter(pc.equal(positions, i)).to_pydict() for i in range(len(queries))]
+    return [rows.filter(pc.equal(positions, i)) for i in range(len(queries))]
 
 
 def _sorted(table: pa.Table, order: list[tuple[str, str, str]]) -> pa.Table:
@@ -248,20 +248,20 @@ def _with_shared(twin: Twin, definitions: Sequence[IndicatorDefinition]) -> Twin
     return twin
 
 
-def _labels(dimension: Dimension, values: list[Any]) -> list[str]:
-    """The values of a dimension's column as shown ('' for none; months as "2024-03"), each distinct one once."""
-    shown: dict[Any, str] = {}
-    out = []
-    for value in values:
-        label = shown.get(value)
-        if label is None:
-            if value is None or value != value:
-                label = ""
-            else:
-                label = month_label(int(value)) if dimension is Dimension.month else str(value)
-            shown[value] = label
-        out.append(label)
-    return out
+def _labels(dimension: Dimension, values: pa.ChunkedArray) -> list[str]:
+    """The values of a dimension's column as shown ('' for none; months as "2024-03"): each distinct value labelled
+    once (a dictionary of the column), the rows taking theirs by index."""
+    encoded = pc.dictionary_encode(values).combine_chunks()
+    distinct = encoded.dictionary.to_pylist()
+    labels = [month_label(int(v)) if dimension is Dimension.month else str(v) for v in distinct]
+    none = len(labels)  # the index of '' (a row without a value)
+    shown: list[str] = pa.array([*labels, ""], pa.string()).take(pc.fill_null(encoded.indices, none)).to_pylist()
+    return shown
+
+
+def _counts(values: pa.ChunkedArray) -> list[int]:
+    """A count column as integers, 0 where there is none (a group without such units)."""
+    return pc.fill_null(pc.cast(values, pa.int64()), 0).to_pylist()  # type: ignore[no-any-return]
 
 
 def _denominator_persons(definition: IndicatorDefinition, denominators: list[int], months: list[Any] | None,
@@ -272,26 +272,27 @@ def _denominator_persons(definition: IndicatorDefinition, denominators: list[int
         return denominators
     if months is None:
         return [fewest_persons(d, period.days) for d in denominators]
-    return [fewest_persons(d, period.days if m is None else days_of_month(int(m), period))
-            for d, m in zip(denominators, months, strict=True)]
+    days = {m: period.days if m is None else days_of_month(int(m), period) for m in set(months)}
+    return [fewest_persons(d, days[m]) for d, m in zip(denominators, months, strict=True)]
 
 
-def _columns(definition: IndicatorDefinition, columns: dict[str, list[Any]], dimensions: tuple[Dimension, ...],
+def _columns(definition: IndicatorDefinition, table: pa.Table, dimensions: tuple[Dimension, ...],
              threshold: int, period: Period) -> ResultColumns:
     """The rows (sorted by their dimension values, `_executed`) as columns, counts under `threshold` suppressed
     (`policy.is_small_cell`, count by count) and the rate left out of a row with a suppressed count. A suppressed
     denominator hides the numerator too: the numerator is counted over the denominator's stays or persons, so beside
     one to four of them it tells of those few (a sum of days over one stay is that patient's wait)."""
-    numerators = [int(n or 0) for n in columns["numerator"]]
-    denominators = [int(d or 0) for d in columns["denominator"]]
+    numerators = _counts(table.column("numerator"))
+    denominators = _counts(table.column("denominator"))
+    months = table.column(Dimension.month.value).to_pylist() if Dimension.month in dimensions else None
     small_numerators = [is_small_cell(n, threshold) for n in numerators]
     small_denominators = [is_small_cell(persons, threshold) for persons in _denominator_persons(
-        definition, denominators, columns.get(Dimension.month.value), period)]
+        definition, denominators, months, period)]
     hidden = [n or d for n, d in zip(small_numerators, small_denominators, strict=True)]
     multiplier = definition.multiplier
     return ResultColumns(
         definition.id,
-        {d.value: _labels(d, columns[d.value]) for d in dimensions},
+        {d.value: _labels(d, table.column(d.value)) for d in dimensions},
         [None if small else n for n, small in zip(numerators, hidden, strict=True)],
         [None if small else d for d, small in zip(denominators, small_denominators, strict=True)],
         [None if h else rate_of(n, d, multiplier) for n, d, h in zip(numerators, denominators, hidden, strict=True)],
