@@ -173,7 +173,8 @@ def _from_parquet(backend: Any, directory: Path, in_memory: tuple[str, ...] = ()
     return twin_of(backend, tables, open_profile, recorded_period(directory))
 
 
-def load_into_duckdb(backend: Any, directory: Path, name: str, *, temporary: bool = True) -> ir.Table:
+def load_into_duckdb(backend: Any, directory: Path, name: str, *, temporary: bool = True,
+                     order_by: str | None = None) -> ir.Table:
     """The columns the indicators read of a twin table, held in DuckDB's memory; of the messages only the types
     they read. Loaded straight from the file by one statement (no view of the file first: Ibis asks DuckDB for the
     schema of each, 10-30 ms a table); the file's schema comes from its Parquet footer. Times with a time zone (the
@@ -181,7 +182,7 @@ def load_into_duckdb(backend: Any, directory: Path, name: str, *, temporary: boo
     zoned time costs DuckDB a time-zone conversion per row and read (about ten times the cost on a naive time).
     Converted once here, through the microseconds since the epoch (a cast would go through the time-zone library,
     at twice the cost of the load). Same instants. `temporary`: a table of the connection (False: of its database
-    file, as `prepared.prepare` stores it)."""
+    file, as `prepared.prepare` stores it); `order_by`: a column of the table to store its rows in the order of."""
     path = directory / f"{name}.parquet"
     schema = pq.read_schema(path)
     columns = ", ".join(
@@ -193,7 +194,10 @@ def load_into_duckdb(backend: Any, directory: Path, name: str, *, temporary: boo
     where = f" WHERE type IN ({types})" if name == "messages" else ""
     # Every name and literal here is one of this module's constants, none comes from input; the path is bound.
     kind = "TEMP TABLE" if temporary else "TABLE"
-    backend.con.execute(f'CREATE {kind} "twin_{name}" AS SELECT {columns} FROM read_parquet(?){where}',  # noqa: S608
+    if order_by is not None and order_by not in TWIN_COLUMNS[name]:
+        raise ValueError(f"{name} has no column {order_by!r} the indicators read")
+    order = f' ORDER BY "{order_by}"' if order_by else ""
+    backend.con.execute(f'CREATE {kind} "twin_{name}" AS SELECT {columns} FROM read_parquet(?){where}{order}',  # noqa: S608
                         [str(path)])
     return backend.table(f"twin_{name}")
 

@@ -2,7 +2,9 @@
 DuckDB, SQLite, PostgreSQL and Spark.
 
 Each indicator builds its *units*: one row per thing counted, with the columns
-`person_id, municipality, month, numerator, denominator, spread` (month null unless the result is by month).
+`person_id, municipality, month, numerator, denominator, spread` (month null unless the result is by month;
+person_id null in rows that count many persons at once, which only a run without the priority groups builds:
+`by_person` False).
 Numerator and denominator rows may be different things (stays and inhabitants): they are summed per group by
 `aggregate`, which adds the community (from the municipality) and the priority group (from the person) when asked
 for. A population denominator counts every person in every month (`spread`: EVERY_MONTH, or EVERY_DAY for
@@ -158,7 +160,7 @@ def _readmission_index(twin: Twin) -> ir.Table:
     )
 
 
-def readmission(twin: Twin, period: Period, by_month: bool) -> ir.Table:
+def readmission(twin: Twin, period: Period, by_month: bool, by_person: bool = True) -> ir.Table:
     # NKI "Reinnleggelser av eldre innen 30 dager" [V S42]: 67+, 11 diagnosis groups, acute readmission at any
     # hospital 8 hours to 30 days after discharge [V S84]; exclusions [B] (catalogue.READMISSION).
     stays = shared(twin, "readmission_index")
@@ -231,8 +233,8 @@ def _delayed_stays(twin: Twin) -> ir.Table:
                          discharged=local_day(joined.discharged_at), born=joined.born, days=joined.days)
 
 
-def delayed_discharge_days(min_age: int) -> Callable[[Twin, Period, bool], ir.Table]:
-    def build(twin: Twin, period: Period, by_month: bool) -> ir.Table:
+def delayed_discharge_days(min_age: int) -> Callable[[Twin, Period, bool, bool], ir.Table]:
+    def build(twin: Twin, period: Period, by_month: bool, by_person: bool = True) -> ir.Table:
         # Overliggerdøgn per 1 000 inhabitants [V S85, S86]; counted days per forskrift § 13 [B].
         stays = shared(twin, "delayed_stays")
         days = stays.filter(in_period(stays.discharged, period)
@@ -264,7 +266,7 @@ def _notice_stays(twin: Twin) -> ir.Table:
                          on_time=ibis.ifelse(on_time, 1, 0))
 
 
-def notices_on_time(twin: Twin, period: Period, by_month: bool) -> ir.Table:
+def notices_on_time(twin: Twin, period: Period, by_month: bool, by_person: bool = True) -> ir.Table:
     # § 8: admission notice within 24 hours of admission; § 10: readiness notice the same day [B].
     stays = shared(twin, "notice_stays")
     stays = stays.filter(in_period(stays.admitted, period))
@@ -299,13 +301,24 @@ def _transition_events(twin: Twin) -> ir.Table:
     return events.mutate(third_at=third)
 
 
-def transitions_per_person_year(twin: Twin, period: Period, by_month: bool) -> ir.Table:
+def _residents(twin: Twin) -> ir.Table:
+    """municipality, persons: the twin's persons counted by municipality of residence."""
+    persons = twin.persons
+    return persons.group_by("municipality").aggregate(persons=persons.count())
+
+
+def transitions_per_person_year(twin: Twin, period: Period, by_month: bool, by_person: bool = True) -> ir.Table:
     # A transition = a move between levels of care (the issue's definition) [B].
     events = transition_events(twin, period)
     anchored, month = _anchored(events, (events.at + HOUR) // DAY, period, by_month)
     numerator = _units(anchored, numerator=1, denominator=0, month=month)
-    # Person-days: every day of the period for everyone, less the days after death (to the death day).
-    every = _units(twin.persons, numerator=0, denominator=1, spread=EVERY_DAY)
+    # Person-days: every day of the period for everyone, less the days after death (to the death day). Without a
+    # breakdown by person (priority groups), everyone counted by municipality: one row each, not one per person.
+    if by_person:
+        every = _units(twin.persons, numerator=0, denominator=1, spread=EVERY_DAY)
+    else:
+        residents = shared(twin, "residents").mutate(person_id=ibis.null("int64"))
+        every = _units(residents, numerator=0, denominator=residents.persons, spread=EVERY_DAY)
     dead = _deaths(twin, twin.persons)
     start, end = day_of(period.start), day_of(period.end)
     if not by_month:
@@ -317,7 +330,7 @@ def transitions_per_person_year(twin: Twin, period: Period, by_month: bool) -> i
     return union_all(numerator, every, _units(months, numerator=0, denominator=lost, month=months.month))
 
 
-def three_transitions_in_30_days(twin: Twin, period: Period, by_month: bool) -> ir.Table:
+def three_transitions_in_30_days(twin: Twin, period: Period, by_month: bool, by_person: bool = True) -> ir.Table:
     # Three or more transitions within 30 days: the third at most 30 days after the first [B].
     events = transition_events(twin, period)
     # The third transition counts when it too lies in the period (it does when its day is before the end: it is
@@ -332,7 +345,7 @@ def three_transitions_in_30_days(twin: Twin, period: Period, by_month: bool) -> 
     return _units(persons, numerator=persons.numerator, denominator=1, month=persons.month)
 
 
-def days_ready_to_discharge(twin: Twin, period: Period, by_month: bool) -> ir.Table:
+def days_ready_to_discharge(twin: Twin, period: Period, by_month: bool, by_person: bool = True) -> ir.Table:
     # NPR time points utskrivningsklar and discharge [V S47]; the last readiness counts after a withdrawal.
     s = twin.stays.filter(twin.stays.ready_at.notnull() & (twin.stays.destination != "died")
                           & in_period(local_day(twin.stays.discharged_at), period))
@@ -342,7 +355,7 @@ def days_ready_to_discharge(twin: Twin, period: Period, by_month: bool) -> ir.Ta
     return _units(s, numerator=days, denominator=1, month=month)
 
 
-def days_first_stay_to_nursing_home(twin: Twin, period: Period, by_month: bool) -> ir.Table:
+def days_first_stay_to_nursing_home(twin: Twin, period: Period, by_month: bool, by_person: bool = True) -> ir.Table:
     homes = twin.services.filter(twin.services.kind == "nursing_home")
     homes = homes.select(home_person=homes.person_id, home_day=day_number(homes.start))
     # The first stays of the persons with a nursing-home place only (a semi-join: 34 000 of 600 000 patients at
@@ -376,6 +389,7 @@ SHARED: dict[str, tuple[tuple[str, ...], Callable[[Twin], ir.Table]]] = {
     "readmission_index": ((), _readmission_index),
     "delayed_stays": ((), _delayed_stays),
     "notice_stays": ((), _notice_stays),
+    "residents": ((), _residents),
 }
 
 
@@ -385,7 +399,7 @@ def shared(twin: Twin, name: str) -> ir.Table:
     return SHARED[name][1](twin) if stored is None else stored
 
 
-EXPRESSIONS: dict[str, Callable[[Twin, Period, bool], ir.Table]] = {
+EXPRESSIONS: dict[str, Callable[[Twin, Period, bool, bool], ir.Table]] = {
     c.READMISSION.id: readmission,
     c.DELAYED_67.id: delayed_discharge_days(67),
     c.DELAYED_80.id: delayed_discharge_days(80),

@@ -52,7 +52,7 @@ from helsefellesskap.indicators.engines import (
 
 STORE_NAME = "indicators.duckdb"
 # The store's layout; a store of another format is stale (prepared by another version of the program).
-FORMAT = 3
+FORMAT = 4
 # Files of a twin directory whose change makes the store stale: every table the store holds, and run.json (the
 # period, and with it the priority groups' reference date).
 SOURCE_FILES = (*(f"{name}.parquet" for name in TWIN_COLUMNS), "run.json")
@@ -128,7 +128,10 @@ def _write(directory: Path, path: Path, manifest: list[tuple[str, int, int]], th
     backend = ibis.duckdb.connect(str(path), **config)
     try:
         for name in (*IN_MEMORY, *PROFILE_TABLES):
-            engines.load_into_duckdb(backend, directory, name, temporary=False)
+            # The persons by birth date: a run over the inhabitants of an age (born on or before a day) reads only
+            # the blocks of rows born by then (DuckDB skips the others by their minimum and maximum).
+            engines.load_into_duckdb(backend, directory, name, temporary=False,
+                                     order_by="birth_date" if name == "persons" else None)
         _load_traits_and_diagnoses(backend, directory)
         twin = _twin(backend, recorded_period(directory), shared={}, groups={})
         for name, (_, build) in SHARED.items():  # in order: a later one reads an earlier one, stored

@@ -188,10 +188,11 @@ def compute_columns(
                 # The costly part (every diagnosis code in the look-back windows), read thrice.
                 codes = _materialised(twin, person_codes(twin, reference=reference))
                 groups = _materialised(twin, group_masks(person_flags(twin, reference, codes=codes)))
-    by_month = Dimension.month in dimensions
+    by_month, by_person = Dimension.month in dimensions, Dimension.priority_group in dimensions
     with watch.phase("expressions"):
         queries = [
-            aggregate(EXPRESSIONS[definition.id](twin, period, by_month), twin, dimensions, groups, period, community)
+            aggregate(EXPRESSIONS[definition.id](twin, period, by_month, by_person), twin, dimensions, groups, period,
+                      community)
             for definition in definitions
         ]  # fmt: skip
     with watch.phase("query"):
