@@ -98,3 +98,15 @@ def test_the_calibration_report_of_a_twin_without_stays_says_n_a(cli, tmp_path: 
     assert " stays=0 " in result.stdout  # five persons, none admitted
     assert "| 30-day readmission, 67+, 11 groups (%) | 16.00 | ≈ 16 % 2019, 15.1 % 2015 [V S83, S42] | n/a | n/a |" in (
         report.read_text(encoding="utf-8"))
+
+
+def test_prepare_writes_a_current_store_and_a_later_twin_without_it_leaves_none(cli, tmp_path: Path) -> None:
+    from helsefellesskap.indicators.prepared import STORE_NAME, staleness
+
+    out = tmp_path / "twin"
+    args = ("synth", "--scale", "0.002", "--community", "ostfold", "--out", str(out), "--quiet")
+    assert cli(*args, "--prepare").exit_code == 0
+    assert (out / STORE_NAME).is_file() and staleness(out) is None  # moved in with the tables, still current
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no staging left beside it
+    assert cli(*args, "--seed", "2").exit_code == 0
+    assert not (out / STORE_NAME).exists()  # the earlier twin's store went with its tables

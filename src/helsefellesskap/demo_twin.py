@@ -19,6 +19,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from helsefellesskap.access.seeding import DEMO_GP_OFFICE, DEMO_MUNICIPALITY
+from helsefellesskap.indicators.prepared import prepare
 from helsefellesskap.synth.geography import load_places
 from helsefellesskap.synth.twin import TwinSpec, generate, plan
 from helsefellesskap.synth.writer import contract_lines
@@ -41,7 +42,8 @@ def shift_of(today: date) -> timedelta:
 
 def generate_demo_twin(out: Path, *, today: date, scale: float, progress: Callable[[int], None] | None = None,
                        community: str | None = DEMO_COMMUNITY) -> dict[str, int]:
-    """Write the demo twin to `out` (replacing one there): rows per table. Generated aside, moved in when whole.
+    """Write the demo twin to `out` (replacing one there), prepared for the indicators: rows per table. Generated
+    aside, moved in when whole.
     ``community=None`` generates all of Norway (the dashboard's comparison among the 19 communities)."""
     spec = TwinSpec(scale=scale, years=1, seed=DEMO_SEED, start_year=today.year - 1)
     staging = out.parent / f".{out.name}.partial"
@@ -53,6 +55,7 @@ def generate_demo_twin(out: Path, *, today: date, scale: float, progress: Callab
         shift_recorded_period(staging, shift_of(today))
         if community == DEMO_COMMUNITY:
             adopt_demo_gp_office(staging)
+        prepare(staging)  # the dashboard reads the prepared twin (indicators/prepared.py); moved in with it
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -52,8 +52,13 @@ class Computed:
 
 
 def parquet_twin_identity(directory: Path) -> tuple[object, ...]:
-    """A twin directory as it is now: a regenerated twin writes its run.json again."""
-    return ("parquet", str(directory.resolve()), (directory / "run.json").stat().st_mtime_ns)
+    """A twin directory as it is now: a regenerated twin writes its run.json again; a twin prepared (again) has a
+    new store (`prepared.py`), which a twin opened before does not read."""
+    from helsefellesskap.indicators.prepared import store_path
+
+    store = store_path(directory)
+    prepared = store.stat().st_mtime_ns if store.is_file() else None
+    return ("parquet", str(directory.resolve()), (directory / "run.json").stat().st_mtime_ns, prepared)
 
 
 def loaded_twin_identity(database: Database) -> tuple[object, ...]:

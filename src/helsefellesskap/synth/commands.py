@@ -23,10 +23,12 @@ from helsefellesskap.errors import InvalidInput
 
 
 def _twin_files() -> tuple[str, ...]:
-    """The files of a twin directory: one Parquet file per table, the JSONL messages, run.json."""
+    """The files of a twin directory: one Parquet file per table, the JSONL messages, run.json and the prepared store
+    of the indicators (`synth --prepare`; an earlier twin's is removed with its tables)."""
+    from helsefellesskap.indicators.prepared import STORE_NAME
     from helsefellesskap.synth.tables import SCHEMAS
 
-    return (*(f"{name}.parquet" for name in SCHEMAS), "messages.jsonl", "run.json")
+    return (*(f"{name}.parquet" for name in SCHEMAS), "messages.jsonl", "run.json", STORE_NAME)
 
 
 def _staging(out: Path) -> Path:
@@ -115,6 +117,8 @@ def synth_command(
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Also write messages.jsonl in the contract's JSON.")] = False,
     report: Annotated[Path | None, typer.Option(help="Write the calibration report (Markdown) here.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    prepare: Annotated[bool, typer.Option("--prepare", help="Also prepare the twin for the indicators, as "
+                                          "`helsefellesskap prepare-twin` does (indicators.duckdb).")] = False,
 ) -> None:
     """Generate a synthetic population with stays, care-transition messages, services, GP contacts, deaths."""
     from rich import progress as bar
@@ -135,6 +139,10 @@ def synth_command(
         with _terminated_as_interrupted(), bar.Progress(*columns, disable=quiet, transient=False) as progress:
             task = progress.add_task("persons", total=total)
             rows = generate(spec, places, staging, progress=lambda done: progress.advance(task, done))
+        if prepare:
+            from helsefellesskap.indicators.prepared import prepare as prepare_twin
+
+            prepare_twin(staging)  # moved into --out with the tables, whose times it records
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
