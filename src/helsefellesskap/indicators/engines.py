@@ -84,8 +84,10 @@ class Twin:
     # Sub-expressions several indicators read, stored once by `service.compute` for its run or held by a prepared
     # twin (`expressions.shared`, `prepared.py`).
     shared: dict[str, ir.Table] = field(default_factory=dict, hash=False, compare=False)
-    # The priority groups (`groups.group_masks`) a prepared twin holds, by their reference date.
+    # The priority groups (`groups.group_masks`) a prepared twin holds, by their reference date; and the residents
+    # counted by municipality and priority groups on that date (`expressions.group_residents`).
     groups: dict[date, ir.Table] = field(default_factory=dict, hash=False, compare=False)
+    group_residents: dict[date, ir.Table] = field(default_factory=dict, hash=False, compare=False)
     # Small facts of the twin that expressions look up by a query of their own (`expressions.admission_days`):
     # asked once per twin, not once per expression and run.
     facts: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
@@ -242,7 +244,8 @@ def duckdb_twin(directory: Path, *, threads: int | None = None, in_memory: bool 
     if prepared:
         from helsefellesskap.indicators.prepared import open_prepared
 
-        check_twin_directory(directory)
+        # A current store vouches for the files: it was prepared from them after `check_twin_directory`, and they
+        # are unchanged since (its manifest). Otherwise the files are checked as for any run on them.
         twin = open_prepared(directory, threads=threads)
         if twin is not None:
             return twin

@@ -39,18 +39,21 @@ from helsefellesskap.indicators.timeline import (
 )
 from helsefellesskap.priority_groups.codes import CodeSet
 
-UNIT_COLUMNS = ("person_id", "municipality", "month", "numerator", "denominator", "spread")
+UNIT_COLUMNS = ("person_id", "municipality", "month", "numerator", "denominator", "spread", "known_mask")
 # `spread` of a unit: its own month (or none); in every month of the period; in every day of the period (per month:
 # times the days of the month; not by month: times the days of the period).
 OWN_MONTH, EVERY_MONTH, EVERY_DAY = 0, 1, 2
 NO_MONTH = ibis.null("int64")
+NO_MASK = ibis.null("int64")
 READMISSION_CODES = CodeSet(frozenset(p for group in c.READMISSION_GROUPS.values() for p in group))
 INSTITUTIONAL_SERVICES = ("short_term_stay", "nursing_home", "municipal_acute_bed")
 
 
 def _units(table: ir.Table, *, numerator: ir.Value | int, denominator: ir.Value | int,
-           month: ir.Value = NO_MONTH, spread: int = OWN_MONTH) -> ir.Table:
-    """The unit columns, in order and with the same types on every engine."""
+           month: ir.Value = NO_MONTH, spread: int = OWN_MONTH, known_mask: ir.Value | None = None) -> ir.Table:
+    """The unit columns, in order and with the same types on every engine. `known_mask`: the priority groups
+    (`groups.GROUP_BITS`) of units that count many persons at once (person_id null) by their groups; null where
+    `aggregate` looks them up by the person."""
 
     def value(v: ir.Value | int) -> ir.Value:
         return ibis.literal(v) if isinstance(v, int) else v
@@ -59,6 +62,7 @@ def _units(table: ir.Table, *, numerator: ir.Value | int, denominator: ir.Value 
         person_id=table.person_id.cast("int64"), municipality=table.municipality.cast("string"),
         month=month.cast("int64"), numerator=value(numerator).cast("int64"),
         denominator=value(denominator).cast("int64"), spread=ibis.literal(spread).cast("int64"),
+        known_mask=(NO_MASK if known_mask is None else known_mask).cast("int64"),
     )
 
 
@@ -307,6 +311,15 @@ def _residents(twin: Twin) -> ir.Table:
     return persons.group_by("municipality").aggregate(persons=persons.count())
 
 
+def group_residents(twin: Twin, masks: ir.Table) -> ir.Table:
+    """municipality, group_mask, persons: the twin's persons counted by municipality of residence and priority
+    groups (`masks`: `groups.group_masks` as of some day; a person not in it is in no group), as a prepared twin
+    stores them for its reference date (`Twin.group_residents`)."""
+    persons = twin.persons.left_join(masks, twin.persons.person_id == masks.group_person)
+    mask = persons.group_mask.fill_null(GROUP_BITS[NO_PRIORITY_GROUP])
+    return persons.group_by(municipality=persons.municipality, group_mask=mask).aggregate(persons=persons.count())
+
+
 def transitions_per_person_year(twin: Twin, period: Period, by_month: bool, by_person: bool = True) -> ir.Table:
     # A transition = a move between levels of care (the issue's definition) [B].
     events = transition_events(twin, period)
@@ -314,7 +327,12 @@ def transitions_per_person_year(twin: Twin, period: Period, by_month: bool, by_p
     numerator = _units(anchored, numerator=1, denominator=0, month=month)
     # Person-days: every day of the period for everyone, less the days after death (to the death day). Without a
     # breakdown by person (priority groups), everyone counted by municipality: one row each, not one per person.
-    if by_person:
+    counted = twin.group_residents.get(period.last_day)  # a prepared twin's, for its priority groups' reference
+    if by_person and counted is not None:  # by priority group: the residents counted by municipality and groups
+        counted = counted.mutate(person_id=ibis.null("int64"))
+        every = _units(counted, numerator=0, denominator=counted.persons, spread=EVERY_DAY,
+                       known_mask=counted.group_mask)
+    elif by_person:
         every = _units(twin.persons, numerator=0, denominator=1, spread=EVERY_DAY)
     else:
         residents = shared(twin, "residents").mutate(person_id=ibis.null("int64"))
@@ -427,7 +445,8 @@ def aggregate(units: ir.Table, twin: Twin, dimensions: tuple[Dimension, ...], gr
         # sums are told apart into the groups (a person in several counts in each) — not every unit once per
         # group. A person not in the table is in no group.
         table = table.left_join(groups, table.person_id == groups.group_person)
-        inner.append(table.group_mask.fill_null(GROUP_BITS[NO_PRIORITY_GROUP]).name("group_mask"))
+        mask = ibis.coalesce(table.known_mask, table.group_mask, GROUP_BITS[NO_PRIORITY_GROUP])
+        inner.append(mask.name("group_mask"))
     by_place = community is not None or bool({Dimension.community, Dimension.municipality} & set(dimensions))
     by_month = Dimension.month in dimensions
     inner += [k for k, wanted in (("municipality", by_place), ("month", by_month)) if wanted]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from helsefellesskap.errors import InvalidInput
@@ -84,6 +84,11 @@ class Period:
     @property
     def days(self) -> int:
         return (self.end - self.start).days
+
+    @property
+    def last_day(self) -> date:
+        """The period's last day (the end is excluded): the reference date of the priority groups of a run over it."""
+        return self.end - timedelta(days=1)
 
 
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

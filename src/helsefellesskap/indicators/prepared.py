@@ -11,7 +11,8 @@ beside the Parquet files (`indicators.duckdb`):
 - the shared sub-expressions (`expressions.SHARED`), each the same for every period, computed by the very Ibis
   expressions a run on Parquet computes;
 - the first and last admission days (which the ages at admission are computed over);
-- the priority groups as of the last day of the twin's recorded period — the reference date of a run over the
+- the priority groups as of the last day of the twin's recorded period, and the residents counted by municipality
+  and priority groups on that day — the reference date of a run over the
   whole period, which is what runs ask for unless they choose a period (then they are computed from the
   prepared tables);
 - a manifest: the store's format and each source file's size and modification time. A store whose manifest does
@@ -29,7 +30,7 @@ import contextlib
 import os
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ from helsefellesskap.indicators.engines import (
 
 STORE_NAME = "indicators.duckdb"
 # The store's layout; a store of another format is stale (prepared by another version of the program).
-FORMAT = 4
+FORMAT = 5
 # Files of a twin directory whose change makes the store stale: every table the store holds, and run.json (the
 # period, and with it the priority groups' reference date).
 SOURCE_FILES = (*(f"{name}.parquet" for name in TWIN_COLUMNS), "run.json")
@@ -81,11 +82,6 @@ def _manifest(directory: Path) -> list[tuple[str, int, int]]:
             stat = path.stat()
             found.append((name, stat.st_size, stat.st_mtime_ns))
     return found
-
-
-def reference_day(end: date) -> date:
-    """The priority groups' reference date of a run over a period ending (exclusive) on `end`: its last day."""
-    return end - timedelta(days=1)
 
 
 def prepare(directory: Path, *, threads: int | None = None) -> Prepared:
@@ -119,7 +115,7 @@ def prepare(directory: Path, *, threads: int | None = None) -> Prepared:
 
 
 def _write(directory: Path, path: Path, manifest: list[tuple[str, int, int]], threads: int | None) -> date | None:
-    from helsefellesskap.indicators.expressions import SHARED, admission_days
+    from helsefellesskap.indicators.expressions import SHARED, admission_days, group_residents
     from helsefellesskap.indicators.groups import group_masks, person_codes, person_flags
 
     config: dict[str, Any] = {"preserve_insertion_order": False}
@@ -140,11 +136,12 @@ def _write(directory: Path, path: Path, manifest: list[tuple[str, int, int]], th
         backend.create_table("prepared_admission_days", ibis.memtable(
             {"first": [first], "last": [last]}, schema={"first": "int64", "last": "int64"}))
         period = twin.period
-        reference = reference_day(period.end) if period is not None else None
+        reference = period.last_day if period is not None else None
         if reference is not None:
             codes = backend.create_table("groups_codes_scratch", person_codes(twin, reference=reference), temp=True)
             masks = group_masks(person_flags(twin, reference, codes=codes))
-            backend.create_table(f"groups_{reference:%Y%m%d}", masks)
+            stored = backend.create_table(f"groups_{reference:%Y%m%d}", masks)
+            backend.create_table(f"residents_{reference:%Y%m%d}", group_residents(twin, stored))
         backend.create_table("prepared_manifest", ibis.memtable({
             "file": [m[0] for m in manifest], "size": [m[1] for m in manifest], "mtime_ns": [m[2] for m in manifest],
         }, schema={"file": "string", "size": "int64", "mtime_ns": "int64"}))  # fmt: skip
@@ -216,11 +213,18 @@ def _stale(backend: Any, directory: Path) -> str | None:
     return None
 
 
+def _by_day(backend: Any, names: set[str], prefix: str) -> dict[date, ir.Table]:
+    """The store's tables named `prefix` + YYYYMMDD, by that day."""
+    days = {name: name[len(prefix):] for name in names if name.startswith(prefix)}
+    return {date(int(d[:4]), int(d[4:6]), int(d[6:])): backend.table(name)
+            for name, d in days.items() if d.isdigit() and len(d) == 8}
+
+
 def open_prepared(directory: Path, *, threads: int | None = None) -> Twin | None:
     """The twin of the directory's prepared store, read-only; None when there is no current store
     (`staleness` tells why)."""
     path = store_path(directory)
-    if not path.is_file():
+    if not directory.is_dir() or not path.is_file():
         return None
     config: dict[str, Any] = {"read_only": True, "preserve_insertion_order": False}
     if threads:
@@ -235,9 +239,8 @@ def open_prepared(directory: Path, *, threads: int | None = None) -> Twin | None
             return None
         names = _table_names(backend)
         shared = {name[len("shared_"):]: backend.table(name) for name in names if name.startswith("shared_")}
-        groups = {date(int(n[7:11]), int(n[11:13]), int(n[13:15])): backend.table(n)
-                  for n in names if n.startswith("groups_") and n[7:].isdigit() and len(n) == 15}
-        twin = _twin(backend, recorded_period(directory), shared=shared, groups=groups)
+        twin = _twin(backend, recorded_period(directory), shared=shared, groups=_by_day(backend, names, "groups_"))
+        twin.group_residents.update(_by_day(backend, names, "residents_"))
         # fetchall: DuckDB holds a connection busy until its result is read to the end
         [(first, last)] = backend.con.execute('SELECT "first", "last" FROM prepared_admission_days').fetchall()
         twin.facts["admission_days"] = (int(first), int(last))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -182,7 +182,7 @@ def compute_columns(
     groups = None
     if Dimension.priority_group in dimensions:
         with watch.phase("priority groups"):
-            reference = period.end - timedelta(days=1)
+            reference = period.last_day
             groups = twin.groups.get(reference)  # a prepared twin's, as of its recorded period's last day
             if groups is None:
                 # The costly part (every diagnosis code in the look-back windows), read thrice.
