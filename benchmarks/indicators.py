@@ -17,6 +17,7 @@ and from its prepared store (`helsefellesskap prepare-twin`) — against two bas
   run reads, grouping by a low-cardinality key and aggregating every column it uses (no joins, no logic) —
   measured twice, for the columns the run by municipality reads and for those the run by all dimensions reads
   (the priority groups add every diagnosis code and GP contact); each run is compared with its own floor;
+- the same floors once more over the prepared store's copy of those columns (what reading them costs there);
 - pandas: a straightforward pandas implementation of the same indicators by municipality (what an analyst would
   otherwise write), checked to give the same numerators and denominators as both runs by municipality.
 
@@ -42,13 +43,15 @@ from helsefellesskap.indicators.catalogue import CATALOGUE
 from helsefellesskap.indicators.engines import duckdb_twin
 from helsefellesskap.indicators.model import DIMENSION_ORDER, Dimension, ResultColumns
 from helsefellesskap.indicators.phases import Stopwatch
-from helsefellesskap.indicators.prepared import prepare
+from helsefellesskap.indicators.prepared import prepare, store_path
 from helsefellesskap.indicators.service import compute_columns, period_of
 
 BY_MUNICIPALITY = (Dimension.community, Dimension.municipality)
 FLOOR_MUNICIPALITY, FLOOR_ALL = "floor: columns read by municipality", "floor: columns read by all dimensions"
 BY_MUNICIPALITY_RUN, ALL_DIMENSIONS_RUN = "indicators by municipality, Parquet", "indicators by all four, Parquet"
 PREPARE_RUN = "prepare-twin (once per twin)"
+STORE_FLOOR_MUNICIPALITY = "floor in the store: columns by municipality"
+STORE_FLOOR_ALL = "floor in the store: columns by all dimensions"
 PREPARED_MUNICIPALITY_RUN = "indicators by municipality, prepared"
 PREPARED_ALL_RUN = "indicators by all four, prepared"
 PANDAS_RUN = "pandas by municipality"
@@ -102,6 +105,27 @@ def floor(directory: Path, read: dict[str, tuple[str, ...]]) -> None:
         )  # fmt: skip
         con.execute(f"SELECT {FLOOR_KEYS[table]}, {aggregates} FROM read_parquet('{directory / table}.parquet') "
                     f"GROUP BY ALL").fetchall()
+
+
+def store_floor(directory: Path, read: dict[str, tuple[str, ...]]) -> None:
+    """The same scan-and-group of the same columns in the prepared store (`prepare-twin`) instead of the Parquet
+    files: what reading the store's copy of them costs (the persons' sex is in its twin_traits, the stays'
+    diagnoses one per row in twin_stay_diagnoses; its messages are the three types the indicators read)."""
+    con = duckdb.connect(str(store_path(directory)), read_only=True)
+    try:
+        for table, columns in read.items():
+            parts = {table: [c for c in columns if c not in ("sex", "diagnoses")]}
+            if "sex" in columns:
+                parts["traits"] = ["sex"]
+            if "diagnoses" in columns:
+                parts["stay_diagnoses"] = ["code"]
+            for name, chosen in parts.items():
+                aggregates = ", ".join(f'count("{c}")' if c in ("acute", "can_receive") else f'max("{c}")'
+                                       for c in chosen)
+                key = FLOOR_KEYS.get(name, "left(code, 1)" if name == "stay_diagnoses" else "person_id % 16")
+                con.execute(f'SELECT {key}, {aggregates} FROM "twin_{name}" GROUP BY ALL').fetchall()
+    finally:
+        con.close()
 
 
 def engine_run(directory: Path, dimensions: tuple[Dimension, ...], *,
@@ -294,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
             FLOOR_ALL: lambda: floor(directory, READ_BY_ALL_DIMENSIONS),
             ALL_DIMENSIONS_RUN: lambda: engine_run(directory, DIMENSION_ORDER),
             PREPARE_RUN: lambda: prepare(directory),
+            STORE_FLOOR_MUNICIPALITY: lambda: store_floor(directory, READ_BY_MUNICIPALITY),
+            STORE_FLOOR_ALL: lambda: store_floor(directory, READ_BY_ALL_DIMENSIONS),
             PREPARED_MUNICIPALITY_RUN: lambda: engine_run(directory, BY_MUNICIPALITY, prepared=True),
             PREPARED_ALL_RUN: lambda: engine_run(directory, DIMENSION_ORDER, prepared=True),
             PANDAS_RUN: lambda: pandas_indicators(directory, period),
@@ -329,6 +355,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"prepared, by all four dimensions / their floor: {ratio(PREPARED_ALL_RUN, FLOOR_ALL)}")
         print(f"pandas / prepared by municipality: {ratio(PANDAS_RUN, PREPARED_MUNICIPALITY_RUN)}; "
               f"same numbers: {agree[PREPARED_MUNICIPALITY_RUN]}")
+        print(f"prepared, by municipality / the floor of its columns in the store: "
+              f"{ratio(PREPARED_MUNICIPALITY_RUN, STORE_FLOOR_MUNICIPALITY)}; by all four dimensions: "
+              f"{ratio(PREPARED_ALL_RUN, STORE_FLOOR_ALL)}")
         print(f"Parquet, by municipality / its floor: {ratio(BY_MUNICIPALITY_RUN, FLOOR_MUNICIPALITY)}")
         print(f"Parquet, by all four dimensions / their floor: {ratio(ALL_DIMENSIONS_RUN, FLOOR_ALL)}")
         print(f"pandas / Parquet by municipality: {ratio(PANDAS_RUN, BY_MUNICIPALITY_RUN)}; "
