@@ -50,6 +50,7 @@ from helsefellesskap.indicators.engines import (
     check_twin_directory,
     recorded_period,
 )
+from helsefellesskap.indicators.model import Period
 
 STORE_NAME = "indicators.duckdb"
 # The store's layout; a store of another format is stale (prepared by another version of the program).
@@ -162,7 +163,7 @@ def _load_traits_and_diagnoses(backend: Any, directory: Path) -> None:
                         "FROM read_parquet(?)", [stays])
 
 
-def _twin(backend: Any, period: Any, *, shared: dict[str, ir.Table], groups: dict[date, ir.Table]) -> Twin:
+def _twin(backend: Any, period: Period | None, *, shared: dict[str, ir.Table], groups: dict[date, ir.Table]) -> Twin:
     tables = {name: backend.table(f"twin_{name}") for name in IN_MEMORY}
 
     def open_profile() -> ProfileTables:
