@@ -56,6 +56,14 @@ def test_unknown_municipality_is_exit_2_one_line(loaded) -> None:
     assert bad.exit_code == 2 and len(bad.stderr.splitlines()) == 1 and "4 digits" in bad.stderr
 
 
+@pytest.mark.parametrize("day", ["20240101", "2024-W01-1", "2024-02-30", "1.1.2024"])
+def test_on_takes_a_date_as_yyyy_mm_dd_only(loaded, day: str) -> None:
+    # As the API's `on`: Python's fromisoformat alone also reads 20240101 and 2024-W01-1 as dates.
+    result = loaded("registry", "municipality", "0301", "--on", day)
+    assert result.exit_code == 2 and result.stderr == f"error: {day!r} is not a date (YYYY-MM-DD).\n"
+    assert loaded("registry", "municipality", "0301", "--on", "2024-01-01", "--json").exit_code == 0
+
+
 def test_empty_register_says_how_to_load(cli) -> None:
     result = cli("registry", "communities")
     assert result.exit_code == 2 and "registry load" in result.stderr

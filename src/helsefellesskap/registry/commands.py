@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -139,10 +140,13 @@ def municipality(number: Annotated[str, typer.Argument(help="Kommunenummer, e.g.
 def _date(text: str) -> dt.date:
     from helsefellesskap.errors import InvalidInput
 
+    # YYYY-MM-DD only, as the API's `on` (registry/api.py): `fromisoformat` alone also takes 20240101 and 2024-W01-1.
     try:
-        return dt.date.fromisoformat(text)
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            return dt.date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD).") from None
+        pass
+    raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD).")
 
 
 def _print_organisations(items: list[Organisation]) -> None:
