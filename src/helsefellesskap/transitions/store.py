@@ -11,7 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import cast
 
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helsefellesskap.db import Base
@@ -24,7 +36,13 @@ class MessageRow(Base):
     for other content, is kept with `message_id` NULL (`raw_id` says which id it claimed) and is never folded."""
 
     __tablename__ = "transition_messages"
-    __table_args__ = (UniqueConstraint("sender", "message_id", name="uq_transition_messages_sender_message_id"),)
+    __table_args__ = (
+        UniqueConstraint("sender", "message_id", name="uq_transition_messages_sender_message_id"),
+        # The kept rejected messages by content: a rejected message sent again is found by its SHA-256
+        # (`rejected.first_kept`, `kept_rejections`), not by reading all its sender's rejections (migration 0009).
+        Index("ix_transition_messages_rejected_sha256", "sha256", sqlite_where=text("message_id IS NULL"),
+              postgresql_where=text("message_id IS NULL")),
+    )
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     message_id: Mapped[str | None] = mapped_column(String(128))
