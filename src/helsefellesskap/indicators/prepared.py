@@ -100,8 +100,10 @@ def prepare(directory: Path, *, threads: int | None = None) -> Prepared:
     try:
         reference = _write(directory, temporary, manifest, threads)
         os.replace(temporary, final)
-    except OSError as error:  # e.g. a directory where the store goes, the disk full
+    except OSError as error:  # e.g. a directory where the store goes
         raise InvalidInput(f"cannot write the prepared twin {final}: {error.strerror or error}") from None
+    except duckdb.IOException as error:  # DuckDB writing its file: the disk full, say
+        raise InvalidInput(f"cannot write the prepared twin {final}: {str(error).splitlines()[0]}") from None
     finally:
         with contextlib.suppress(OSError):
             temporary.unlink()
