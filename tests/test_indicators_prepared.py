@@ -125,3 +125,55 @@ def test_the_cli_prepares_reads_the_store_and_notes_a_stale_one(cli, twin_dir: P
     assert stale.stderr.splitlines()[0].startswith("note: ") and "run.json changed" in stale.stderr
     refused = cli("prepare-twin", str(twin_dir / "missing"))
     assert refused.exit_code == 2 and refused.stderr.count("\n") == 1 and "no such data directory" in refused.stderr
+
+
+def test_a_store_prepared_by_other_indicator_code_is_stale(twin_dir: Path) -> None:
+    prepare(twin_dir)
+    with duckdb.connect(str(twin_dir / STORE_NAME)) as con:
+        con.execute("UPDATE prepared_format SET logic = 'an earlier rule'")
+    assert "other indicator or priority-group code" in (staleness(twin_dir) or "")
+    assert duckdb_twin(twin_dir).shared == {}
+
+
+def test_duckdb_failing_to_write_the_store_is_one_error_and_leaves_nothing(twin_dir: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from helsefellesskap.indicators import prepared
+
+    def full_disk(directory: Path, path: Path, *_: object) -> None:
+        path.write_bytes(b"half a store")
+        path.with_name(path.name + ".wal").write_bytes(b"its log")
+        raise duckdb.FatalException("Failed to create checkpoint because of error: No space left on device")
+
+    monkeypatch.setattr(prepared, "_write", full_disk)
+    with pytest.raises(InvalidInput, match="cannot write the prepared twin .*No space left on device"):
+        prepare(twin_dir)
+    assert sorted(p.name for p in twin_dir.iterdir() if "duckdb" in p.name) == []
+
+
+def test_a_damaged_store_never_ends_the_cli_in_a_traceback(cli, twin_dir: Path) -> None:
+    prepare(twin_dir)
+    store = twin_dir / STORE_NAME
+    size = store.stat().st_size
+    with store.open("r+b") as file:  # garbage over the middle of the file, header and footer kept
+        file.seek(size // 4)
+        file.write(bytes(range(256)) * ((size // 2) // 256))
+    os.utime(store, ns=(store.stat().st_atime_ns, store.stat().st_mtime_ns))
+    result = cli("indicators", "--data", str(twin_dir), "--by", "municipality", "--csv")
+    assert "Traceback" not in result.stderr
+    if result.exit_code == 0:  # found damaged on opening: the Parquet files are read, with a note
+        assert result.stderr.startswith("note: ") and result.stdout.startswith("indicator,")
+    else:  # found damaged in the query: one line naming the remedy
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "prepare-twin" in result.stderr
+
+
+def test_the_dashboards_twelve_months_read_stored_groups_and_agree(twin_dir: Path) -> None:
+    from helsefellesskap.web.dashboard_figures import twelve_months
+
+    parquet = duckdb_twin(twin_dir, prepared=False)
+    months = twelve_months(parquet)
+    dims = (Dimension.municipality, Dimension.priority_group)
+    expected = list(compute(parquet, CATALOGUE, dims, period=months, threshold=1))
+    prepare(twin_dir)
+    twin = duckdb_twin(twin_dir)
+    assert months.last_day in twin.groups and months.last_day in twin.group_residents
+    assert list(compute(twin, CATALOGUE, dims, period=months, threshold=1)) == expected

@@ -292,6 +292,29 @@ def test_three_transitions_within_30_days(tmp_path: Path) -> None:
     assert (result.numerator, result.denominator) == (1, 2)
 
 
+def test_transitions_at_the_same_instant_are_ordered_by_municipality_however_the_run_is_planned(
+        tmp_path: Path) -> None:
+    # Each person's discharge from a stay recorded in Oslo and admission to one recorded in Moss share an instant;
+    # the Moss stay's discharge follows within 30 days. Ordered by municipality, the Oslo discharge starts the run
+    # of three: Oslo counts each person, Moss none — alone, with the indicator sharing the events, and prepared.
+    t = TinyTwin()
+    for person in range(1, 41):
+        t.person(person, dt.date(1940, 1, 1))
+        t.stay(f"a{person}", person, at(1, 2), at(3, 1), municipality="0301")
+        t.stay(f"b{person}", person, at(3, 1), at(3, 20), municipality="3103")
+    directory = t.write(tmp_path / "twin")
+
+    def numerators(twin_dir: Path, *definitions: c.IndicatorDefinition) -> dict[str, int | None]:
+        rows = compute(duckdb_twin(twin_dir), list(definitions), (Dimension.municipality,), threshold=1)
+        return {r.dimensions["municipality"]: r.numerator for r in rows if r.indicator == c.CLUSTERED.id}
+
+    expected = {"0301": 40, "3103": 0}
+    assert numerators(directory, c.CLUSTERED) == expected
+    assert numerators(directory, c.TRANSITIONS, c.CLUSTERED) == expected
+    prepare(directory)
+    assert numerators(directory, c.CLUSTERED) == expected
+
+
 @pytest.mark.parametrize("prepared", [False, True])
 def test_three_transitions_count_only_inside_the_chosen_period(tmp_path: Path, prepared: bool) -> None:
     # The window looks at every transition of the twin once (expressions._transition_events); a chosen period

@@ -119,6 +119,8 @@ def indicators_command(
                    ] = None,
 ) -> None:
     """Compute the indicators (numerator, denominator and rate; counts under 5 suppressed)."""
+    import duckdb
+
     from helsefellesskap.indicators import service
     from helsefellesskap.indicators.engines import Engine, check_twin_directory, parse_engine
     from helsefellesskap.indicators.model import PeriodChoice, parse_dimensions
@@ -160,8 +162,16 @@ def indicators_command(
     with watch.phase(phase):
         twin = service.open_twin(chosen, data=data, database_url=url, spark_driver_memory=settings.spark_driver_memory)
     threshold = settings.small_cell_threshold
-    results = service.compute_columns(twin, definitions, dimensions, community=community, period=choice,
-                                      threshold=threshold, stopwatch=watch)
+    try:
+        results = service.compute_columns(twin, definitions, dimensions, community=community, period=choice,
+                                          threshold=threshold, stopwatch=watch)
+    except duckdb.Error as error:
+        if phase != "open twin (prepared)":
+            raise
+        # A store that opened and is current but whose data blocks do not read (damaged on disk).
+        first = next((line for line in str(error).splitlines() if line.strip()), type(error).__name__)
+        raise InvalidInput(f"the prepared twin in {data} cannot be read ({first}): `helsefellesskap prepare-twin "
+                           f"{data}` prepares it again") from None
     with watch.phase("output"):
         # The period again, for the rows (a twin that records its period answers without a query).
         _render(results, as_json, as_csv, service.chosen_period(twin, choice))

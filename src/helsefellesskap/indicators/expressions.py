@@ -301,7 +301,12 @@ def _transition_events(twin: Twin) -> ir.Table:
     started = v.filter(v.kind.isin(list(INSTITUTIONAL_SERVICES)) & ~v.origin.isin(["baseline", "discharge"]))
     services = started.select("person_id", "municipality", at=day_number(started.start) * DAY)
     events = union_all(admissions, discharges, services)
-    third = events.at.lead(c.CLUSTER_TRANSITIONS - 1).over(group_by=events.person_id, order_by=events.at)
+    # Transitions at the same time (a discharge from one municipality's stay and an admission recorded in another
+    # at the same instant) in a fixed order, by municipality: otherwise which of them starts a run of three is
+    # the engine's choice of the moment, and a run's result would depend on how it was planned. Ties in the same
+    # municipality are the same row for every column read, whichever comes first.
+    third = events.at.lead(c.CLUSTER_TRANSITIONS - 1).over(group_by=events.person_id,
+                                                           order_by=[events.at, events.municipality])
     return events.mutate(third_at=third)
 
 

@@ -91,6 +91,12 @@ class Period:
         return self.end - timedelta(days=1)
 
 
+def twelve_months_through(day: date) -> Period:
+    """The twelve calendar months up to and including the month of `day` (the dashboard's period)."""
+    end = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return Period(date(end.year - 1, end.month, 1), end)
+
+
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 

@@ -27,10 +27,13 @@ same as from the Parquet files: the same expressions run on the same values (tes
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -50,11 +53,15 @@ from helsefellesskap.indicators.engines import (
     check_twin_directory,
     recorded_period,
 )
-from helsefellesskap.indicators.model import Period
+from helsefellesskap.indicators.model import Period, twelve_months_through
 
 STORE_NAME = "indicators.duckdb"
 # The store's layout; a store of another format is stale (prepared by another version of the program).
-FORMAT = 5
+FORMAT = 6
+# The code whose results the store holds: the expressions, the priority groups, their code tables and rules. A
+# store prepared by other code (a digest of these packages' files, `logic_digest`) is stale too, so a change to
+# a rule is never answered from results computed by the rule before it.
+LOGIC_PACKAGES = ("helsefellesskap.indicators", "helsefellesskap.priority_groups")
 # Files of a twin directory whose change makes the store stale: every table the store holds, and run.json (the
 # period, and with it the priority groups' reference date).
 SOURCE_FILES = (*(f"{name}.parquet" for name in TWIN_COLUMNS), "run.json")
@@ -72,6 +79,33 @@ class Prepared:
 
 def store_path(directory: Path) -> Path:
     return directory / STORE_NAME
+
+
+@cache
+def logic_digest() -> str:
+    """SHA-256 of the files of `LOGIC_PACKAGES` (their code and data, in name order): what computed the store."""
+    import importlib
+
+    digest = hashlib.sha256()
+    for package in LOGIC_PACKAGES:
+        root = Path(importlib.import_module(package).__file__ or "").parent
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _connect(path: Path, *, read_only: bool, threads: int | None = None) -> Any:
+    """An Ibis DuckDB connection to a store, configured alike wherever it is opened (DuckDB refuses a second
+    connection to a file with another configuration in the same process). Anything a reader spills goes to this
+    process's own directory, not beside the store (which may be read-only, and is shared by every reader)."""
+    config: dict[str, Any] = {"preserve_insertion_order": False}
+    if read_only:
+        config["read_only"] = True
+        config["temp_directory"] = str(Path(tempfile.gettempdir()) / f"helsefellesskap-duckdb-{os.getpid()}")
+    if threads:
+        config["threads"] = threads
+    return ibis.duckdb.connect(str(path), **config)
 
 
 def _manifest(directory: Path) -> list[tuple[str, int, int]]:
@@ -98,33 +132,31 @@ def prepare(directory: Path, *, threads: int | None = None) -> Prepared:
     except OSError as error:
         raise InvalidInput(f"cannot write the prepared twin into {directory}: {error.strerror}") from None
     try:
-        reference = _write(directory, temporary, manifest, threads)
+        tables, references = _write(directory, temporary, manifest, threads)
+        size = temporary.stat().st_size
         os.replace(temporary, final)
     except OSError as error:  # e.g. a directory where the store goes
         raise InvalidInput(f"cannot write the prepared twin {final}: {error.strerror or error}") from None
-    except duckdb.IOException as error:  # DuckDB writing its file: the disk full, say
-        raise InvalidInput(f"cannot write the prepared twin {final}: {str(error).splitlines()[0]}") from None
+    except duckdb.Error as error:  # DuckDB failing to write its file: the disk full, say
+        raise InvalidInput(f"cannot write the prepared twin {final}: {_first_line(error)}") from None
     finally:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-    with contextlib.suppress(OSError):  # DuckDB's write-ahead log of the temporary name, if it left one
-        temporary.with_name(temporary.name + ".wal").unlink()
-    backend = ibis.duckdb.connect(str(final), read_only=True)
-    try:
-        tables = tuple(sorted(_table_names(backend)))
-    finally:
-        backend.disconnect()
-    return Prepared(final, final.stat().st_size, tables, reference)
+        for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):  # and DuckDB's log of it
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+    return Prepared(final, size, tables, references[0] if references else None)
 
 
-def _write(directory: Path, path: Path, manifest: list[tuple[str, int, int]], threads: int | None) -> date | None:
+def _first_line(error: BaseException) -> str:
+    return next((line for line in str(error).splitlines() if line.strip()), type(error).__name__)
+
+
+def _write(directory: Path, path: Path, manifest: list[tuple[str, int, int]],
+           threads: int | None) -> tuple[tuple[str, ...], list[date]]:
+    """Write the store to `path`: its tables and the reference dates of the priority groups it holds."""
     from helsefellesskap.indicators.expressions import SHARED, admission_days, group_residents
     from helsefellesskap.indicators.groups import group_masks, person_codes, person_flags
 
-    config: dict[str, Any] = {"preserve_insertion_order": False}
-    if threads:
-        config["threads"] = threads
-    backend = ibis.duckdb.connect(str(path), **config)
+    backend = _connect(path, read_only=False, threads=threads)
     try:
         for name in (*IN_MEMORY, *PROFILE_TABLES):
             # The persons by birth date: a run over the inhabitants of an age (born on or before a day) reads only
@@ -138,21 +170,35 @@ def _write(directory: Path, path: Path, manifest: list[tuple[str, int, int]], th
         first, last = admission_days(twin)
         backend.create_table("prepared_admission_days", ibis.memtable(
             {"first": [first], "last": [last]}, schema={"first": "int64", "last": "int64"}))
-        period = twin.period
-        reference = period.last_day if period is not None else None
-        if reference is not None:
-            codes = backend.create_table("groups_codes_scratch", person_codes(twin, reference=reference), temp=True)
+        references = _references(twin)
+        for number, reference in enumerate(references):
+            codes = backend.create_table(f"groups_codes_scratch_{number}", person_codes(twin, reference=reference),
+                                         temp=True)
             masks = group_masks(person_flags(twin, reference, codes=codes))
             stored = backend.create_table(f"groups_{reference:%Y%m%d}", masks)
             backend.create_table(f"residents_{reference:%Y%m%d}", group_residents(twin, stored))
         backend.create_table("prepared_manifest", ibis.memtable({
             "file": [m[0] for m in manifest], "size": [m[1] for m in manifest], "mtime_ns": [m[2] for m in manifest],
         }, schema={"file": "string", "size": "int64", "mtime_ns": "int64"}))  # fmt: skip
-        backend.create_table("prepared_format", ibis.memtable({"format": [FORMAT]}, schema={"format": "int64"}))
+        backend.create_table("prepared_format", ibis.memtable(
+            {"format": [FORMAT], "logic": [logic_digest()]}, schema={"format": "int64", "logic": "string"}))
         backend.con.execute("CHECKPOINT")
+        return tuple(sorted(_table_names(backend))), references
     finally:
         backend.disconnect()
-    return reference
+
+
+def _references(twin: Twin) -> list[date]:
+    """The reference dates whose priority groups the store holds: the last day of the recorded period (a run over
+    the whole period) and the last day of the twelve months through the latest admission (the dashboard's period,
+    `web/dashboard_figures.twelve_months`)."""
+    days = set()
+    if twin.period is not None:
+        days.add(twin.period.last_day)
+    latest = twin.backend.execute(twin.stays.admitted_at.max())
+    if latest is not None and latest == latest:  # not null, not NaT
+        days.add(twelve_months_through(latest).last_day)
+    return sorted(days)
 
 
 def _load_traits_and_diagnoses(backend: Any, directory: Path) -> None:
@@ -185,9 +231,9 @@ def staleness(directory: Path) -> str | None:
     if not path.is_file():
         return f"{path} does not exist"
     try:
-        backend = ibis.duckdb.connect(str(path), read_only=True)
+        backend = _connect(path, read_only=True)
     except (duckdb.Error, OSError) as error:  # not a DuckDB file, locked by a writer, damaged: not read
-        return f"{path} cannot be opened: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
+        return f"{path} cannot be opened: {_first_line(error)}"
     try:
         return _stale(backend, directory)
     finally:
@@ -201,12 +247,22 @@ def _table_names(backend: Any) -> set[str]:
 
 
 def _stale(backend: Any, directory: Path) -> str | None:
+    try:
+        return _stale_as_read(backend, directory)
+    except duckdb.Error as error:  # a store whose own tables do not read: damaged, or not one of ours
+        return f"{store_path(directory)} cannot be read: {_first_line(error)}"
+
+
+def _stale_as_read(backend: Any, directory: Path) -> str | None:
     names = _table_names(backend)
     if not {"prepared_format", "prepared_manifest"} <= names:
         return f"{store_path(directory)} is not a prepared twin"
     [(found,)] = backend.con.execute("SELECT max(format) FROM prepared_format").fetchall()
     if found != FORMAT:
         return f"{store_path(directory)} was prepared by another version (format {found})"
+    [(logic,)] = backend.con.execute("SELECT max(logic) FROM prepared_format").fetchall()
+    if logic != logic_digest():
+        return f"{store_path(directory)} was prepared by other indicator or priority-group code"
     stored = {tuple(row) for row in backend.con.execute(
         "SELECT file, size, mtime_ns FROM prepared_manifest").fetchall()}  # fmt: skip
     now = set(_manifest(directory))
@@ -229,11 +285,8 @@ def open_prepared(directory: Path, *, threads: int | None = None) -> Twin | None
     path = store_path(directory)
     if not directory.is_dir() or not path.is_file():
         return None
-    config: dict[str, Any] = {"read_only": True, "preserve_insertion_order": False}
-    if threads:
-        config["threads"] = threads
     try:
-        backend = ibis.duckdb.connect(str(path), **config)
+        backend = _connect(path, read_only=True, threads=threads)
     except (duckdb.Error, OSError):  # a store that does not open is not read (`staleness` says why)
         return None
     try:

@@ -9,7 +9,6 @@ indicator, breakdown and threshold."""
 from __future__ import annotations
 
 import threading
-from datetime import date
 from pathlib import Path
 
 from helsefellesskap.db import Database
@@ -17,7 +16,7 @@ from helsefellesskap.errors import NotFound
 from helsefellesskap.indicators import service
 from helsefellesskap.indicators.catalogue import definition_of
 from helsefellesskap.indicators.engines import Engine, Twin
-from helsefellesskap.indicators.model import Dimension, IndicatorDefinition, Period
+from helsefellesskap.indicators.model import Dimension, IndicatorDefinition, Period, twelve_months_through
 from helsefellesskap.indicators.results_cache import (
     RESULTS,
     Computed,
@@ -63,8 +62,7 @@ def twelve_months(twin: Twin) -> Period:
     latest = twin.backend.execute(twin.stays.admitted_at.max())
     if latest is None or latest != latest:
         raise NotFound(service.NO_TWIN)
-    end = date(latest.year + (latest.month == 12), latest.month % 12 + 1, 1)
-    return Period(date(end.year - 1, end.month, 1), end)
+    return twelve_months_through(latest)
 
 
 def _computed(
