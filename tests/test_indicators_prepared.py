@@ -145,7 +145,7 @@ def test_duckdb_failing_to_write_the_store_is_one_error_and_leaves_nothing(twin_
         raise duckdb.FatalException("Failed to create checkpoint because of error: No space left on device")
 
     monkeypatch.setattr(prepared, "_write", full_disk)
-    with pytest.raises(InvalidInput, match="cannot write the prepared twin .*No space left on device"):
+    with pytest.raises(InvalidInput, match=r"cannot write the prepared twin .*No space left on device"):
         prepare(twin_dir)
     assert sorted(p.name for p in twin_dir.iterdir() if "duckdb" in p.name) == []
 
