@@ -138,7 +138,7 @@ def engine_run(directory: Path, dimensions: tuple[Dimension, ...], *, prepared: 
     watch = Stopwatch()
     with watch.phase("open twin"):  # Parquet: loading the tables every indicator reads into DuckDB's memory
         twin = duckdb_twin(directory, prepared=prepared)
-    if prepared and not twin.shared:
+    if prepared and twin.store is None:
         raise RuntimeError(f"{directory} has no current prepared store")
     try:
         return compute_columns(twin, CATALOGUE, dimensions, period=period, threshold=1, stopwatch=watch), watch

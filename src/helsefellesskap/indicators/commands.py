@@ -149,24 +149,23 @@ def indicators_command(
                     service.load_twin(database, data)
         finally:
             database.dispose()
-    phase = "open twin"  # DuckDB: loading the tables every indicator reads into memory, or opening its prepared store
-    if chosen is Engine.duckdb and data is not None:
+    with watch.phase("open twin"):  # DuckDB: loading the tables every indicator reads into memory, or opening its store
+        twin = service.open_twin(chosen, data=data, database_url=url, spark_driver_memory=settings.spark_driver_memory)
+    if twin.store is not None:
+        watch.name_last("open twin (prepared)")
+    elif chosen is Engine.duckdb and data is not None:
         from helsefellesskap.indicators.prepared import staleness, store_path
 
-        stale = staleness(data)
-        if stale is None:
-            phase = "open twin (prepared)"
-        elif store_path(data).exists():  # a store there, but not to be read: say so, once
+        stale = staleness(data) if store_path(data).exists() else None  # a store there, but not read: say why
+        if stale is not None:
             typer.echo(f"note: {stale}: reading the Parquet files (`helsefellesskap prepare-twin {data}` prepares "
                        "it again)", err=True)
-    with watch.phase(phase):
-        twin = service.open_twin(chosen, data=data, database_url=url, spark_driver_memory=settings.spark_driver_memory)
     threshold = settings.small_cell_threshold
     try:
         results = service.compute_columns(twin, definitions, dimensions, community=community, period=choice,
                                           threshold=threshold, stopwatch=watch)
     except duckdb.Error as error:
-        if phase != "open twin (prepared)":
+        if twin.store is None:
             raise
         # A store that opened and is current but whose data blocks do not read (damaged on disk).
         first = next((line for line in str(error).splitlines() if line.strip()), type(error).__name__)

@@ -88,6 +88,8 @@ class Twin:
     # counted by municipality and priority groups on that date (`expressions.group_residents`).
     groups: dict[date, ir.Table] = field(default_factory=dict, hash=False, compare=False)
     group_residents: dict[date, ir.Table] = field(default_factory=dict, hash=False, compare=False)
+    # The prepared store the twin is read from (`prepared.open_prepared`), None for Parquet files or a database.
+    store: Path | None = None
     # Small facts of the twin that expressions look up by a query of their own (`expressions.admission_days`):
     # asked once per twin, not once per expression and run.
     facts: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)

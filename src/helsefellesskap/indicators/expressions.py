@@ -136,9 +136,7 @@ def _aged_at_admission(twin: Twin, stays: ir.Table, years: int) -> ir.Table:
 def _stay_births(twin: Twin) -> ir.Table:
     """stay_id, born: every stay with its patient's birth date, as a prepared twin stores it (`_with_births`): the
     ages at admission of three indicators without a join of the stays with the 5.5 million persons."""
-    persons = twin.persons.select(born_person=twin.persons.person_id, born=twin.persons.birth_date)
-    joined = twin.stays.join(persons, twin.stays.person_id == persons.born_person)
-    return joined.select(joined.stay_id, joined.born)
+    return _with_births(twin, twin.stays).select("stay_id", "born")
 
 
 def _readmission_index(twin: Twin) -> ir.Table:

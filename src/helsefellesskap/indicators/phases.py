@@ -34,6 +34,10 @@ class Stopwatch:
         finally:
             self.laps.append(Lap(name, time.perf_counter() - wall, time.process_time() - cpu))
 
+    def name_last(self, name: str) -> None:
+        """Name the last phase anew, once what it did is known (`indicators`: whether it opened a prepared twin)."""
+        self.laps[-1] = Lap(name, self.laps[-1].wall, self.laps[-1].cpu)
+
     def total(self) -> Lap:
         return Lap("total", sum(lap.wall for lap in self.laps), sum(lap.cpu for lap in self.laps))
 

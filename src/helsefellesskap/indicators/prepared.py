@@ -27,6 +27,7 @@ same as from the Parquet files: the same expressions run on the same values (tes
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import tempfile
@@ -164,7 +165,7 @@ def _write(directory: Path, path: Path, manifest: list[tuple[str, int, int]],
             engines.load_into_duckdb(backend, directory, name, temporary=False,
                                      order_by="birth_date" if name == "persons" else None)
         _load_traits_and_diagnoses(backend, directory)
-        twin = _twin(backend, recorded_period(directory), shared={}, groups={})
+        twin = _twin(backend, recorded_period(directory))
         for name, (_, build) in SHARED.items():  # in order: a later one reads an earlier one, stored
             twin.shared[name] = backend.create_table(f"shared_{name}", build(twin))
         first, last = admission_days(twin)
@@ -211,17 +212,14 @@ def _load_traits_and_diagnoses(backend: Any, directory: Path) -> None:
                         "FROM read_parquet(?)", [stays])
 
 
-def _twin(backend: Any, period: Period | None, *, shared: dict[str, ir.Table], groups: dict[date, ir.Table]) -> Twin:
+def _twin(backend: Any, period: Period | None) -> Twin:
     tables = {name: backend.table(f"twin_{name}") for name in IN_MEMORY}
 
     def open_profile() -> ProfileTables:
         return engines.profile_tables(backend.table("twin_conditions"), backend.table("twin_stay_diagnoses"),
                                       backend.table("twin_traits"), backend.table("twin_gp_contacts"))
 
-    twin = engines.twin_of(backend, tables, open_profile, period)
-    twin.shared.update(shared)
-    twin.groups.update(groups)
-    return twin
+    return engines.twin_of(backend, tables, open_profile, period)
 
 
 def staleness(directory: Path) -> str | None:
@@ -294,8 +292,9 @@ def open_prepared(directory: Path, *, threads: int | None = None) -> Twin | None
             backend.disconnect()
             return None
         names = _table_names(backend)
-        shared = {name[len("shared_"):]: backend.table(name) for name in names if name.startswith("shared_")}
-        twin = _twin(backend, recorded_period(directory), shared=shared, groups=_by_day(backend, names, "groups_"))
+        twin = dataclasses.replace(_twin(backend, recorded_period(directory)), store=path)
+        twin.shared.update({name[len("shared_"):]: backend.table(name) for name in names if name.startswith("shared_")})
+        twin.groups.update(_by_day(backend, names, "groups_"))
         twin.group_residents.update(_by_day(backend, names, "residents_"))
         # fetchall: DuckDB holds a connection busy until its result is read to the end
         [(first, last)] = backend.con.execute('SELECT "first", "last" FROM prepared_admission_days').fetchall()
