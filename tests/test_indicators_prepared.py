@@ -56,7 +56,7 @@ def results(directory: Path, dimensions: tuple[Dimension, ...], *, prepared: boo
 def test_a_prepared_twin_gives_the_numbers_of_its_parquet_files_by_every_breakdown(twin_dir: Path) -> None:
     expected = {dims: results(twin_dir, dims, prepared=False) for dims in BREAKDOWNS}
     prepared = prepare(twin_dir)
-    assert prepared.path == twin_dir / STORE_NAME and prepared.reference == dt.date(2024, 12, 31)
+    assert prepared.path == twin_dir / STORE_NAME and prepared.references[-1] == dt.date(2024, 12, 31)
     assert "groups_20241231" in prepared.tables and "shared_transition_events" in prepared.tables
     assert staleness(twin_dir) is None
     for dims in BREAKDOWNS:
@@ -64,12 +64,22 @@ def test_a_prepared_twin_gives_the_numbers_of_its_parquet_files_by_every_breakdo
     assert sum(r.numerator or 0 for r in expected[()]) > 0  # type: ignore[attr-defined]
 
 
-def test_a_chosen_period_on_a_prepared_twin_computes_its_own_groups_and_agrees(twin_dir: Path) -> None:
-    spring = PeriodChoice(dt.date(2024, 3, 1), dt.date(2024, 7, 1))
+def test_a_chosen_period_on_a_prepared_twin_reads_or_classifies_its_groups_and_agrees(twin_dir: Path) -> None:
+    # Spring ends with June: its groups are stored. The other ends mid-month: classified from the stored codes.
+    spring, mid_month = PeriodChoice(dt.date(2024, 3, 1), dt.date(2024, 7, 1)), PeriodChoice(end=dt.date(2024, 9, 16))
     dims = (Dimension.priority_group, Dimension.month)
-    expected = results(twin_dir, dims, prepared=False, period=spring)
-    prepare(twin_dir)
-    assert results(twin_dir, dims, prepared=True, period=spring) == expected
+    expected = {choice: results(twin_dir, dims, prepared=False, period=choice) for choice in (spring, mid_month)}
+    prepared = prepare(twin_dir)
+    assert prepared.references == (*(dt.date(2024, m + 1, 1) - dt.timedelta(days=1) for m in range(1, 12)),
+                                   dt.date(2024, 12, 31))
+    assert "shared_person_codes" in prepared.tables
+    twin = duckdb_twin(twin_dir)
+    try:
+        assert dt.date(2024, 6, 30) in twin.groups and dt.date(2024, 9, 15) not in twin.groups
+    finally:
+        twin.backend.disconnect()
+    for choice in (spring, mid_month):
+        assert results(twin_dir, dims, prepared=True, period=choice) == expected[choice], choice
 
 
 def test_a_changed_file_makes_the_store_stale_and_the_parquet_files_are_read(twin_dir: Path) -> None:

@@ -54,7 +54,8 @@ def prepare_twin_command(
     from helsefellesskap.indicators.prepared import prepare
 
     prepared = prepare(directory)
-    groups = f", priority groups as of {prepared.reference}" if prepared.reference else ""
+    days = prepared.references
+    groups = f", priority groups as of {len(days)} days, {days[0]} to {days[-1]}" if days else ""
     typer.echo(f"prepared {prepared.path} ({prepared.bytes / 2**20:.0f} MiB{groups})")
 
 

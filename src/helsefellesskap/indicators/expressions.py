@@ -23,7 +23,7 @@ import ibis.expr.types as ir
 
 from helsefellesskap.indicators import catalogue as c
 from helsefellesskap.indicators.engines import MESSAGE_TYPES, Twin, union_all
-from helsefellesskap.indicators.groups import GROUP_BITS, matching_rows
+from helsefellesskap.indicators.groups import GROUP_BITS, STORED_CODES, matching_rows, person_codes
 from helsefellesskap.indicators.model import NO_PRIORITY_GROUP, Dimension, Period
 from helsefellesskap.indicators.timeline import (
     DAY,
@@ -411,6 +411,9 @@ SHARED: dict[str, tuple[tuple[str, ...], Callable[[Twin], ir.Table]]] = {
     "delayed_stays": ((), _delayed_stays),
     "notice_stays": ((), _notice_stays),
     "residents": ((), _residents),
+    # Every classified diagnosis code of every person, whatever the day: the priority groups of a period whose
+    # groups the prepared twin does not hold are classified from these, not from the 20+ million source rows.
+    STORED_CODES: ((), person_codes),
 }
 
 

@@ -97,10 +97,20 @@ def _longest_lookback(rules: ClassificationRules) -> int:
                rules.chronic_lookback_days, rules.pregnancy_lookback_days)
 
 
+# The name under which a prepared twin holds `person_codes` of the default rules over every day (`Twin.shared`).
+STORED_CODES = "person_codes"
+
+
 def person_codes(twin: Twin, rules: ClassificationRules = DEFAULT_RULES, reference: date | None = None) -> ir.Table:
     """person_id, day (day number), system and the classification of the code (`_classified`) — only codes some
     rule tests; with a `reference` date, only those inside the longest look-back window before it (every rule
-    reads its codes in its own window, within that one: at scale 1.0 four of five conditions are older)."""
+    reads its codes in its own window, within that one: at scale 1.0 four of five conditions are older). From the
+    prepared twin's stored codes when it holds them (the default rules'): then no diagnosis or GP contact is read."""
+    stored = twin.shared.get(STORED_CODES) if rules is DEFAULT_RULES else None
+    if stored is not None:
+        if reference is None:
+            return stored
+        return stored.filter(_in_window(stored.day, day_of(reference), _longest_lookback(rules)))
     conditions = twin.conditions.select(person_id=twin.conditions.person_id, raw=twin.conditions.code,
                                         day=day_number(twin.conditions.onset_date))
     stays = twin.stays.select("stay_id", "person_id", day=local_day(twin.stays.admitted_at))

@@ -91,6 +91,19 @@ class Period:
         return self.end - timedelta(days=1)
 
 
+def month_ends(period: Period) -> list[date]:
+    """The last day of each calendar month that ends inside the period, and the period's own last day: the
+    reference dates of the periods that end with a month (or with the period)."""
+    ends = {period.last_day}
+    first = date(period.start.year, period.start.month, 1)
+    while first < period.end:
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        if following <= period.end:
+            ends.add(following - timedelta(days=1))
+        first = following
+    return sorted(ends)
+
+
 def twelve_months_through(day: date) -> Period:
     """The twelve calendar months up to and including the month of `day` (the dashboard's period)."""
     end = date(day.year + (day.month == 12), day.month % 12 + 1, 1)

@@ -22,7 +22,7 @@ from helsefellesskap.errors import InvalidInput, NotFound
 from helsefellesskap.indicators.catalogue import CATALOGUE, definition_of
 from helsefellesskap.indicators.engines import Engine, Twin, database_twin, duckdb_twin, pyspark_twin, union_all
 from helsefellesskap.indicators.expressions import EXPRESSIONS, SHARED, aggregate
-from helsefellesskap.indicators.groups import group_masks, person_codes, person_flags
+from helsefellesskap.indicators.groups import STORED_CODES, group_masks, person_codes, person_flags
 from helsefellesskap.indicators.loading import load_twin_tables
 from helsefellesskap.indicators.model import (
     Dimension,
@@ -183,10 +183,13 @@ def compute_columns(
     if Dimension.priority_group in dimensions:
         with watch.phase("priority groups"):
             reference = period.last_day
-            groups = twin.groups.get(reference)  # a prepared twin's, as of its recorded period's last day
+            groups = twin.groups.get(reference)  # a prepared twin's, for the reference dates it holds
             if groups is None:
-                # The costly part (every diagnosis code in the look-back windows), read thrice.
-                codes = _materialised(twin, person_codes(twin, reference=reference))
+                codes = person_codes(twin, reference=reference)
+                if STORED_CODES not in twin.shared:
+                    # The costly part (every diagnosis code in the look-back windows), read thrice; a prepared twin's
+                    # stored codes are read as they are.
+                    codes = _materialised(twin, codes)
                 groups = _materialised(twin, group_masks(person_flags(twin, reference, codes=codes)))
     by_month, by_person = Dimension.month in dimensions, Dimension.priority_group in dimensions
     with watch.phase("expressions"):
