@@ -100,13 +100,13 @@ def test_the_calibration_report_of_a_twin_without_stays_says_n_a(cli, tmp_path: 
         report.read_text(encoding="utf-8"))
 
 
-def test_prepare_writes_a_current_store_and_a_later_twin_without_it_leaves_none(cli, tmp_path: Path) -> None:
+def test_synth_prepares_a_current_store_and_a_later_twin_without_it_leaves_none(cli, tmp_path: Path) -> None:
     from helsefellesskap.indicators.prepared import STORE_NAME, staleness
 
     out = tmp_path / "twin"
     args = ("synth", "--scale", "0.002", "--community", "ostfold", "--out", str(out), "--quiet")
-    assert cli(*args, "--prepare").exit_code == 0
+    assert cli(*args).exit_code == 0  # prepared unless told not to
     assert (out / STORE_NAME).is_file() and staleness(out) is None  # moved in with the tables, still current
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no staging left beside it
-    assert cli(*args, "--seed", "2").exit_code == 0
+    assert cli(*args, "--seed", "2", "--no-prepare").exit_code == 0
     assert not (out / STORE_NAME).exists()  # the earlier twin's store went with its tables

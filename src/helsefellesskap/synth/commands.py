@@ -24,7 +24,7 @@ from helsefellesskap.errors import InvalidInput
 
 def _twin_files() -> tuple[str, ...]:
     """The files of a twin directory: one Parquet file per table, the JSONL messages, run.json and the prepared store
-    of the indicators (`synth --prepare`; an earlier twin's is removed with its tables)."""
+    of the indicators (written unless `synth --no-prepare`; an earlier twin's is removed with its tables)."""
     from helsefellesskap.indicators.prepared import STORE_NAME
     from helsefellesskap.synth.tables import SCHEMAS
 
@@ -117,8 +117,8 @@ def synth_command(
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Also write messages.jsonl in the contract's JSON.")] = False,
     report: Annotated[Path | None, typer.Option(help="Write the calibration report (Markdown) here.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
-    prepare: Annotated[bool, typer.Option("--prepare", help="Also prepare the twin for the indicators, as "
-                                          "`helsefellesskap prepare-twin` does (indicators.duckdb).")] = False,
+    prepare: Annotated[bool, typer.Option("--prepare/--no-prepare", help="Prepare the twin for the indicators, "
+                                          "as `helsefellesskap prepare-twin` does (indicators.duckdb).")] = True,
 ) -> None:
     """Generate a synthetic population with stays, care-transition messages, services, GP contacts, deaths."""
     from rich import progress as bar
