@@ -59,6 +59,18 @@ def test_the_platform_database_agrees_with_duckdb_over_parquet(twin_dir: Path, d
     assert all_results(database_twin(db.url)) == expected
 
 
+def test_indicators_without_units_have_their_row_on_every_engine(tmp_path: Path, db: Database) -> None:
+    # Five persons, none admitted: DuckDB sums every indicator's units in one query (`expressions.tagged`), the
+    # database one query each; either way each indicator has its row, of zeros where it counted nothing.
+    out = tmp_path / "tiny"
+    generate(TwinSpec(scale=0.0001, years=1, seed=1), load_places("finnmark"), out)
+    load_twin(db, out)
+    for twin in (duckdb_twin(out, prepared=False), database_twin(db.url)):
+        rows = {r.indicator: (r.numerator, r.denominator) for r in compute(twin, CATALOGUE, threshold=1)}
+        assert len(rows) == len(CATALOGUE), twin.backend.name
+        assert rows["readmission_elderly_30d"] == (0, 0) and rows["transitions_per_person_year"][1] > 0
+
+
 def test_loading_again_replaces_the_twin(twin_dir: Path, db: Database) -> None:
     first = load_twin(db, twin_dir)
     assert load_twin(db, twin_dir) == first

@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,8 +19,8 @@ from helsefellesskap.access.policy import DEFAULT_SMALL_CELL_THRESHOLD, is_small
 from helsefellesskap.db import Database
 from helsefellesskap.errors import InvalidInput, NotFound
 from helsefellesskap.indicators.catalogue import CATALOGUE, definition_of
-from helsefellesskap.indicators.engines import Engine, Twin, database_twin, duckdb_twin, pyspark_twin, union_all
-from helsefellesskap.indicators.expressions import EXPRESSIONS, SHARED, aggregate
+from helsefellesskap.indicators.engines import Engine, Twin, database_twin, duckdb_twin, pyspark_twin
+from helsefellesskap.indicators.expressions import EXPRESSIONS, INDICATOR, SHARED, aggregate, tagged
 from helsefellesskap.indicators.groups import STORED_CODES, group_masks, person_codes, person_flags
 from helsefellesskap.indicators.loading import load_twin_tables
 from helsefellesskap.indicators.model import (
@@ -193,37 +192,44 @@ def compute_columns(
                 groups = _materialised(twin, group_masks(person_flags(twin, reference, codes=codes)))
     by_month, by_person = Dimension.month in dimensions, Dimension.priority_group in dimensions
     with watch.phase("expressions"):
-        queries = [
-            aggregate(EXPRESSIONS[definition.id](twin, period, by_month, by_person), twin, dimensions, groups, period,
-                      community)
-            for definition in definitions
-        ]  # fmt: skip
+        units = [EXPRESSIONS[definition.id](twin, period, by_month, by_person) for definition in definitions]
+        if twin.backend.name in TOGETHER and len(units) > 1:
+            queries = [aggregate(tagged(units), twin, dimensions, groups, period, community)]
+        else:
+            queries = [aggregate(u, twin, dimensions, groups, period, community) for u in units]
     with watch.phase("query"):
-        executed = _executed(twin, queries, [d.value for d in dimensions])
+        executed = _executed(twin, queries, [d.value for d in dimensions], len(units))
     with watch.phase("results"):
         return [_columns(definition, columns, dimensions, threshold, period)
                 for definition, columns in zip(definitions, executed, strict=True)]
 
 
-# Engines that run every indicator of a run as one query (a UNION ALL, each row tagged with its indicator): one
-# plan, one round trip and the engine's own scheduling instead of one query after the other. Not SQLite, whose
-# parser refuses the nesting of eight indicator queries in one statement, nor PostgreSQL (it plans each branch of
-# a union alone anyway, and the temporary tables are analysed per query).
+# Engines that run every indicator of a run as one query, their units `tagged` and summed together: one plan, one
+# round trip, the engine's own scheduling, and the priority groups, communities and months looked up once for all
+# indicators instead of once each. Not SQLite, whose parser refuses the nesting of eight indicators in one
+# statement, nor PostgreSQL (it plans each branch of a union alone anyway, and the temporary tables are analysed
+# per query).
 TOGETHER = ("duckdb", "pyspark")
 
 
-def _executed(twin: Twin, queries: list[ir.Table], keys: list[str]) -> list[pa.Table]:
-    """The rows of each query, in order, sorted by `keys` (no value first): fetched and sorted as Arrow, no pandas
-    frame and no Python sort of every row. Sorting the values sorts their labels (`_labels`): a month YYYYMM as its
-    "YYYY-MM", a string as itself (UTF-8 keeps the code point order), no value as ''."""
+def _executed(twin: Twin, queries: list[ir.Table], keys: list[str], indicators: int) -> list[pa.Table]:
+    """The rows of each of the `indicators`, in order, sorted by `keys` (no value first): one query per indicator,
+    or one query of them all (`INDICATOR` tells its rows apart). Fetched and sorted as Arrow, no pandas frame and no
+    Python sort of every row. Sorting the values sorts their labels (`_labels`): a month YYYYMM as its "YYYY-MM", a
+    string as itself (UTF-8 keeps the code point order), no value as ''."""
     order = [(key, "ascending", "at_start") for key in keys]
-    if twin.backend.name not in TOGETHER or len(queries) < 2:
+    if len(queries) == indicators:
         return [_sorted(twin.backend.to_pyarrow(query), order) for query in queries]
-    tagged = union_all(*(q.mutate(indicator_position=ibis.literal(i, "int64")) for i, q in enumerate(queries)))
-    table = _sorted(twin.backend.to_pyarrow(tagged), order)
-    positions = table.column("indicator_position")
-    rows = table.drop_columns(["indicator_position"])
-    return [rows.filter(pc.equal(positions, i)) for i in range(len(queries))]
+    [query] = queries
+    table = _sorted(twin.backend.to_pyarrow(query), order)
+    positions = table.column(INDICATOR)
+    rows = table.drop_columns([INDICATOR])
+    split = [rows.filter(pc.equal(positions, i)) for i in range(indicators)]
+    # Without a dimension every indicator has its one row: sums of nothing where it has no units, as its own query
+    # gives them.
+    nothing = pa.table({name: pa.nulls(1, field.type) for name, field in zip(rows.column_names, rows.schema,
+                                                                              strict=True)})
+    return [part if keys or part.num_rows else nothing for part in split]
 
 
 def _sorted(table: pa.Table, order: list[tuple[str, str, str]]) -> pa.Table:
