@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -86,8 +86,8 @@ class Twin:
     shared: dict[str, ir.Table] = field(default_factory=dict, hash=False, compare=False)
     # The priority groups (`groups.group_masks`) a prepared twin holds, by their reference date; and the residents
     # counted by municipality and priority groups on that date (`expressions.group_residents`).
-    groups: dict[date, ir.Table] = field(default_factory=dict, hash=False, compare=False)
-    group_residents: dict[date, ir.Table] = field(default_factory=dict, hash=False, compare=False)
+    groups: Mapping[date, ir.Table] = field(default_factory=dict, hash=False, compare=False)
+    group_residents: Mapping[date, ir.Table] = field(default_factory=dict, hash=False, compare=False)
     # The prepared store the twin is read from (`prepared.open_prepared`), None for Parquet files or a database.
     store: Path | None = None
     # Small facts of the twin that expressions look up by a query of their own (`expressions.admission_days`):

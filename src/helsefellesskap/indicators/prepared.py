@@ -33,6 +33,7 @@ import hashlib
 import os
 import tempfile
 import uuid
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -276,11 +277,27 @@ def _stale_as_read(backend: Any, directory: Path) -> str | None:
     return None
 
 
-def _by_day(backend: Any, names: set[str], prefix: str) -> dict[date, ir.Table]:
-    """The store's tables named `prefix` + YYYYMMDD, by that day."""
-    days = {name: name[len(prefix):] for name in names if name.startswith(prefix)}
-    return {date(int(d[:4]), int(d[4:6]), int(d[6:])): backend.table(name)
-            for name, d in days.items() if d.isdigit() and len(d) == 8}
+class _StoredByDay(Mapping[date, ir.Table]):
+    """The store's tables named a prefix and YYYYMMDD, by that day, each opened (its schema read) only when a run
+    asks for it: a run reads the groups of one reference date at most, of the dozen the store holds."""
+
+    def __init__(self, backend: Any, names: set[str], prefix: str) -> None:
+        days = {name: name[len(prefix):] for name in names if name.startswith(prefix)}
+        self._backend = backend
+        self._names = {date(int(d[:4]), int(d[4:6]), int(d[6:])): name
+                       for name, d in days.items() if d.isdigit() and len(d) == 8}
+        self._opened: dict[date, ir.Table] = {}
+
+    def __getitem__(self, day: date) -> ir.Table:
+        if day not in self._opened:
+            self._opened[day] = self._backend.table(self._names[day])  # KeyError: not stored
+        return self._opened[day]
+
+    def __iter__(self) -> Iterator[date]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def open_prepared(directory: Path, *, threads: int | None = None) -> Twin | None:
@@ -298,10 +315,10 @@ def open_prepared(directory: Path, *, threads: int | None = None) -> Twin | None
             backend.disconnect()
             return None
         names = _table_names(backend)
-        twin = dataclasses.replace(_twin(backend, recorded_period(directory)), store=path)
+        twin = dataclasses.replace(_twin(backend, recorded_period(directory)), store=path,
+                                   groups=_StoredByDay(backend, names, "groups_"),
+                                   group_residents=_StoredByDay(backend, names, "residents_"))
         twin.shared.update({name[len("shared_"):]: backend.table(name) for name in names if name.startswith("shared_")})
-        twin.groups.update(_by_day(backend, names, "groups_"))
-        twin.group_residents.update(_by_day(backend, names, "residents_"))
         # fetchall: DuckDB holds a connection busy until its result is read to the end
         [(first, last)] = backend.con.execute('SELECT "first", "last" FROM prepared_admission_days').fetchall()
         twin.facts["admission_days"] = (int(first), int(last))
