@@ -24,7 +24,7 @@ import ibis.expr.types as ir
 from helsefellesskap.indicators import catalogue as c
 from helsefellesskap.indicators.engines import MESSAGE_TYPES, Twin, union_all
 from helsefellesskap.indicators.groups import GROUP_BITS, STORED_CODES, matching_rows, person_codes
-from helsefellesskap.indicators.model import NO_PRIORITY_GROUP, Dimension, Period
+from helsefellesskap.indicators.model import NO_PRIORITY_GROUP, Dimension, Period, next_month
 from helsefellesskap.indicators.timeline import (
     DAY,
     EPOCH,
@@ -88,12 +88,12 @@ def days_of(period: Period) -> ir.Table:
 def months_of(period: Period) -> ir.Table:
     """month (YYYYMM), first_day, next_day: the calendar months of the period, as day numbers."""
     rows: list[tuple[int, int, int]] = []
-    year, month = period.start.year, period.start.month
-    while date(year, month, 1) < period.end:
-        following = date(year + month // 12, month % 12 + 1, 1)
-        first = max(date(year, month, 1), period.start)
-        rows.append((year * 100 + month, day_of(first), day_of(min(following, period.end))))
-        year, month = following.year, following.month
+    first = date(period.start.year, period.start.month, 1)
+    while first < period.end:
+        following = next_month(first)
+        month = first.year * 100 + first.month
+        rows.append((month, day_of(max(first, period.start)), day_of(min(following, period.end))))
+        first = following
     return ibis.memtable({
         "month": [r[0] for r in rows], "first_day": [r[1] for r in rows], "next_day": [r[2] for r in rows],
     })  # fmt: skip

@@ -91,13 +91,18 @@ class Period:
         return self.end - timedelta(days=1)
 
 
+def next_month(day: date) -> date:
+    """The first day of the month after the month of `day`."""
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
 def month_ends(period: Period) -> list[date]:
     """The last day of each calendar month that ends inside the period, and the period's own last day: the
     reference dates of the periods that end with a month (or with the period)."""
     ends = {period.last_day}
     first = date(period.start.year, period.start.month, 1)
     while first < period.end:
-        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        following = next_month(first)
         if following <= period.end:
             ends.add(following - timedelta(days=1))
         first = following
@@ -106,7 +111,7 @@ def month_ends(period: Period) -> list[date]:
 
 def twelve_months_through(day: date) -> Period:
     """The twelve calendar months up to and including the month of `day` (the dashboard's period)."""
-    end = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    end = next_month(day)
     return Period(date(end.year - 1, end.month, 1), end)
 
 
@@ -201,8 +206,7 @@ def days_of_month(month: int, period: Period) -> int:
     """The days of month YYYYMM inside `period`."""
     year, number = divmod(month, 100)
     first = date(year, number, 1)
-    after = date(year + number // 12, number % 12 + 1, 1)
-    return max(0, (min(after, period.end) - max(first, period.start)).days)
+    return max(0, (min(next_month(first), period.end) - max(first, period.start)).days)
 
 
 def rate_of(numerator: int, denominator: int, multiplier: float) -> float | None:
