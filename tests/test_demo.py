@@ -77,8 +77,9 @@ def test_demo_is_built_once_with_a_live_today(db, settings, tmp_path) -> None:
     run["period"] = {"start": f"{now.year - 1}-01-01", "end": f"{now.year}-01-01"}
     run_file.write_text(json.dumps(run), encoding="utf-8")
     prepare_demo(settings, db, now=later, directory=tmp_path, console=quiet, quiet=True)
-    assert json.loads(run_file.read_text(encoding="utf-8"))["period"]["end"] == (now.date() + dt.timedelta(days=1)
-                                                                                ).isoformat()
+    # Built again at `later`: the year ends with later's day (another day than now's in the last hour of a day).
+    assert json.loads(run_file.read_text(encoding="utf-8"))["period"]["end"] == (later.date() + dt.timedelta(days=1)
+                                                                                  ).isoformat()
 
 
 def _serve_demo(tmp_path, port: int) -> str:
